@@ -1,0 +1,47 @@
+# Learning Loop. `make demo` and `make test` are the two commands a fresh machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/learning_loop
+
+.PHONY: demo test test-postgres lint install serve css clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Create the virtualenv, install, migrate, load the demo year, then run the web server and the
+# django-q2 worker together (Ctrl-C stops both).
+demo: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py load_demo
+	@echo "Learning Loop: http://$(HOST):$(PORT)  (emails are printed here, by the console backend)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py qcluster & \
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+serve: $(STAMP)
+	@trap 'kill 0' EXIT INT TERM; $(PY) manage.py qcluster & $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3* test-db.sqlite3*

@@ -1,0 +1,182 @@
+"""A place's life: booked, waiting, offered, cancelled, substituted, attended or not.
+
+Models hold data and constraints only; every change goes through bookings.services.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from courses.models import PLACE_HOLDING_STATUSES
+
+
+class CancellationReason(models.Model):
+    """The list of cancellation / non-attendance reasons the L&D lead keeps."""
+
+    class Use(models.TextChoices):
+        CANCELLATION = "cancellation", "Cancellation"
+        NON_ATTENDANCE = "non_attendance", "Non-attendance"
+        BOTH = "both", "Both"
+
+    label = models.CharField(max_length=100, unique=True)
+    use = models.CharField(max_length=20, choices=Use.choices, default=Use.BOTH)
+    needs_detail = models.BooleanField(default=False, help_text="e.g. 'Other': ask for text.")
+    is_active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "label"]
+
+    def __str__(self):
+        return self.label
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        WAITLISTED = "waitlisted", "On the waiting list"
+        OFFERED = "offered", "Offered a place"
+        CONFIRMED = "confirmed", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+        SUBSTITUTED = "substituted", "Handed to a colleague"
+        ATTENDED = "attended", "Attended"
+        PARTIAL = "partial", "Partially attended"
+        NO_SHOW = "no_show", "Did not attend"
+
+    # Statuses that hold one of the event's places.
+    HOLDS_PLACE = PLACE_HOLDING_STATUSES
+    # Statuses under which a person is "on" the event (one at a time per person and event).
+    ACTIVE = ("waitlisted", *HOLDS_PLACE)
+    ATTENDED_STATUSES = (Status.ATTENDED, Status.PARTIAL)
+    USED = (Status.ATTENDED, Status.PARTIAL, Status.NO_SHOW)
+
+    event = models.ForeignKey("courses.Event", on_delete=models.PROTECT, related_name="bookings")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
+    )
+    organisation = models.ForeignKey(
+        "people.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="bookings", help_text="The delegate's organisation when they booked.",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONFIRMED)
+    created_at = models.DateTimeField(help_text="When the place was booked or the wait began.")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_late = models.BooleanField(default=False)
+    cancellation_reason = models.ForeignKey(
+        CancellationReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancellation_detail = models.CharField(max_length=300, blank=True)
+    non_attendance_reason = models.ForeignKey(
+        CancellationReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attendance_marked_at = models.DateTimeField(null=True, blank=True)
+    is_walk_in = models.BooleanField(default=False)
+    substitute_for = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="substituted_by"
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="Set when someone booked on the delegate's behalf.",
+    )
+    line_manager_name = models.CharField(max_length=200, blank=True)
+    line_manager_email = models.EmailField(blank=True)
+    access_needs = models.TextField(blank=True)
+    dietary_needs = models.CharField(max_length=300, blank=True)
+    external_ref = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["event", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person"],
+                condition=Q(status__in=["waitlisted", *PLACE_HOLDING_STATUSES]),
+                name="booking_one_active_per_person_event",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status"]),
+            models.Index(fields=["person", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.event} ({self.get_status_display()})"
+
+    @property
+    def holds_place(self) -> bool:
+        return self.status in self.HOLDS_PLACE
+
+
+class BookingLog(models.Model):
+    """Every status or attendance change: who, when, from, to. Never edited."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["booking", "at", "id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_status}->{self.to_status}"
+
+
+class Enrolment(models.Model):
+    """An e-learning module taken by a person: enrolments and completions instead of places."""
+
+    course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="enrolments")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    organisation = models.ForeignKey(
+        "people.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    enrolled_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-enrolled_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "person", "enrolled_at"], name="enrolment_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["completed_at"])]
+
+    def __str__(self):
+        return f"{self.person} – {self.course}"
+
+
+class OutboundEmail(models.Model):
+    """One row per (booking, purpose): the claim that makes every email go at most once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails")
+    purpose = models.CharField(max_length=40)
+    recipient_role = models.CharField(max_length=20, default="delegate")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["booking", "purpose"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "purpose", "recipient_role"], name="outbound_email_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} for booking {self.booking_id} ({self.state})"

@@ -1,0 +1,215 @@
+"""The catalogue: priority areas, courses (with their rename history) and dated events."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+HALF_DAY_MAX = timedelta(hours=4)
+
+# Booking statuses (bookings.Booking.Status values) that hold one of an event's places. Defined
+# here so the catalogue can count places left without importing upwards; bookings reuses it.
+PLACE_HOLDING_STATUSES = ("offered", "confirmed", "attended", "partial", "no_show")
+
+
+def reporting_year_of(day: date) -> int:
+    """The reporting year (1 April - 31 March) a date falls in, named by its first calendar year."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+class PriorityArea(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    first_year = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="First reporting year it is a priority (2022 means 2022/23). Blank: always.",
+    )
+    last_year = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Last reporting year it is a priority. Blank: still active."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def is_active_in(self, year: int) -> bool:
+        return (self.first_year is None or self.first_year <= year) and (
+            self.last_year is None or year <= self.last_year
+        )
+
+
+class CourseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Course(models.Model):
+    class Audience(models.TextChoices):
+        CHILDREN = "children", "Children"
+        ADULTS = "adults", "Adults"
+        ALL = "all", "All ages (children and adults)"
+
+    class DeliveryMode(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", "Face to face"
+        LIVE_ONLINE = "live_online", "Live online"
+        ELEARNING = "elearning", "e-Learning"
+
+    class Level(models.IntegerChoices):
+        L1 = 1, "Level 1 (all staff)"
+        L2 = 2, "Level 2 (regular contact)"
+        L3 = 3, "Level 3 (specialist)"
+        L4 = 4, "Level 4 (leads and managers)"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField()
+    learning_outcomes = models.TextField(
+        blank=True, help_text="One learning outcome per line."
+    )
+    priority_area = models.ForeignKey(
+        PriorityArea, on_delete=models.PROTECT, related_name="courses"
+    )
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.ALL)
+    competency_level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.L2)
+    delivery_mode = models.CharField(
+        max_length=20, choices=DeliveryMode.choices, default=DeliveryMode.FACE_TO_FACE
+    )
+    is_published = models.BooleanField(default=True)
+    prerequisites = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="required_for",
+        help_text="Courses a delegate must have attended before booking this one.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["priority_area", "delivery_mode"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [line.strip() for line in self.learning_outcomes.splitlines() if line.strip()]
+
+    @property
+    def is_elearning(self) -> bool:
+        return self.delivery_mode == self.DeliveryMode.ELEARNING
+
+
+class CourseName(models.Model):
+    """A title a course was known by, and from when: reports across a rename treat it as one."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="names")
+    title = models.CharField(max_length=200)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="Last day the course had this title; blank: current."
+    )
+
+    class Meta:
+        ordering = ["course", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "title"], name="coursename_unique_title")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class EventQuerySet(models.QuerySet):
+    def upcoming(self):
+        return self.filter(start__gte=timezone.now())
+
+    def bookable(self):
+        return self.filter(status=Event.Status.SCHEDULED, course__is_published=True)
+
+    def delivered(self):
+        return self.filter(status=Event.Status.DELIVERED)
+
+    def starting_between(self, start: date, end: date):
+        """Events whose start date (Europe/London) falls within start..end inclusive."""
+        return self.filter(start__date__gte=start, start__date__lte=end)
+
+    def for_trainer(self, user):
+        return self.filter(trainers=user)
+
+    def with_places_taken(self):
+        """Annotate `places_taken` (bookings holding a place) in the same query."""
+        return self.annotate(
+            places_taken=models.Count(
+                "bookings", filter=Q(bookings__status__in=PLACE_HOLDING_STATUSES)
+            )
+        )
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled by the organiser"
+        DELIVERED = "delivered", "Delivered"
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="events")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    venue = models.CharField(max_length=300, blank=True, help_text="Address, for face to face.")
+    joining_link = models.URLField(
+        blank=True, help_text="For live online events; shown only to booked delegates."
+    )
+    joining_instructions = models.TextField(blank=True)
+    capacity = models.PositiveIntegerField(help_text="The number of places offered.")
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="training_events"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    cancellation_reason = models.TextField(blank=True)
+    places_per_organisation = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Optional fair-share limit of places per organisation."
+    )
+    notice_working_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Cancellations later than this many working days before are late."
+    )
+    external_ref = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["status", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="event_end_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive"),
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.start)
+        return f"{self.course.title}, {local:%d %b %Y %H:%M}"
+
+    def count_places_taken(self) -> int:
+        taken = getattr(self, "places_taken", None)
+        if taken is None:
+            taken = self.bookings.filter(status__in=PLACE_HOLDING_STATUSES).count()
+        return taken
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.count_places_taken(), 0)
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def is_half_day_or_less(self) -> bool:
+        return self.duration <= HALF_DAY_MAX
+
+    @property
+    def duration_class(self) -> str:
+        return "Half day or less" if self.is_half_day_or_less else "Full day"

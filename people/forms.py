@@ -1,0 +1,6 @@
+from django import forms
+
+
+class SignupExtraForm(forms.Form):
+    def signup(self, request, user):
+        pass

@@ -1,0 +1,1 @@
+# Reports store nothing: every figure is computed from the other apps' records.

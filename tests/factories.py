@@ -1,0 +1,94 @@
+"""factory_boy factories shared by every test module."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from bookings.models import Booking
+from courses.models import Course, Event, PriorityArea
+from people.models import Organisation, OrganisationDomain, User
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Partner Organisation {n}")
+    sector = Organisation.Sector.LOCAL_AUTHORITY
+
+
+class OrganisationDomainFactory(DjangoModelFactory):
+    class Meta:
+        model = OrganisationDomain
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    domain = factory.Sequence(lambda n: f"partner{n}.example.org")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@partner.example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    job_title = "Social worker"
+    organisation = factory.SubFactory(OrganisationFactory)
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        from django.contrib.auth.models import Group
+
+        if extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+        if create:
+            self.save()
+
+
+class PriorityAreaFactory(DjangoModelFactory):
+    class Meta:
+        model = PriorityArea
+        django_get_or_create = ("name",)
+
+    name = factory.Iterator(["Neglect", "Exploitation", "Think Family", "Local learning"])
+
+
+class CourseFactory(DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    title = factory.Sequence(lambda n: f"Safeguarding course {n}")
+    slug = factory.Sequence(lambda n: f"safeguarding-course-{n}")
+    summary = "What every practitioner needs to know."
+    learning_outcomes = "Recognise the signs\nKnow how to respond"
+    priority_area = factory.SubFactory(PriorityAreaFactory)
+    audience = Course.Audience.CHILDREN
+    delivery_mode = Course.DeliveryMode.FACE_TO_FACE
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    course = factory.SubFactory(CourseFactory)
+    start = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + timedelta(days=14))
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(hours=3))
+    venue = "Council House, Priory Road"
+    capacity = 20
+    status = Event.Status.SCHEDULED
+
+
+class BookingFactory(DjangoModelFactory):
+    class Meta:
+        model = Booking
+
+    event = factory.SubFactory(EventFactory)
+    person = factory.SubFactory(UserFactory)
+    organisation = factory.LazyAttribute(lambda o: o.person.organisation)
+    status = Booking.Status.CONFIRMED
+    created_at = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyAttribute(lambda o: o.created_at)
