@@ -91,7 +91,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     _db.setdefault("TEST", {})
     # Tests use a file database too, so concurrency tests exercise real locking.
-    _db["TEST"].setdefault("NAME", str(BASE_DIR / "test-db.sqlite3"))
+    _db["TEST"].setdefault(
+        "NAME", env.str("SQLITE_TEST_DB", default=str(BASE_DIR / "test-db.sqlite3"))
+    )
 elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
     _db["ENGINE"] = "django.db.backends.postgresql"
     _db.setdefault("OPTIONS", {})
