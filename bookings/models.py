@@ -38,6 +38,8 @@ class Booking(models.Model):
         CONFIRMED = "confirmed", "Booked"
         CANCELLED = "cancelled", "Cancelled"
         SUBSTITUTED = "substituted", "Handed to a colleague"
+        MOVED = "moved", "Moved to another date"
+        EXPIRED = "expired", "Offer lapsed"
         ATTENDED = "attended", "Attended"
         PARTIAL = "partial", "Partially attended"
         NO_SHOW = "no_show", "Did not attend"
@@ -54,8 +56,12 @@ class Booking(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
     )
     organisation = models.ForeignKey(
-        "people.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="bookings", help_text="The delegate's organisation when they booked.",
+        "people.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        help_text="The delegate's organisation when they booked.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONFIRMED)
     created_at = models.DateTimeField(help_text="When the place was booked or the wait began.")
@@ -76,8 +82,12 @@ class Booking(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="substituted_by"
     )
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text="Set when someone booked on the delegate's behalf.",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Set when someone booked on the delegate's behalf.",
     )
     line_manager_name = models.CharField(max_length=200, blank=True)
     line_manager_email = models.EmailField(blank=True)
@@ -130,7 +140,9 @@ class BookingLog(models.Model):
 class Enrolment(models.Model):
     """An e-learning module taken by a person: enrolments and completions instead of places."""
 
-    course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="enrolments")
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.PROTECT, related_name="enrolments"
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments"
     )

@@ -29,3 +29,14 @@ def split_upcoming_past(bookings):
     upcoming = [b for b in bookings if b.event.end >= now]
     past = [b for b in bookings if b.event.end < now]
     return upcoming[::-1], past
+
+
+def booking_get_for_person(person, booking_id: int) -> Booking:
+    """The person's own booking; the same 404 for "missing" and "not yours"."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Booking.objects.select_related("event__course", "organisation"),
+        pk=booking_id,
+        person=person,
+    )

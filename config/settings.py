@@ -162,8 +162,10 @@ LOGIN_URL = "/accounts/login/"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -228,3 +230,15 @@ LOGGING = {
 
 # --- Learning Loop ------------------------------------------------------------------------
 CATALOGUE_PAGE_SIZE = 20
+# A freed place is offered to the first on the waiting list for this long (never past the start).
+BOOKING_OFFER_HOURS = env.int("BOOKING_OFFER_HOURS", default=24)
+# Reminder email this many days before an event.
+BOOKING_REMINDER_DAYS = env.int("BOOKING_REMINDER_DAYS", default=2)
+# How long a booking waits for the event's row lock before "busy, try again" (PostgreSQL).
+BOOKING_LOCK_TIMEOUT_MS = env.int("BOOKING_LOCK_TIMEOUT_MS", default=3000)
+# A claimed email whose worker died is reclaimed after this long (longer than the task timeout).
+EMAIL_CLAIM_STALE_SECONDS = env.int("EMAIL_CLAIM_STALE_SECONDS", default=300)
+
+if TESTING:
+    # Fast hashing in tests only: the suite creates many users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,126 @@
+"""Booking emails: the outbox claim that sends each (booking, purpose, recipient) at most once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings import calendar
+from bookings.models import Booking, OutboundEmail
+
+SUBJECTS = {
+    "confirmation": "Your place is booked: {course}",
+    "waitlist_joined": "You are on the waiting list: {course}",
+    "waitlist_offer": "A place is free for you: {course}",
+    "waitlist_offer_lapsed": "Your offer of a place has lapsed: {course}",
+    "cancellation": "Your booking is cancelled: {course}",
+    "event_cancelled": "Event cancelled: {course}",
+    "reminder": "Reminder: {course} is coming up",
+    "substituted_out": "Your place has been handed to a colleague: {course}",
+}
+PURPOSES = tuple(SUBJECTS)
+
+
+def outbox_claim(
+    *, booking_id: int, purpose: str, recipient_role: str = "delegate", now=None
+) -> OutboundEmail | None:
+    """Claim the right to send this email; None when it was sent or another worker holds it."""
+    now = now or timezone.now()
+    row, _ = OutboundEmail.objects.get_or_create(
+        booking_id=booking_id, purpose=purpose, recipient_role=recipient_role
+    )
+    stale = now - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
+    claimed = (
+        OutboundEmail.objects.filter(pk=row.pk)
+        .filter(
+            Q(state__in=[OutboundEmail.State.PENDING, OutboundEmail.State.FAILED])
+            | Q(state=OutboundEmail.State.SENDING, claimed_at__lt=stale)  # its worker died
+        )
+        .update(state=OutboundEmail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    row.refresh_from_db()
+    return row
+
+
+def outbox_mark(row: OutboundEmail, *, sent: bool) -> None:
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        state=OutboundEmail.State.SENT if sent else OutboundEmail.State.FAILED,
+        sent_at=timezone.now() if sent else None,
+    )
+
+
+def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailMessage | None:
+    """Render the email for this booking, or None when there is no one to send it to."""
+    to = booking.person.email if recipient_role == "delegate" else booking.line_manager_email
+    if not to:
+        return None
+    event = booking.event
+    context = {
+        "booking": booking,
+        "event": event,
+        "course": event.course,
+        "person": booking.person,
+        "recipient_role": recipient_role,
+        "site_url": settings.SITE_URL,
+        "partnership_name": settings.PARTNERSHIP_NAME,
+        "event_url": settings.SITE_URL + reverse("courses:event", args=[event.pk]),
+        "my_training_url": settings.SITE_URL + reverse("bookings:my_training"),
+        "offer_url": settings.SITE_URL + reverse("bookings:offer", args=[booking.pk]),
+    }
+    body = render_to_string(f"bookings/email/{purpose}.txt", context)
+    subject = SUBJECTS[purpose].format(course=event.course.title)
+    message = EmailMessage(subject=subject, body=body, to=[to])
+    if purpose in ("confirmation", "cancellation", "event_cancelled"):
+        method = "REQUEST" if purpose == "confirmation" else "CANCEL"
+        message.attach(
+            "invite.ics",
+            calendar.booking_ics(booking, method=method),
+            f"text/calendar; method={method}",
+        )
+    return message
+
+
+def send_booking_email(booking_id: int, purpose: str, recipient_role: str = "delegate") -> bool:
+    """Send one booking email at most once; True when this call sent it."""
+    row = outbox_claim(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
+    if row is None:
+        return False
+    booking = Booking.objects.select_related("event__course", "person").get(pk=booking_id)
+    try:
+        message = build_message(booking, purpose, recipient_role)
+        if message is not None:
+            message.send()
+    except Exception:
+        outbox_mark(row, sent=False)
+        raise  # django-q2 retries a finite number of times
+    outbox_mark(row, sent=True)
+    return True
+
+
+def reminders_due(*, now=None) -> list[int]:
+    """Confirmed bookings whose event starts within the reminder window and have no reminder."""
+    now = now or timezone.now()
+    window_end = now + timedelta(days=settings.BOOKING_REMINDER_DAYS)
+    return list(
+        Booking.objects.filter(
+            status=Booking.Status.CONFIRMED,
+            event__status="scheduled",
+            event__start__gt=now,
+            event__start__lte=window_end,
+        )
+        .exclude(emails__purpose="reminder", emails__state=OutboundEmail.State.SENT)
+        .values_list("id", flat=True)
+    )
+
+
+def queue_after_commit(func, *args) -> None:
+    transaction.on_commit(lambda: func(*args))

@@ -1,0 +1,608 @@
+"""Every write in a place's life: book, wait, offer, cancel, hand over, move, mark attendance.
+
+Capacity is checked under a lock on the event row (pretix-style): inside the transaction the
+event is locked with SELECT ... FOR UPDATE (PostgreSQL) or the whole database is write-locked by
+an IMMEDIATE transaction (SQLite), the places held are counted in one query, then the booking is
+inserted. A partial unique index backs "one active booking per person and event".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
+from courses.models import Event
+
+# Domain error messages (tests assert them).
+EVENT_NOT_BOOKABLE = "This event is not open for booking."
+EVENT_STARTED = "This event has already started."
+ALREADY_BOOKED = "You already have a place or a waiting-list place on this event."
+EVENT_FULL = "This event is full."
+ORG_LIMIT_REACHED = "Your organisation has already taken all the places it may have on this event."
+PREREQUISITE_MISSING = "You need to attend {courses} before booking this course."
+NO_ORGANISATION = "Add your organisation to your profile before booking."
+CANNOT_CANCEL = "This booking cannot be cancelled."
+REASON_REQUIRED = "Choose a reason for cancelling."
+DETAIL_REQUIRED = "Say why you are cancelling."
+OFFER_NOT_OPEN = "This offer is no longer open."
+SUBSTITUTE_SAME_ORG = "You can only hand your place to a colleague from your own organisation."
+SUBSTITUTE_SELF = "Choose a colleague, not yourself."
+SUBSTITUTE_NOT_CONFIRMED = "Only a confirmed place can be handed to a colleague."
+MOVE_SAME_COURSE = "A booking can only be moved to another date of the same course."
+MOVE_NOT_CONFIRMED = "Only a confirmed place can be moved."
+BAD_TRANSITION = "A booking that is '{current}' cannot be marked '{target}'."
+NOT_ON_REGISTER = "This booking is not on this event's register."
+REGISTER_TOO_EARLY = "The register opens on the day of the event."
+EVENT_CANCELLED = "This event has been cancelled."
+EVENT_ALREADY_CANCELLED = "This event is already cancelled."
+BUSY = "Lots of people are booking right now. Please try again in a moment."
+ENROLMENT_NOT_ELEARNING = "Only e-learning modules have enrolments."
+COMPLETION_IN_FUTURE = "The completion date cannot be in the future."
+
+# Test-only switch (as pretix's concurrency tests have): with the lock off, the race tests must
+# overbook, which proves they can fail.
+LOCKING_ENABLED = True
+
+S = Booking.Status
+MARKABLE = (S.ATTENDED, S.PARTIAL, S.NO_SHOW)
+# Allowed register transitions: from -> targets. Cancelled bookings need an explicit reinstate.
+REGISTER_TRANSITIONS = {
+    S.CONFIRMED: set(MARKABLE),
+    S.ATTENDED: set(MARKABLE),
+    S.PARTIAL: set(MARKABLE),
+    S.NO_SHOW: set(MARKABLE),
+}
+
+
+class BookingError(Exception):
+    """A refused booking action; `str(error)` is the message for the person."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class BookingBusy(BookingError):
+    """The event's lock could not be had in time: the person should try again."""
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _lock_event(event_id: int) -> Event:
+    """Lock the event row for the rest of the transaction (bounded wait) and return it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("_lock_event must be called inside a transaction")
+    if not LOCKING_ENABLED:
+        return Event.objects.select_related("course").get(pk=event_id)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = {int(settings.BOOKING_LOCK_TIMEOUT_MS)}")
+    try:
+        return (
+            Event.objects.select_for_update(of=("self",)).select_related("course").get(pk=event_id)
+        )
+    except OperationalError as exc:  # lock_timeout expired
+        raise BookingBusy(BUSY) from exc
+
+
+def _places_taken(event: Event) -> int:
+    return Booking.objects.filter(event=event, status__in=Booking.HOLDS_PLACE).count()
+
+
+def _log(booking: Booking, *, actor, action: str, from_status: str, note: str = "", at=None):
+    return BookingLog.objects.create(
+        booking=booking,
+        actor=actor,
+        at=at or timezone.now(),
+        action=action,
+        from_status=from_status,
+        to_status=booking.status,
+        note=note[:300],
+    )
+
+
+def _email(booking_id: int, purpose: str, recipient_role: str = "delegate") -> None:
+    """Queue one email for after the commit (a rolled-back change sends nothing)."""
+    from bookings.tasks import enqueue_booking_email
+
+    transaction.on_commit(lambda: enqueue_booking_email(booking_id, purpose, recipient_role))
+
+
+def _email_with_manager(booking: Booking, purpose: str) -> None:
+    _email(booking.id, purpose)
+    if booking.line_manager_email:
+        _email(booking.id, purpose, "line_manager")
+
+
+def working_days_before(moment: datetime, days: int) -> datetime:
+    """The same local time `days` working days (Monday-Friday) before `moment`."""
+    local = timezone.localtime(moment)
+    day = local.date()
+    remaining = days
+    while remaining > 0:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            remaining -= 1
+    return local.replace(year=day.year, month=day.month, day=day.day)
+
+
+def cancellation_deadline(event: Event) -> datetime:
+    """Cancelling after this moment is a late cancellation."""
+    return working_days_before(event.start, event.notice_working_days)
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    """1 for the first in line; None when the booking is not waiting."""
+    if booking.status != S.WAITLISTED:
+        return None
+    ahead = Booking.objects.filter(event_id=booking.event_id, status=S.WAITLISTED).filter(
+        Q(created_at__lt=booking.created_at) | Q(created_at=booking.created_at, id__lt=booking.id)
+    )
+    return ahead.count() + 1
+
+
+def _check_prerequisites(event: Event, person) -> None:
+    required = list(event.course.prerequisites.all())
+    if not required:
+        return
+    attended = set(
+        Booking.objects.filter(
+            person=person, status=S.ATTENDED, event__course__in=required
+        ).values_list("event__course_id", flat=True)
+    )
+    missing = [c.title for c in required if c.id not in attended]
+    if missing:
+        raise BookingError(PREREQUISITE_MISSING.format(courses=" and ".join(missing)))
+
+
+def _offer_free_places(event: Event, *, now: datetime) -> list[Booking]:
+    """Offer each free place to the next in line. The event must be locked by the caller."""
+    free = event.capacity - _places_taken(event)
+    if free <= 0 or event.start <= now or event.status != Event.Status.SCHEDULED:
+        return []
+    waiting = list(
+        Booking.objects.filter(event=event, status=S.WAITLISTED).order_by("created_at", "id")[:free]
+    )
+    expires = min(now + timedelta(hours=settings.BOOKING_OFFER_HOURS), event.start)
+    for booking in waiting:
+        previous = booking.status
+        booking.status = S.OFFERED
+        booking.offer_expires_at = expires
+        booking.save(update_fields=["status", "offer_expires_at"])
+        _log(booking, actor=None, action="offer", from_status=previous, at=now)
+        _email(booking.id, "waitlist_offer")
+    return waiting
+
+
+# --- booking -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingDetails:
+    line_manager_name: str = ""
+    line_manager_email: str = ""
+    access_needs: str = ""
+    dietary_needs: str = ""
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    event: Event,
+    person,
+    details: BookingDetails | None = None,
+    waitlist_if_full: bool = True,
+    booked_by=None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book `person` a place on `event`, or a waiting-list place when it is full."""
+    now = now or timezone.now()
+    details = details or BookingDetails()
+    event = _lock_event(event.pk)
+    if event.status == Event.Status.CANCELLED:
+        raise BookingError(EVENT_CANCELLED)
+    if event.status != Event.Status.SCHEDULED or not event.course.is_published:
+        raise BookingError(EVENT_NOT_BOOKABLE)
+    if event.start <= now:
+        raise BookingError(EVENT_STARTED)
+    if person.organisation_id is None:
+        raise BookingError(NO_ORGANISATION)
+    if Booking.objects.filter(event=event, person=person, status__in=Booking.ACTIVE).exists():
+        raise BookingError(ALREADY_BOOKED)
+    _check_prerequisites(event, person)
+
+    taken = _places_taken(event)
+    someone_waiting = Booking.objects.filter(event=event, status=S.WAITLISTED).exists()
+    has_place = taken < event.capacity and not someone_waiting
+    if has_place and event.places_per_organisation:
+        org_taken = Booking.objects.filter(
+            event=event, organisation_id=person.organisation_id, status__in=Booking.HOLDS_PLACE
+        ).count()
+        if org_taken >= event.places_per_organisation:
+            raise BookingError(ORG_LIMIT_REACHED)
+    if not has_place and not waitlist_if_full:
+        raise BookingError(EVENT_FULL)
+
+    booking = Booking(
+        event=event,
+        person=person,
+        organisation_id=person.organisation_id,
+        status=S.CONFIRMED if has_place else S.WAITLISTED,
+        created_at=now,
+        confirmed_at=now if has_place else None,
+        booked_by=booked_by if booked_by and booked_by != person else None,
+        line_manager_name=details.line_manager_name,
+        line_manager_email=details.line_manager_email,
+        access_needs=details.access_needs,
+        dietary_needs=details.dietary_needs if event.course.delivery_mode == "face_to_face" else "",
+    )
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:  # the partial unique index: a double submit raced us
+        raise BookingError(ALREADY_BOOKED) from exc
+    _log(booking, actor=booked_by or person, action="book", from_status="", at=now)
+    if has_place:
+        _email_with_manager(booking, "confirmation")
+    else:
+        _email(booking.id, "waitlist_joined")
+    return booking
+
+
+@transaction.atomic
+def booking_accept_offer(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """The person on the waiting list takes the place they were offered."""
+    now = now or timezone.now()
+    _lock_event(booking.event_id)
+    booking.refresh_from_db()
+    if booking.status != S.OFFERED or (
+        booking.offer_expires_at and booking.offer_expires_at <= now
+    ):
+        raise BookingError(OFFER_NOT_OPEN)
+    booking.status = S.CONFIRMED
+    booking.confirmed_at = now
+    booking.offer_expires_at = None
+    booking.save(update_fields=["status", "confirmed_at", "offer_expires_at"])
+    _log(booking, actor=booking.person, action="accept_offer", from_status=S.OFFERED, at=now)
+    _email_with_manager(booking, "confirmation")
+    return booking
+
+
+@transaction.atomic
+def offers_expire(*, now: datetime | None = None) -> int:
+    """Lapse unanswered offers and pass each freed place to the next in line."""
+    now = now or timezone.now()
+    event_ids = set(
+        Booking.objects.filter(status=S.OFFERED, offer_expires_at__lte=now).values_list(
+            "event_id", flat=True
+        )
+    )
+    lapsed = 0
+    for event_id in sorted(event_ids):
+        event = _lock_event(event_id)
+        for booking in Booking.objects.filter(
+            event=event, status=S.OFFERED, offer_expires_at__lte=now
+        ):
+            booking.status = S.EXPIRED
+            booking.save(update_fields=["status"])
+            _log(booking, actor=None, action="offer_lapsed", from_status=S.OFFERED, at=now)
+            _email(booking.id, "waitlist_offer_lapsed")
+            lapsed += 1
+        _offer_free_places(event, now=now)
+    return lapsed
+
+
+@transaction.atomic
+def booking_cancel(
+    *,
+    booking: Booking,
+    actor,
+    reason: CancellationReason | None,
+    detail: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Cancel a place, an offer or a waiting-list place; a freed place goes to the next in line."""
+    now = now or timezone.now()
+    event = _lock_event(booking.event_id)
+    booking.refresh_from_db()
+    if booking.status not in (S.CONFIRMED, S.OFFERED, S.WAITLISTED) or event.start <= now:
+        raise BookingError(CANNOT_CANCEL)
+    if booking.status in (S.CONFIRMED, S.OFFERED) and reason is None:
+        raise BookingError(REASON_REQUIRED, field="reason")
+    if reason is not None and reason.needs_detail and not detail.strip():
+        raise BookingError(DETAIL_REQUIRED, field="detail")
+    previous = booking.status
+    booking.status = S.CANCELLED
+    booking.cancelled_at = now
+    booking.cancelled_late = previous == S.CONFIRMED and now > cancellation_deadline(event)
+    booking.cancellation_reason = reason
+    booking.cancellation_detail = detail.strip()[:300]
+    booking.offer_expires_at = None
+    booking.save()
+    _log(
+        booking,
+        actor=actor,
+        action="cancel",
+        from_status=previous,
+        at=now,
+        note="late" if booking.cancelled_late else "",
+    )
+    if previous == S.CONFIRMED:
+        _email_with_manager(booking, "cancellation")
+    if previous in Booking.HOLDS_PLACE:
+        _offer_free_places(event, now=now)
+    return booking
+
+
+@transaction.atomic
+def booking_substitute(
+    *, booking: Booking, colleague, actor, now: datetime | None = None
+) -> Booking:
+    """Hand a confirmed place to a colleague of the same organisation (not a cancellation)."""
+    now = now or timezone.now()
+    event = _lock_event(booking.event_id)
+    booking.refresh_from_db()
+    if booking.status != S.CONFIRMED or event.start <= now:
+        raise BookingError(SUBSTITUTE_NOT_CONFIRMED)
+    if colleague.pk == booking.person_id:
+        raise BookingError(SUBSTITUTE_SELF, field="colleague")
+    if colleague.organisation_id is None or colleague.organisation_id != booking.organisation_id:
+        raise BookingError(SUBSTITUTE_SAME_ORG, field="colleague")
+    if Booking.objects.filter(event=event, person=colleague, status__in=Booking.ACTIVE).exists():
+        raise BookingError(ALREADY_BOOKED, field="colleague")
+    booking.status = S.SUBSTITUTED
+    booking.save(update_fields=["status"])
+    _log(
+        booking,
+        actor=actor,
+        action="substitute",
+        from_status=S.CONFIRMED,
+        at=now,
+        note=f"to person {colleague.pk}",
+    )
+    new = Booking.objects.create(
+        event=event,
+        person=colleague,
+        organisation_id=colleague.organisation_id,
+        status=S.CONFIRMED,
+        created_at=now,
+        confirmed_at=now,
+        substitute_for=booking,
+        booked_by=actor,
+    )
+    _log(
+        new,
+        actor=actor,
+        action="substitute_in",
+        from_status="",
+        at=now,
+        note=f"from booking {booking.pk}",
+    )
+    _email(booking.id, "substituted_out")
+    _email(new.id, "confirmation")
+    return new
+
+
+@transaction.atomic
+def booking_move(
+    *, booking: Booking, to_event: Event, actor, now: datetime | None = None
+) -> Booking:
+    """The L&D lead moves a confirmed place to another date of the same course."""
+    now = now or timezone.now()
+    # Lock both events in id order so two opposite moves cannot deadlock.
+    locked = {e_id: _lock_event(e_id) for e_id in sorted({booking.event_id, to_event.pk})}
+    source, target = locked[booking.event_id], locked[to_event.pk]
+    booking.refresh_from_db()
+    if booking.status != S.CONFIRMED:
+        raise BookingError(MOVE_NOT_CONFIRMED)
+    if source.course_id != target.course_id or source.pk == target.pk:
+        raise BookingError(MOVE_SAME_COURSE, field="to_event")
+    if target.status != Event.Status.SCHEDULED or target.start <= now:
+        raise BookingError(EVENT_NOT_BOOKABLE, field="to_event")
+    if _places_taken(target) >= target.capacity:
+        raise BookingError(EVENT_FULL, field="to_event")
+    if Booking.objects.filter(
+        event=target, person_id=booking.person_id, status__in=Booking.ACTIVE
+    ).exists():
+        raise BookingError(ALREADY_BOOKED, field="to_event")
+    booking.status = S.MOVED
+    booking.save(update_fields=["status"])
+    _log(
+        booking,
+        actor=actor,
+        action="move",
+        from_status=S.CONFIRMED,
+        at=now,
+        note=f"to event {target.pk}",
+    )
+    new = Booking.objects.create(
+        event=target,
+        person_id=booking.person_id,
+        organisation_id=booking.organisation_id,
+        status=S.CONFIRMED,
+        created_at=now,
+        confirmed_at=now,
+        booked_by=actor,
+        line_manager_name=booking.line_manager_name,
+        line_manager_email=booking.line_manager_email,
+        access_needs=booking.access_needs,
+        dietary_needs=booking.dietary_needs,
+    )
+    _log(
+        new,
+        actor=actor,
+        action="moved_in",
+        from_status="",
+        at=now,
+        note=f"from booking {booking.pk}",
+    )
+    _email_with_manager(new, "confirmation")
+    _offer_free_places(source, now=now)
+    return new
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, actor, reason: str, now: datetime | None = None) -> Event:
+    """The organiser cancels a whole event; bookings stay for the record, everyone is told."""
+    now = now or timezone.now()
+    event = _lock_event(event.pk)
+    if event.status == Event.Status.CANCELLED:
+        raise BookingError(EVENT_ALREADY_CANCELLED)
+    if not reason.strip():
+        raise BookingError("Give a reason for cancelling the event.", field="reason")
+    event.status = Event.Status.CANCELLED
+    event.cancellation_reason = reason.strip()
+    event.save(update_fields=["status", "cancellation_reason"])
+    for booking_id in Booking.objects.filter(
+        event=event, status__in=(S.CONFIRMED, S.OFFERED, S.WAITLISTED)
+    ).values_list("id", flat=True):
+        _email(booking_id, "event_cancelled")
+    return event
+
+
+# --- attendance ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    status: str
+    reason_id: int | None = None
+    reinstate: bool = False
+
+
+def register_is_open(event: Event, *, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return timezone.localtime(now).date() >= timezone.localtime(event.start).date()
+
+
+@transaction.atomic
+def register_save(
+    *, event: Event, actor, marks: dict[int, Mark], now: datetime | None = None
+) -> list[Booking]:
+    """Mark many delegates at once: one lock, one read, one bulk update, one log write."""
+    now = now or timezone.now()
+    event = _lock_event(event.pk)
+    if event.status == Event.Status.CANCELLED:
+        raise BookingError(EVENT_CANCELLED)
+    if not register_is_open(event, now=now):
+        raise BookingError(REGISTER_TOO_EARLY)
+    bookings = {b.pk: b for b in Booking.objects.filter(event=event, pk__in=list(marks))}
+    changed, logs = [], []
+    for booking_id, mark in marks.items():
+        booking = bookings.get(booking_id)
+        if booking is None:
+            raise BookingError(NOT_ON_REGISTER)
+        if mark.status not in MARKABLE:
+            raise BookingError(
+                BAD_TRANSITION.format(current=booking.get_status_display(), target=mark.status)
+            )
+        allowed = REGISTER_TRANSITIONS.get(booking.status, set())
+        if booking.status == S.CANCELLED and mark.reinstate:
+            allowed = set(MARKABLE)
+        if mark.status not in allowed:
+            raise BookingError(
+                BAD_TRANSITION.format(
+                    current=booking.get_status_display(), target=S(mark.status).label
+                )
+            )
+        reason_id = mark.reason_id if mark.status == S.NO_SHOW else None
+        if booking.status == mark.status and booking.non_attendance_reason_id == reason_id:
+            continue
+        previous = booking.status
+        booking.status = mark.status
+        booking.non_attendance_reason_id = reason_id
+        booking.attendance_marked_at = now
+        changed.append(booking)
+        logs.append(
+            BookingLog(
+                booking=booking,
+                actor=actor,
+                at=now,
+                action="reinstate_and_mark" if previous == S.CANCELLED else "attendance",
+                from_status=previous,
+                to_status=booking.status,
+            )
+        )
+    Booking.objects.bulk_update(
+        changed, ["status", "non_attendance_reason", "attendance_marked_at"]
+    )
+    BookingLog.objects.bulk_create(logs)  # bulk writes send no signals: the log is written here
+    if event.status == Event.Status.SCHEDULED and event.start <= now:
+        event.status = Event.Status.DELIVERED
+        event.save(update_fields=["status"])
+    return changed
+
+
+@transaction.atomic
+def register_add_walk_in(
+    *, event: Event, person, actor, status: str = S.ATTENDED, now: datetime | None = None
+) -> Booking:
+    """Someone came without a booking: record them on the register as attended."""
+    now = now or timezone.now()
+    event = _lock_event(event.pk)
+    if event.status == Event.Status.CANCELLED:
+        raise BookingError(EVENT_CANCELLED)
+    if not register_is_open(event, now=now):
+        raise BookingError(REGISTER_TOO_EARLY)
+    if status not in (S.ATTENDED, S.PARTIAL):
+        raise BookingError(BAD_TRANSITION.format(current="walk-in", target=status))
+    existing = Booking.objects.filter(event=event, person=person, status__in=Booking.ACTIVE).first()
+    if existing is not None:
+        raise BookingError(ALREADY_BOOKED, field="email")
+    booking = Booking.objects.create(
+        event=event,
+        person=person,
+        organisation_id=person.organisation_id,
+        status=status,
+        created_at=now,
+        confirmed_at=now,
+        attendance_marked_at=now,
+        is_walk_in=True,
+        booked_by=actor,
+    )
+    _log(booking, actor=actor, action="walk_in", from_status="", at=now)
+    return booking
+
+
+# --- e-learning ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrolment_complete(
+    *,
+    course,
+    person,
+    completed_on: date,
+    enrolled_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Enrolment:
+    """Record an e-learning completion (by the delegate, the lead or an import)."""
+    now = now or timezone.now()
+    if course.delivery_mode != "elearning":
+        raise BookingError(ENROLMENT_NOT_ELEARNING)
+    if completed_on > timezone.localdate(now):
+        raise BookingError(COMPLETION_IN_FUTURE, field="completed_on")
+    completed_at = timezone.make_aware(datetime.combine(completed_on, datetime.min.time()))
+    enrolment = (
+        Enrolment.objects.filter(course=course, person=person, completed_at__isnull=True)
+        .order_by("-enrolled_at")
+        .first()
+    )
+    if enrolment is None:
+        enrolment = Enrolment(
+            course=course,
+            person=person,
+            enrolled_at=enrolled_at or completed_at,
+            organisation_id=person.organisation_id,
+        )
+    enrolment.completed_at = completed_at
+    enrolment.save()
+    return enrolment

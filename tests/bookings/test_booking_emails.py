@@ -1,0 +1,105 @@
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from bookings import emails, services, tasks
+from bookings.models import Booking, OutboundEmail
+from tests.factories import BookingFactory, EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_confirmation_carries_an_ics_invite_and_copies_the_line_manager(
+    event, make_person, mailoutbox, django_capture_on_commit_callbacks
+):
+    details = services.BookingDetails(line_manager_name="Sam", line_manager_email="sam@x.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_create(event=event, person=make_person(), details=details)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([booking.person.email, "sam@x.org"])
+    name, content, mimetype = mailoutbox[0].attachments[0]
+    assert name == "invite.ics" and mimetype.startswith("text/calendar")
+    assert f"UID:booking-{booking.pk}@learning-loop" in content
+    assert "METHOD:REQUEST" in content
+
+
+def test_running_the_send_task_twice_sends_one_email(event, make_person, mailoutbox):
+    booking = BookingFactory(event=event)
+    assert tasks.send_booking_email(booking.pk, "confirmation") is True
+    assert tasks.send_booking_email(booking.pk, "confirmation") is False
+    assert len(mailoutbox) == 1
+    row = OutboundEmail.objects.get(booking=booking, purpose="confirmation")
+    assert row.state == OutboundEmail.State.SENT and row.attempts == 1
+
+
+def test_a_claim_held_by_a_live_worker_is_not_sent_again(event, mailoutbox):
+    booking = BookingFactory(event=event)
+    row = emails.outbox_claim(booking_id=booking.pk, purpose="reminder")
+    assert row is not None
+    assert tasks.send_booking_email(booking.pk, "reminder") is False
+    assert mailoutbox == []
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_over_after_the_stale_time(
+    event, mailoutbox, settings
+):
+    booking = BookingFactory(event=event)
+    emails.outbox_claim(
+        booking_id=booking.pk,
+        purpose="reminder",
+        now=timezone.now() - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS + 1),
+    )
+    assert tasks.send_booking_email(booking.pk, "reminder") is True
+    assert len(mailoutbox) == 1
+
+
+def test_a_failed_send_is_recorded_and_retried(event, mailoutbox, monkeypatch):
+    booking = BookingFactory(event=event)
+
+    def broken(self, fail_silently=False):
+        raise ConnectionRefusedError("SMTP down")
+
+    with monkeypatch.context() as m:
+        m.setattr("django.core.mail.EmailMessage.send", broken)
+        with pytest.raises(ConnectionRefusedError):
+            tasks.send_booking_email(booking.pk, "confirmation")
+    assert OutboundEmail.objects.get(booking=booking).state == OutboundEmail.State.FAILED
+    assert tasks.send_booking_email(booking.pk, "confirmation") is True
+    assert len(mailoutbox) == 1
+
+
+def test_a_rolled_back_booking_queues_nothing(
+    event, make_person, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        try:
+            with transaction.atomic():
+                services.booking_create(event=event, person=make_person())
+                raise RuntimeError("something later failed")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert not Booking.objects.exists()
+
+
+def test_reminder_goes_once_to_bookings_inside_the_window(mailoutbox, settings):
+    soon = EventFactory(start=timezone.now() + timedelta(days=settings.BOOKING_REMINDER_DAYS - 1))
+    later = EventFactory(start=timezone.now() + timedelta(days=settings.BOOKING_REMINDER_DAYS + 1))
+    near, far = BookingFactory(event=soon), BookingFactory(event=later)
+    BookingFactory(event=soon, status=Booking.Status.CANCELLED)
+    assert tasks.send_due_reminders() == 1
+    assert tasks.send_due_reminders() == 0  # a second run in the same window sends nothing
+    assert [m.to for m in mailoutbox] == [[near.person.email]]
+    assert far.emails.count() == 0
+
+
+def test_cancellation_ics_cancels_the_same_uid(
+    event, make_person, reasons, mailoutbox, django_capture_on_commit_callbacks
+):
+    booking = services.booking_create(event=event, person=make_person())
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=booking.person, reason=reasons["capacity"])
+    content = mailoutbox[0].attachments[0][1]
+    assert "METHOD:CANCEL" in content and f"UID:booking-{booking.pk}@learning-loop" in content

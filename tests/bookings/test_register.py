@@ -1,0 +1,128 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import Booking, BookingLog, CancellationReason
+from bookings.services import BookingError, Mark
+from courses.models import Event
+from tests.factories import BookingFactory, EventFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+S = Booking.Status
+
+
+@pytest.fixture
+def today_event(db):
+    start = timezone.now() - timedelta(hours=1)
+    return EventFactory(start=start, end=start + timedelta(hours=3), capacity=40)
+
+
+def test_register_marks_attended_partial_and_did_not_attend_with_reason(today_event, trainer):
+    sick = CancellationReason.objects.create(label="Sickness")
+    a, p, n = (BookingFactory(event=today_event) for _ in range(3))
+    services.register_save(
+        event=today_event,
+        actor=trainer,
+        marks={
+            a.pk: Mark(S.ATTENDED),
+            p.pk: Mark(S.PARTIAL),
+            n.pk: Mark(S.NO_SHOW, reason_id=sick.pk),
+        },
+    )
+    a.refresh_from_db()
+    p.refresh_from_db()
+    n.refresh_from_db()  # noqa: E702
+    assert (a.status, p.status, n.status) == (S.ATTENDED, S.PARTIAL, S.NO_SHOW)
+    assert n.non_attendance_reason == sick
+    today_event.refresh_from_db()
+    assert today_event.status == Event.Status.DELIVERED
+
+
+def test_correction_is_logged_with_who_and_when(today_event, trainer, lead):
+    booking = BookingFactory(event=today_event)
+    services.register_save(event=today_event, actor=trainer, marks={booking.pk: Mark(S.NO_SHOW)})
+    services.register_save(event=today_event, actor=lead, marks={booking.pk: Mark(S.ATTENDED)})
+    log = list(BookingLog.objects.filter(booking=booking).order_by("id"))
+    assert [(e.actor, e.from_status, e.to_status) for e in log] == [
+        (trainer, S.CONFIRMED, S.NO_SHOW),
+        (lead, S.NO_SHOW, S.ATTENDED),
+    ]
+
+
+def test_unchanged_marks_write_no_log(today_event, trainer):
+    booking = BookingFactory(event=today_event)
+    services.register_save(event=today_event, actor=trainer, marks={booking.pk: Mark(S.ATTENDED)})
+    services.register_save(event=today_event, actor=trainer, marks={booking.pk: Mark(S.ATTENDED)})
+    assert BookingLog.objects.filter(booking=booking).count() == 1
+
+
+@pytest.mark.parametrize("status", [S.WAITLISTED, S.OFFERED, S.SUBSTITUTED, S.MOVED, S.CANCELLED])
+def test_refused_transitions(today_event, trainer, status):
+    booking = BookingFactory(event=today_event, status=status)
+    with pytest.raises(BookingError, match="cannot be marked"):
+        services.register_save(
+            event=today_event, actor=trainer, marks={booking.pk: Mark(S.ATTENDED)}
+        )
+    booking.refresh_from_db()
+    assert booking.status == status
+
+
+def test_a_cancelled_booking_is_marked_attended_only_when_reinstated(today_event, trainer):
+    booking = BookingFactory(event=today_event, status=S.CANCELLED)
+    services.register_save(
+        event=today_event, actor=trainer, marks={booking.pk: Mark(S.ATTENDED, reinstate=True)}
+    )
+    booking.refresh_from_db()
+    assert booking.status == S.ATTENDED
+    assert BookingLog.objects.get(booking=booking).action == "reinstate_and_mark"
+
+
+def test_only_attendance_statuses_can_be_set(today_event, trainer):
+    booking = BookingFactory(event=today_event)
+    with pytest.raises(BookingError):
+        services.register_save(
+            event=today_event, actor=trainer, marks={booking.pk: Mark(S.CANCELLED)}
+        )
+
+
+def test_register_refuses_another_events_booking(today_event, trainer):
+    stranger = BookingFactory()
+    with pytest.raises(BookingError, match=services.NOT_ON_REGISTER):
+        services.register_save(
+            event=today_event, actor=trainer, marks={stranger.pk: Mark(S.ATTENDED)}
+        )
+
+
+def test_register_opens_on_the_day(trainer):
+    event = EventFactory(start=timezone.now() + timedelta(days=3))
+    booking = BookingFactory(event=event)
+    with pytest.raises(BookingError, match=services.REGISTER_TOO_EARLY):
+        services.register_save(event=event, actor=trainer, marks={booking.pk: Mark(S.ATTENDED)})
+
+
+def test_walk_in_is_recorded_as_attended(today_event, trainer):
+    person = UserFactory()
+    booking = services.register_add_walk_in(event=today_event, person=person, actor=trainer)
+    assert booking.is_walk_in and booking.status == S.ATTENDED
+    with pytest.raises(BookingError, match=services.ALREADY_BOOKED):
+        services.register_add_walk_in(event=today_event, person=person, actor=trainer)
+
+
+def test_forty_delegates_save_in_one_call_with_bounded_queries(
+    today_event, trainer, django_assert_max_num_queries
+):
+    few = EventFactory(start=today_event.start, end=today_event.end)
+    few_bookings = [BookingFactory(event=few) for _ in range(3)]
+    many = [BookingFactory(event=today_event) for _ in range(40)]
+    with django_assert_max_num_queries(12) as ctx:
+        services.register_save(
+            event=few, actor=trainer, marks={b.pk: Mark(S.ATTENDED) for b in few_bookings}
+        )
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        changed = services.register_save(
+            event=today_event, actor=trainer, marks={b.pk: Mark(S.ATTENDED) for b in many}
+        )
+    assert len(changed) == 40
+    assert BookingLog.objects.filter(booking__event=today_event).count() == 40
