@@ -1,5 +1,55 @@
+"""How django-allauth fits Learning Loop: who may sign up, and what sign-up saves."""
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+
+from people.services import email_domain_candidates, person_update_profile
+
+EMAIL_DOMAIN_NOT_ALLOWED = (
+    "Use your work email address from a partner organisation. If you cannot, ask the "
+    "partnership's training team to add your organisation."
+)
+
+
+def signup_domain_allowed(email: str) -> bool:
+    """True when SIGNUP_ALLOWED_DOMAINS is empty, or the email's domain (or a parent) is in it."""
+    allowed = {
+        d.strip().lstrip("@").lower() for d in getattr(settings, "SIGNUP_ALLOWED_DOMAINS", [])
+    }
+    allowed.discard("")
+    if not allowed:
+        return True
+    return any(domain in allowed for domain in email_domain_candidates(email))
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    pass
+    def clean_email(self, email: str) -> str:
+        email = super().clean_email(email)
+        if not signup_domain_allowed(email):
+            raise forms.ValidationError(EMAIL_DOMAIN_NOT_ALLOWED)
+        return email
+
+    def save_user(self, request, user, form, commit=True):
+        data = form.cleaned_data
+        if not commit or "job_title" not in data:
+            # Not our sign-up form (e.g. a future social sign-up): allauth's defaults only.
+            return super().save_user(request, user, form, commit=commit)
+        with transaction.atomic():
+            user = super().save_user(request, user, form, commit=True)
+            person_update_profile(
+                person=user,
+                full_name=data["full_name"],
+                job_title=data["job_title"],
+                organisation=data.get("organisation"),
+                organisation_name=data.get("organisation_name", ""),
+            )
+        if getattr(form, "matched_by_email", False) and request is not None:
+            messages.info(
+                request,
+                f"We matched your email address to {user.organisation}. "
+                "You can change this on your profile page.",
+            )
+        return user

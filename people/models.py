@@ -1,13 +1,28 @@
 """People and the partner organisations they work for."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 def normalise_name(name: str) -> str:
     """The key organisation names are matched on: case-insensitive, spaces collapsed."""
     return " ".join((name or "").split()).casefold()
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def partners(self):
+        """Listed for sign-up."""
+        return self.filter(is_partner=True)
+
+    def to_review(self):
+        """Typed in at sign-up and not yet accepted or merged by the L&D lead."""
+        return self.filter(is_partner=False)
+
+    def with_people_count(self):
+        return self.annotate(people_count=models.Count("people", distinct=True))
 
 
 class Organisation(models.Model):
@@ -28,6 +43,8 @@ class Organisation(models.Model):
         "until the L&D lead accepts or merges them.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -55,6 +72,32 @@ class OrganisationDomain(models.Model):
     def save(self, *args, **kwargs):
         self.domain = self.domain.strip().lstrip("@").lower()
         super().save(*args, **kwargs)
+
+
+class OrganisationLog(models.Model):
+    """Who created, accepted or merged an organisation, and when. Never edited."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Typed in at sign-up"
+        ACCEPTED = "accepted", "Accepted as a partner"
+        MERGED = "merged", "Merged into this organisation"
+
+    # Kept when the organisation is merged away: the merge moves these rows to the target.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="log"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}: {self.detail}"
 
 
 class UserManager(BaseUserManager):

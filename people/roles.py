@@ -15,7 +15,7 @@ ALL_ROLES = (TRAINER, LEAD, ORG_MANAGER)
 
 
 def role_required(*roles: str):
-    """View decorator: signed in (else redirect to sign-in) and holding one of `roles` (else 403)."""
+    """Signed in (else redirect to sign-in) and holding one of `roles` (else 403)."""
 
     def decorator(view):
         @wraps(view)

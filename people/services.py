@@ -1,0 +1,185 @@
+"""Every write to people and organisations goes through these functions.
+
+Views, admin actions, sign-up (the account adapter) and imports call the same code.
+"""
+
+import logging
+
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+
+from people.models import Organisation, OrganisationLog, User, normalise_name
+from people.roles import ALL_ROLES
+
+logger = logging.getLogger(__name__)
+
+ORGANISATION_NAME_REQUIRED = "Enter the name of the organisation"
+MERGE_INTO_ITSELF = "An organisation cannot be merged into itself"
+MERGE_TARGET_NOT_PARTNER = "Merge into a listed partner organisation"
+FULL_NAME_REQUIRED = "Enter your full name"
+UNKNOWN_ROLE = "Unknown role: {role}"
+
+
+class OrganisationError(Exception):
+    """A change to an organisation that the rules refuse."""
+
+
+class PersonError(Exception):
+    """A change to a person that the rules refuse."""
+
+
+def email_domain_candidates(email: str) -> list[str]:
+    """The email's domain and its parent domains, most specific first (never a bare TLD)."""
+    domain = (email or "").rsplit("@", 1)[-1].strip().strip(".").lower()
+    labels = [label for label in domain.split(".") if label]
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
+def organisation_for_email(email: str) -> Organisation | None:
+    """The organisation owning the email's domain or its nearest parent domain, if any."""
+    from people.models import OrganisationDomain
+
+    candidates = email_domain_candidates(email)
+    if not candidates:
+        return None
+    owned = {
+        d.domain: d.organisation
+        for d in OrganisationDomain.objects.filter(domain__in=candidates).select_related(
+            "organisation"
+        )
+    }
+    for domain in candidates:  # most specific wins: cid.example.uk before example.uk
+        if domain in owned:
+            return owned[domain]
+    return None
+
+
+@transaction.atomic
+def organisation_get_or_create_by_name(
+    *, name: str, sector: str = Organisation.Sector.OTHER
+) -> Organisation:
+    """The organisation with this name (any case or spacing), else a new unlisted one."""
+    key = normalise_name(name)
+    if not key:
+        raise OrganisationError(ORGANISATION_NAME_REQUIRED)
+    # get_or_create retries the lookup if a concurrent sign-up inserted the same key first.
+    organisation, created = Organisation.objects.get_or_create(
+        name_key=key, defaults={"name": name, "sector": sector, "is_partner": False}
+    )
+    if created:
+        OrganisationLog.objects.create(
+            organisation=organisation,
+            action=OrganisationLog.Action.CREATED,
+            detail=f"Typed in as a new organisation: {organisation.name}",
+        )
+    return organisation
+
+
+def _reverse_relations(model: type[models.Model]):
+    # `_meta.related_objects` leaves out hidden relations (related_name="+", such as
+    # Enrolment.organisation), so ask for every reverse relation, hidden ones included.
+    for field in model._meta.get_fields(include_hidden=True):
+        if field.auto_created and not field.concrete and (field.one_to_many or field.one_to_one):
+            yield field
+
+
+@transaction.atomic
+def organisation_merge(
+    *, source: Organisation, target: Organisation, actor: User | None
+) -> Organisation:
+    """Move everything pointing at `source` (people, domains, bookings...) to `target`."""
+    if source.pk == target.pk:
+        raise OrganisationError(MERGE_INTO_ITSELF)
+    # Lock both rows so a concurrent sign-up cannot attach someone to the source mid-merge.
+    locked = {
+        o.pk: o
+        for o in Organisation.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+    }
+    source, target = locked[source.pk], locked[target.pk]
+    moved = {}
+    for relation in _reverse_relations(Organisation):
+        related_model = relation.related_model
+        fk_name = relation.field.name
+        rows = related_model._base_manager.filter(**{fk_name: source})
+        if related_model._meta.auto_created:
+            # An automatic many-to-many table: drop links the target already has, or the
+            # move would duplicate them.
+            other = next(
+                f.name
+                for f in related_model._meta.fields
+                if f.is_relation and f.name != fk_name and f.name != "id"
+            )
+            already = related_model._base_manager.filter(**{fk_name: target}).values(other)
+            rows.filter(**{f"{other}__in": already}).delete()
+        count = rows.update(**{fk_name: target})
+        if count:
+            moved[related_model._meta.label] = count
+    source_name = source.name
+    source.delete()
+    summary = ", ".join(f"{n} {label}" for label, n in sorted(moved.items())) or "nothing"
+    OrganisationLog.objects.create(
+        organisation=target,
+        actor=actor,
+        action=OrganisationLog.Action.MERGED,
+        detail=f"Merged '{source_name}' into '{target.name}': moved {summary}"[:500],
+    )
+    logger.info(
+        "Organisation %r merged into %r by %s: %s", source_name, target.name, actor, summary
+    )
+    return target
+
+
+@transaction.atomic
+def organisation_accept(
+    *, organisation: Organisation, actor: User | None, sector: str | None = None
+) -> Organisation:
+    """List an organisation typed in at sign-up as a partner, so others can choose it."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation.is_partner = True
+    if sector:
+        organisation.sector = sector
+    organisation.save(update_fields=["is_partner", "sector"])
+    OrganisationLog.objects.create(
+        organisation=organisation,
+        actor=actor,
+        action=OrganisationLog.Action.ACCEPTED,
+        detail=f"Listed as a partner ({organisation.get_sector_display()})",
+    )
+    return organisation
+
+
+@transaction.atomic
+def person_set_roles(*, person: User, roles: list[str] | tuple[str, ...]) -> User:
+    """Give the person exactly these roles (Django groups); other groups are left alone."""
+    unknown = set(roles) - set(ALL_ROLES)
+    if unknown:
+        raise PersonError(UNKNOWN_ROLE.format(role=", ".join(sorted(unknown))))
+    role_groups = Group.objects.filter(name__in=ALL_ROLES)
+    person.groups.remove(*[g for g in role_groups if g.name not in roles])
+    person.groups.add(*[g for g in role_groups if g.name in roles])
+    if hasattr(person, "_group_name_cache"):
+        del person._group_name_cache
+    logger.info("Roles of %s set to %s", person.pk, sorted(roles))
+    return person
+
+
+@transaction.atomic
+def person_update_profile(
+    *,
+    person: User,
+    full_name: str,
+    job_title: str,
+    organisation: Organisation | None = None,
+    organisation_name: str = "",
+) -> User:
+    """Update name, job title and organisation; a typed organisation name is matched or created."""
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise PersonError(FULL_NAME_REQUIRED)
+    if organisation is None and normalise_name(organisation_name):
+        organisation = organisation_get_or_create_by_name(name=organisation_name)
+    person.full_name = full_name
+    person.job_title = " ".join((job_title or "").split())
+    person.organisation = organisation
+    person.save(update_fields=["full_name", "job_title", "organisation"])
+    return person
