@@ -23,11 +23,14 @@ class PriorityArea(models.Model):
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     first_year = models.PositiveIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="First reporting year it is a priority (2022 means 2022/23). Blank: always.",
     )
     last_year = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Last reporting year it is a priority. Blank: still active."
+        null=True,
+        blank=True,
+        help_text="Last reporting year it is a priority. Blank: still active.",
     )
 
     class Meta:
@@ -67,9 +70,7 @@ class Course(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField()
-    learning_outcomes = models.TextField(
-        blank=True, help_text="One learning outcome per line."
-    )
+    learning_outcomes = models.TextField(blank=True, help_text="One learning outcome per line.")
     priority_area = models.ForeignKey(
         PriorityArea, on_delete=models.PROTECT, related_name="courses"
     )
@@ -80,7 +81,10 @@ class Course(models.Model):
     )
     is_published = models.BooleanField(default=True)
     prerequisites = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="required_for",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="required_for",
         help_text="Courses a delegate must have attended before booking this one.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -184,7 +188,9 @@ class Event(models.Model):
         ordering = ["start"]
         indexes = [models.Index(fields=["status", "start"])]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="event_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="event_end_after_start"
+            ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive"),
         ]
 

@@ -5,5 +5,6 @@ from courses import views
 app_name = "courses"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
+    path("courses/<slug:slug>/", views.course_detail, name="course"),
     path("events/<int:pk>/", views.event_detail, name="event"),
 ]

@@ -92,3 +92,16 @@ class BookingFactory(DjangoModelFactory):
     status = Booking.Status.CONFIRMED
     created_at = factory.LazyFunction(timezone.now)
     confirmed_at = factory.LazyAttribute(lambda o: o.created_at)
+
+
+# --- Catalogue (added with the catalogue pages) ---------------------------------------------
+
+
+class CourseNameFactory(DjangoModelFactory):
+    class Meta:
+        model = "courses.CourseName"
+
+    course = factory.SubFactory(CourseFactory)
+    title = factory.Sequence(lambda n: f"Former course title {n}")
+    valid_from = None
+    valid_until = None
