@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -89,14 +88,17 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     return message
 
 
-def send_booking_email(booking_id: int, purpose: str, recipient_role: str = "delegate") -> bool:
-    """Send one booking email at most once; True when this call sent it."""
+def send_once(booking_id: int, purpose: str, recipient_role: str, build) -> bool:
+    """Send the email `build(booking)` makes at most once per (booking, purpose, recipient).
+
+    True when this call sent it. Any app's emails about a booking go through here.
+    """
     row = outbox_claim(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
     if row is None:
         return False
     booking = Booking.objects.select_related("event__course", "person").get(pk=booking_id)
     try:
-        message = build_message(booking, purpose, recipient_role)
+        message = build(booking)
         if message is not None:
             message.send()
     except Exception:
@@ -104,6 +106,13 @@ def send_booking_email(booking_id: int, purpose: str, recipient_role: str = "del
         raise  # django-q2 retries a finite number of times
     outbox_mark(row, sent=True)
     return True
+
+
+def send_booking_email(booking_id: int, purpose: str, recipient_role: str = "delegate") -> bool:
+    """Send one booking email at most once; True when this call sent it."""
+    return send_once(
+        booking_id, purpose, recipient_role, lambda b: build_message(b, purpose, recipient_role)
+    )
 
 
 def reminders_due(*, now=None) -> list[int]:
@@ -120,7 +129,3 @@ def reminders_due(*, now=None) -> list[int]:
         .exclude(emails__purpose="reminder", emails__state=OutboundEmail.State.SENT)
         .values_list("id", flat=True)
     )
-
-
-def queue_after_commit(func, *args) -> None:
-    transaction.on_commit(lambda: func(*args))

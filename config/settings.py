@@ -239,6 +239,25 @@ BOOKING_LOCK_TIMEOUT_MS = env.int("BOOKING_LOCK_TIMEOUT_MS", default=3000)
 # A claimed email whose worker died is reclaimed after this long (longer than the task timeout).
 EMAIL_CLAIM_STALE_SECONDS = env.int("EMAIL_CLAIM_STALE_SECONDS", default=300)
 
+# --- Evaluations ----------------------------------------------------------------------------
+EVAL_LINK_DAYS = {"pre": 30, "post": 30, "stage2": 60}
+EVAL_LINK_DAYS.update(
+    {k: env.int(f"EVAL_LINK_DAYS_{k.upper()}", default=v) for k, v in EVAL_LINK_DAYS.items()}
+)
+# Pre-course invitation: when the place is confirmed (None) or this many days before the event.
+EVAL_PRE_INVITE_DAYS_BEFORE = env.int("EVAL_PRE_INVITE_DAYS_BEFORE", default=None)
+EVAL_STAGE2_AFTER_DAYS = env.int("EVAL_STAGE2_AFTER_DAYS", default=84)  # 12 weeks
+EVAL_REMINDER_DAYS = env.list("EVAL_REMINDER_DAYS", cast=int, default=[3, 7])
+# The certificate of attendance waits for the post-course evaluation.
+EVAL_CERTIFICATE_NEEDS_POST = env.bool("EVAL_CERTIFICATE_NEEDS_POST", default=True)
+# Ask the delegate's line manager the stage-2 questions too (a second rater).
+EVAL_STAGE2_LINE_MANAGER = env.bool("EVAL_STAGE2_LINE_MANAGER", default=True)
+REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
+
 if TESTING:
     # Fast hashing in tests only: the suite creates many users.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No collectstatic before tests: plain storage, and WhiteNoise serves from the finders.
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True

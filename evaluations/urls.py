@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from evaluations import views
 
 app_name = "evaluations"
-urlpatterns: list = []
+urlpatterns = [
+    path("r/<str:token>/", views.answer, name="answer"),
+]

@@ -1,0 +1,344 @@
+"""Evaluation invitations, their emailed links, saving and submitting answers, versions.
+
+The evaluations app pulls from bookings (never the other way): scheduled jobs find the bookings
+that became due for an invitation or a reminder and act on each idempotently.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bookings.models import Booking
+from evaluations.models import Answer, Invitation, Item, Questionnaire, Response, Stage
+
+LINK_SALT = "evaluations.invitation"
+NO_QUESTIONNAIRE = "There is no {stage} questionnaire for this course."
+NOT_INVITABLE = "This booking cannot be invited to the {stage} evaluation."
+ALREADY_ANSWERED = "This evaluation has already been answered."
+LINK_EXPIRED = "This link has expired."
+ANSWER_REQUIRED = "Answer this question."
+RATING_RANGE = "Choose a rating from 1 to 5."
+CHOICE_INVALID = "Choose one of the options."
+TEXT_TOO_LONG = "Keep this answer under 5,000 characters."
+
+
+class EvaluationError(Exception):
+    def __init__(self, message: str, *, errors: dict[int, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class LinkInvalid(Exception):
+    """Tampered, unknown, expired: the same friendly page, nothing to enumerate."""
+
+
+# --- questionnaires ------------------------------------------------------------------------
+
+
+def questionnaire_for(*, course, stage: str) -> Questionnaire | None:
+    """The current questionnaire for a course and stage: the course's own, else the default."""
+    current = Questionnaire.objects.filter(stage=stage, is_current=True)
+    return (
+        current.filter(course=course).order_by("-version").first()
+        or current.filter(course__isnull=True).order_by("-version").first()
+    )
+
+
+def questionnaire_has_answers(questionnaire: Questionnaire) -> bool:
+    return Response.objects.filter(questionnaire=questionnaire).exists()
+
+
+@transaction.atomic
+def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
+    """Copy a questionnaire and its items into a new current version; the old keeps its answers."""
+    latest = (
+        Questionnaire.objects.select_for_update()
+        .filter(family=questionnaire.family)
+        .order_by("-version")
+        .first()
+    )
+    Questionnaire.objects.filter(family=questionnaire.family).update(is_current=False)
+    new = Questionnaire.objects.create(
+        name=questionnaire.name,
+        stage=questionnaire.stage,
+        course=questionnaire.course,
+        family=questionnaire.family,
+        version=latest.version + 1,
+        is_current=True,
+        intro=questionnaire.intro,
+    )
+    Item.objects.bulk_create(
+        Item(
+            questionnaire=new,
+            order=i.order,
+            text=i.text,
+            help_text=i.help_text,
+            kind=i.kind,
+            required=i.required,
+            low_label=i.low_label,
+            high_label=i.high_label,
+            choices=i.choices,
+            is_learning_gain=i.is_learning_gain,
+            is_retrospective=i.is_retrospective,
+        )
+        for i in questionnaire.items.all()
+    )
+    return new
+
+
+# --- invitations and links ----------------------------------------------------------------
+
+INVITABLE = {
+    Stage.PRE: (*Booking.HOLDS_PLACE,),
+    Stage.POST: Booking.ATTENDED_STATUSES,
+    Stage.STAGE2: Booking.ATTENDED_STATUSES,
+}
+
+
+def invitation_link_token(invitation: Invitation) -> str:
+    """The signed token in the emailed link: an opaque random key, signed so tampering shows."""
+    return signing.Signer(salt=LINK_SALT).sign(invitation.key)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse(
+        "evaluations:answer", args=[invitation_link_token(invitation)]
+    )
+
+
+def invitation_from_token(token: str, *, now: datetime | None = None) -> Invitation:
+    """The invitation behind a link; LinkInvalid for tampered, unknown or expired links."""
+    now = now or timezone.now()
+    try:
+        key = signing.Signer(salt=LINK_SALT).unsign(token)
+    except signing.BadSignature as exc:
+        raise LinkInvalid from exc
+    invitation = (
+        Invitation.objects.select_related("booking__event__course", "questionnaire")
+        .filter(key=key)
+        .first()
+    )
+    if invitation is None or invitation.expires_at <= now:
+        raise LinkInvalid
+    return invitation
+
+
+@transaction.atomic
+def invitation_create(
+    *, booking: Booking, stage: str, respondent: str = "delegate", now: datetime | None = None
+) -> Invitation | None:
+    """Invite a booking to a stage once; returns None when it was already invited."""
+    now = now or timezone.now()
+    if booking.status not in INVITABLE[stage]:
+        raise EvaluationError(NOT_INVITABLE.format(stage=Stage(stage).label.lower()))
+    questionnaire = questionnaire_for(course=booking.event.course, stage=stage)
+    if questionnaire is None:
+        raise EvaluationError(NO_QUESTIONNAIRE.format(stage=Stage(stage).label.lower()))
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                booking=booking,
+                stage=stage,
+                respondent=respondent,
+                questionnaire=questionnaire,
+                key=secrets.token_urlsafe(32),
+                created_at=now,
+                expires_at=now + timedelta(days=settings.EVAL_LINK_DAYS[stage]),
+            )
+    except IntegrityError:
+        return None
+    _email(booking.id, _purpose(stage, respondent, "invite"), respondent, invitation.id)
+    return invitation
+
+
+@transaction.atomic
+def invitation_refresh(*, invitation: Invitation, now: datetime | None = None) -> Invitation:
+    """A fresh link for an unanswered invitation (the old link stops working)."""
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if _is_submitted(invitation):
+        raise EvaluationError(ALREADY_ANSWERED)
+    invitation.key = secrets.token_urlsafe(32)
+    invitation.expires_at = now + timedelta(days=settings.EVAL_LINK_DAYS[invitation.stage])
+    invitation.save(update_fields=["key", "expires_at"])
+    sent_before = invitation.booking.emails.filter(
+        purpose__startswith=_purpose(invitation.stage, invitation.respondent, "link")
+    ).count()
+    purpose = _purpose(invitation.stage, invitation.respondent, f"link{sent_before + 1}")
+    _email(invitation.booking_id, purpose, invitation.respondent, invitation.id)
+    return invitation
+
+
+def _purpose(stage: str, respondent: str, what: str) -> str:
+    who = "" if respondent == "delegate" else "-lm"
+    return f"eval-{stage}{who}-{what}"
+
+
+def _email(booking_id: int, purpose: str, respondent: str, invitation_id: int) -> None:
+    from evaluations.tasks import enqueue_evaluation_email
+
+    transaction.on_commit(
+        lambda: enqueue_evaluation_email(booking_id, purpose, respondent, invitation_id)
+    )
+
+
+def _is_submitted(invitation: Invitation) -> bool:
+    return Response.objects.filter(invitation=invitation, submitted_at__isnull=False).exists()
+
+
+# --- answering -----------------------------------------------------------------------------
+
+
+def _clean_answers(items: list[Item], data: dict[int, str], *, submit: bool):
+    """Check raw answers per item; returns (clean values, errors by item id)."""
+    clean, errors = {}, {}
+    for item in items:
+        raw = (data.get(item.id) or "").strip()
+        if not raw:
+            if submit and item.required:
+                errors[item.id] = ANSWER_REQUIRED
+            continue
+        if item.kind == Item.Kind.RATING:
+            if raw not in {"1", "2", "3", "4", "5"}:
+                errors[item.id] = RATING_RANGE
+            else:
+                clean[item.id] = int(raw)
+        elif item.kind == Item.Kind.CHOICE:
+            options = [c.strip() for c in item.choices.splitlines() if c.strip()]
+            if raw not in options:
+                errors[item.id] = CHOICE_INVALID
+            else:
+                clean[item.id] = raw
+        else:
+            if len(raw) > 5000:
+                errors[item.id] = TEXT_TOO_LONG
+            else:
+                clean[item.id] = raw
+    return clean, errors
+
+
+@transaction.atomic
+def response_save(
+    *, invitation: Invitation, data: dict[int, str], submit: bool, now: datetime | None = None
+) -> Response:
+    """Save progress, or submit, answers to an invitation. A submitted response is final."""
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.expires_at <= now:
+        raise EvaluationError(LINK_EXPIRED)
+    response = Response.objects.filter(invitation=invitation).first()
+    if response is not None and response.submitted_at is not None:
+        raise EvaluationError(ALREADY_ANSWERED)
+    items = list(invitation.questionnaire.items.all())
+    clean, errors = _clean_answers(items, data, submit=submit)
+    if errors:
+        raise EvaluationError("There is a problem with your answers.", errors=errors)
+    if response is None:
+        response = Response.objects.create(
+            invitation=invitation, questionnaire=invitation.questionnaire, started_at=now
+        )
+    kinds = {item.id: item.kind for item in items}
+    response.answers.filter(item_id__in=[i.id for i in items]).delete()
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            item_id=item_id,
+            rating=value if kinds[item_id] == Item.Kind.RATING else None,
+            choice=value if kinds[item_id] == Item.Kind.CHOICE else "",
+            text=value if kinds[item_id] == Item.Kind.TEXT else "",
+        )
+        for item_id, value in clean.items()
+    )
+    if submit:
+        response.submitted_at = now
+        response.save(update_fields=["submitted_at"])
+    return response
+
+
+@transaction.atomic
+def answer_set_publishable(*, answer: Answer, publishable: bool) -> Answer:
+    """The L&D lead marks a free-text answer as quotable in reports."""
+    answer.is_publishable = publishable
+    answer.save(update_fields=["is_publishable"])
+    return answer
+
+
+# --- what is due ---------------------------------------------------------------------------
+
+
+def due_invitations(*, now: datetime | None = None) -> list[tuple[int, str, str]]:
+    """(booking id, stage, respondent) for every invitation that is due and not yet made."""
+    now = now or timezone.now()
+    due = []
+    pre = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED, event__status="scheduled", event__start__gt=now
+    ).exclude(invitations__stage=Stage.PRE)
+    if settings.EVAL_PRE_INVITE_DAYS_BEFORE is not None:
+        pre = pre.filter(
+            event__start__lte=now + timedelta(days=settings.EVAL_PRE_INVITE_DAYS_BEFORE)
+        )
+    due += [(b, Stage.PRE, "delegate") for b in pre.values_list("id", flat=True)]
+    attended = Booking.objects.filter(
+        status__in=Booking.ATTENDED_STATUSES, event__status="delivered"
+    )
+    post = attended.exclude(invitations__stage=Stage.POST)
+    due += [(b, Stage.POST, "delegate") for b in post.values_list("id", flat=True)]
+    stage2_from = now - timedelta(days=settings.EVAL_STAGE2_AFTER_DAYS)
+    stage2_window = attended.filter(
+        event__end__lte=stage2_from,
+        # Don't surprise people about courses from long ago (e.g. imported years).
+        event__end__gt=stage2_from - timedelta(days=60),
+    )
+    due += [
+        (b, Stage.STAGE2, "delegate")
+        for b in stage2_window.exclude(
+            invitations__stage=Stage.STAGE2, invitations__respondent="delegate"
+        ).values_list("id", flat=True)
+    ]
+    if settings.EVAL_STAGE2_LINE_MANAGER:
+        lm = stage2_window.exclude(line_manager_email="").exclude(
+            invitations__stage=Stage.STAGE2, invitations__respondent="line_manager"
+        )
+        due += [(b, Stage.STAGE2, "line_manager") for b in lm.values_list("id", flat=True)]
+    return due
+
+
+def due_reminders(*, now: datetime | None = None) -> list[tuple[int, int, str]]:
+    """(invitation id, reminder number, purpose) for unanswered invitations past a reminder day."""
+    now = now or timezone.now()
+    due = []
+    unanswered = Invitation.objects.filter(expires_at__gt=now).exclude(
+        response__submitted_at__isnull=False
+    )
+    for number, days in enumerate(settings.EVAL_REMINDER_DAYS, start=1):
+        rows = unanswered.filter(created_at__lte=now - timedelta(days=days)).values_list(
+            "id", "booking_id", "stage", "respondent"
+        )
+        for inv_id, booking_id, stage, respondent in rows:
+            purpose = _purpose(stage, respondent, f"reminder{number}")
+            due.append((inv_id, booking_id, purpose, respondent))
+    if not due:
+        return []
+    sent = set(
+        Booking.objects.filter(
+            emails__purpose__in={p for _, _, p, _ in due}, id__in={b for _, b, _, _ in due}
+        ).values_list("id", "emails__purpose", "emails__recipient_role")
+    )
+    return [(i, b, p, r) for i, b, p, r in due if (b, p, r) not in sent]
+
+
+def invitation_still_open(invitation_id: int) -> bool:
+    return (
+        Invitation.objects.filter(pk=invitation_id)
+        .exclude(response__submitted_at__isnull=False)
+        .exists()
+    )

@@ -1,0 +1,85 @@
+"""django-q2 entry points for evaluations: ids only, idempotent, safe to run twice."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_q.tasks import async_task
+
+from bookings.emails import send_once
+from bookings.models import Booking
+from evaluations import services
+from evaluations.models import Invitation, Stage
+
+SUBJECTS = {
+    Stage.PRE: "Before your course: {course} (2 minutes)",
+    Stage.POST: "How was {course}? Your certificate is waiting",
+    Stage.STAGE2: "Has {course} made a difference to your practice?",
+}
+
+
+def enqueue_evaluation_email(booking_id, purpose, respondent, invitation_id):
+    async_task(
+        "evaluations.tasks.send_evaluation_email",
+        booking_id,
+        purpose,
+        respondent,
+        invitation_id,
+        task_name=f"evaluation-email-{booking_id}-{purpose}",
+    )
+
+
+def build_message(booking: Booking, invitation: Invitation, purpose: str) -> EmailMessage | None:
+    to = booking.person.email if invitation.respondent == "delegate" else booking.line_manager_email
+    if not to:
+        return None
+    course = booking.event.course
+    context = {
+        "booking": booking,
+        "invitation": invitation,
+        "course": course,
+        "event": booking.event,
+        "person": booking.person,
+        "is_reminder": "reminder" in purpose,
+        "link": services.invitation_url(invitation),
+        "my_training_url": settings.SITE_URL + reverse("bookings:my_training"),
+        "partnership_name": settings.PARTNERSHIP_NAME,
+        "certificate_needs_post": settings.EVAL_CERTIFICATE_NEEDS_POST,
+    }
+    suffix = "" if invitation.respondent == "delegate" else "_line_manager"
+    template = f"evaluations/email/{invitation.stage}{suffix}.txt"
+    subject = SUBJECTS[invitation.stage].format(course=course.title)
+    if context["is_reminder"]:
+        subject = "Reminder: " + subject
+    return EmailMessage(subject=subject, body=render_to_string(template, context), to=[to])
+
+
+def send_evaluation_email(booking_id, purpose, respondent, invitation_id) -> bool:
+    """Send an invitation, fresh link or reminder once; reminders stop once it is answered."""
+    if "reminder" in purpose and not services.invitation_still_open(invitation_id):
+        return False
+    invitation = Invitation.objects.get(pk=invitation_id)
+    return send_once(
+        booking_id, purpose, respondent, lambda b: build_message(b, invitation, purpose)
+    )
+
+
+def invite_due() -> int:
+    """Scheduled: make every invitation that is due (each at most once) and email it."""
+    made = 0
+    for booking_id, stage, respondent in services.due_invitations():
+        booking = Booking.objects.select_related("event__course").get(pk=booking_id)
+        try:
+            if services.invitation_create(booking=booking, stage=stage, respondent=respondent):
+                made += 1
+        except services.EvaluationError:
+            continue  # e.g. no questionnaire for this stage yet: try again next run
+    return made
+
+
+def remind_due() -> int:
+    """Scheduled: queue the reminders that are due for unanswered invitations."""
+    due = services.due_reminders()
+    for invitation_id, booking_id, purpose, respondent in due:
+        enqueue_evaluation_email(booking_id, purpose, respondent, invitation_id)
+    return len(due)

@@ -1,0 +1,73 @@
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from evaluations import services
+from evaluations.models import Response
+
+
+def _private(response):
+    # The link is a secret: never leak it in a Referer header, never keep the page in a cache.
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _link_not_working(request):
+    return _private(render(request, "evaluations/link_invalid.html", status=404))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def answer(request, token):
+    """The questionnaire behind an emailed link: no sign-in, the link is the key."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.LinkInvalid:
+        return _link_not_working(request)
+    response = Response.objects.filter(invitation=invitation).first()
+    if response is not None and response.submitted_at is not None:
+        return _private(render(request, "evaluations/answered.html", {"invitation": invitation}))
+    items = list(invitation.questionnaire.items.all())
+    saved = {}
+    if response is not None:
+        for a in response.answers.all():
+            saved[a.item_id] = str(a.rating) if a.rating is not None else (a.choice or a.text)
+    errors, values, message = {}, saved, ""
+    if request.method == "POST":
+        submit = "submit" in request.POST
+        values = {item.id: request.POST.get(f"item-{item.id}", "") for item in items}
+        try:
+            services.response_save(invitation=invitation, data=values, submit=submit)
+        except services.EvaluationError as error:
+            errors = error.errors
+            message = error.message
+            if not errors:
+                return _link_not_working(request)
+        else:
+            if submit:
+                return _private(
+                    render(request, "evaluations/thanks.html", {"invitation": invitation})
+                )
+            message = "Your answers are saved. You can come back to this link to finish."
+    rows = [
+        {
+            "item": item,
+            "name": f"item-{item.id}",
+            "value": values.get(item.id, ""),
+            "error": errors.get(item.id, ""),
+            "options": [c.strip() for c in item.choices.splitlines() if c.strip()],
+        }
+        for item in items
+    ]
+    context = {
+        "invitation": invitation,
+        "course": invitation.booking.event.course,
+        "event": invitation.booking.event,
+        "rows": rows,
+        "errors": [r for r in rows if r["error"]],
+        "message": message,
+        "ratings": ["1", "2", "3", "4", "5"],
+    }
+    status = 400 if errors else 200
+    return _private(render(request, "evaluations/answer.html", context, status=status))
