@@ -1,6 +1,6 @@
 """The catalogue: priority areas, courses (with their rename history) and dated events."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -210,7 +210,9 @@ class Event(models.Model):
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start
+        # Subtract in UTC: Python subtracts two datetimes sharing one tzinfo (Europe/London from a
+        # form) by wall clock, which is an hour out across a clock change.
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
     @property
     def is_half_day_or_less(self) -> bool:

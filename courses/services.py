@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -84,7 +84,8 @@ def course_rename(*, course: Course, new_title: str, on: date) -> Course:
 def event_validate(*, event: Event) -> None:
     """Refuse an event whose times or capacity make no sense; errors are keyed by field."""
     errors: dict[str, str] = {}
-    if event.start and event.end and event.end <= event.start:
+    # Compare in UTC: datetimes sharing the Europe/London tzinfo compare by wall clock.
+    if event.start and event.end and event.end.astimezone(UTC) <= event.start.astimezone(UTC):
         errors["end"] = EVENT_END_NOT_AFTER_START
     if event.capacity is not None:
         if event.capacity < 1:
