@@ -157,6 +157,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Learning Loop] "
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_MIN_LENGTH = 10
+# Empty: anyone may sign up; otherwise only these email domains (and their sub-domains).
+SIGNUP_ALLOWED_DOMAINS = env.list("SIGNUP_ALLOWED_DOMAINS", default=[])
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 
