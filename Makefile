@@ -43,5 +43,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Rebuild static/css/app.css from static/scss/app.scss (needs Node.js; the CSS is committed).
+css:
+	bash scripts/build_css.sh
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3* test-db.sqlite3*
