@@ -563,7 +563,8 @@ class _Generator:
         self.fake.seed_instance(SEED)
         self.organisations = organisations
         self.demo = demo_users
-        self.now = timezone.now().replace(second=0, microsecond=0)
+        # `today` lets a test build the data set as of another day (noon, London).
+        self.now = _at(today, time(12)) if today else timezone.now().replace(microsecond=0)
         self.today = today or timezone.localdate()
         self.reasons = {r.label: r for r in CancellationReason.objects.all()}
         self.priorities = {p.name: p for p in PriorityArea.objects.all()}
@@ -1127,7 +1128,8 @@ class _Generator:
         )
 
     def _year_evaluations(self, year: list[_EventPlan], cancelled: list[_EventPlan]):
-        rng = self.rng
+        # A fresh stream: the year's records must not depend on today's date.
+        self.rng = rng = random.Random(SEED + 3)
         year_ids = {id(p) for p in year}
         cancelled_ids = {id(p) for p in cancelled}
         counted = [b for b in self.bookings if id(self.booking_event[id(b)]) in year_ids]
@@ -1285,7 +1287,8 @@ class _Generator:
         _bulk(Answer, answers)
 
     def _recent_and_upcoming_evaluations(self, recent, upcoming):
-        rng = self.rng
+        # A fresh stream: the year's records must not depend on today's date.
+        self.rng = rng = random.Random(SEED + 4)
         plan_ids = {id(p) for p in recent + upcoming}
         invitations, responses = [], []
         for b in self.bookings:
@@ -1313,7 +1316,8 @@ class _Generator:
     # e-Learning -----------------------------------------------------------------------------
 
     def _enrolments(self):
-        rng = self.rng
+        # A fresh stream: the year's records must not depend on today's date.
+        self.rng = rng = random.Random(SEED + 5)
         rows = []
         span = (YEAR_END - YEAR_START).days
         for slug, _, _, _, enrolled, completed in ELEARNING:
