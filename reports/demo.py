@@ -1030,6 +1030,7 @@ class _Generator:
         for plan in plans:
             ev = plan.event
             past = ev.start < self.now
+            queue = datetime.min.replace(tzinfo=LONDON)
             for status, person in zip(plan.slots, plan.people, strict=True):
                 lead_days = rng.randint(10, 70)
                 created = ev.start - timedelta(
@@ -1044,10 +1045,13 @@ class _Generator:
                     created_at=created,
                 )
                 if status == "waitlisted":
-                    b.created_at = max(created, ev.start - timedelta(days=rng.randint(3, 12)))
-                    b.created_at = min(b.created_at, self.now - timedelta(hours=2))
+                    # The waiting list starts once the places have gone, in order of joining.
+                    queue = queue + timedelta(hours=rng.randint(1, 30))
+                    latest = min(ev.start - timedelta(hours=3), self.now - timedelta(hours=1))
+                    b.created_at = min(queue, latest)
                 else:
                     b.confirmed_at = b.created_at
+                    queue = max(queue, b.created_at)
                 if rng.random() < 0.3:
                     b.line_manager_name = self.fake.name()
                     b.line_manager_email = self._email(

@@ -243,7 +243,11 @@ def test_upcoming_events_can_be_booked_and_one_has_a_waiting_list(db, demo):
     )
 
     assert upcoming.count() >= 20
-    assert upcoming.filter(waiting__gt=0, taken=F("capacity")).exists()
+    full = upcoming.filter(waiting__gt=0, taken=F("capacity")).first()
+    assert full is not None
+    placed = full.bookings.filter(status="confirmed").order_by("-created_at").first()
+    queue = list(full.bookings.filter(status="waitlisted").order_by("created_at"))
+    assert queue[0].created_at > placed.created_at  # the queue formed once the places had gone
     assert upcoming.filter(taken=F("capacity") - 2).exists()
     assert upcoming.exclude(joining_link="").exists()
     assert upcoming.filter(taken__lt=F("capacity")).count() >= 15
