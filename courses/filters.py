@@ -102,7 +102,9 @@ class EventCatalogueFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         form = self.form
         form.fields["q"].error_messages["max_length"] = SEARCH_TOO_LONG
-        form.fields["q"].widget.attrs.update({"class": "govuk-input", "type": "search"})
+        form.fields["q"].widget = forms.SearchInput(
+            attrs={"class": "govuk-input", "maxlength": "100", "spellcheck": "false"}
+        )
         for name in ("priority_area", "audience", "mode"):
             form.fields[name].widget.attrs["class"] = "govuk-select"
         choices = [("", "Any month"), *month_choices()]

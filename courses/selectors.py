@@ -61,6 +61,7 @@ def event_list_for_course(course: Course) -> QuerySet[Event]:
         Event.objects.upcoming()
         .bookable()
         .filter(course=course)
+        .select_related("course")
         .with_places_taken()
         .order_by("start", "pk")
     )

@@ -73,3 +73,24 @@ def test_signed_in_catalogue_query_count_does_not_grow_with_events(client, pract
 
     assert response.context["page_obj"].paginator.count == 1000
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_course_page_query_count_does_not_grow_with_its_events(client):
+    course = CourseFactory()
+    start = timezone.now() + timedelta(days=1)
+
+    def add_events(count):
+        Event.objects.bulk_create(
+            Event(course=course, start=start, end=start + timedelta(hours=3), capacity=5)
+            for _ in range(count)
+        )
+
+    add_events(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/courses/{course.slug}/")
+    add_events(50)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/courses/{course.slug}/")
+
+    assert len(response.context["events"]) == 52
+    assert len(many.captured_queries) == len(few.captured_queries)
