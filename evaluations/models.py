@@ -15,8 +15,12 @@ class Questionnaire(models.Model):
     name = models.CharField(max_length=200)
     stage = models.CharField(max_length=10, choices=Stage.choices)
     course = models.ForeignKey(
-        "courses.Course", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="questionnaires", help_text="Blank: the partnership-wide default.",
+        "courses.Course",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="questionnaires",
+        help_text="Blank: the partnership-wide default.",
     )
     version = models.PositiveIntegerField(default=1)
     family = models.CharField(
@@ -96,7 +100,10 @@ class Response(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True, help_text="Blank: saved, not sent.")
     imported_score = models.DecimalField(
-        max_digits=4, decimal_places=2, null=True, blank=True,
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Learning-gain score from an imported past year (no item answers kept).",
     )
 
