@@ -606,3 +606,30 @@ def enrolment_complete(
     enrolment.completed_at = completed_at
     enrolment.save()
     return enrolment
+
+
+# --- walk-ins ------------------------------------------------------------------------------
+
+WALK_IN_NAME_NEEDED = "We have no account for this email address: enter their full name."
+WALK_IN_ORGANISATION_NEEDED = (
+    "We have no account for this email address: choose their organisation."
+)
+
+
+@transaction.atomic
+def walk_in_person_get_or_create(*, email: str, full_name: str = "", organisation=None):
+    """The person with this email; a new account (no password) when a walk-in is new to us."""
+    from people.models import User
+
+    email = email.strip().lower()
+    person = User.objects.filter(email__iexact=email).first()
+    if person is not None:
+        return person
+    if not full_name.strip():
+        raise BookingError(WALK_IN_NAME_NEEDED, field="full_name")
+    if organisation is None:
+        raise BookingError(WALK_IN_ORGANISATION_NEEDED, field="organisation")
+    # No password: they sign in with an emailed code if they ever come back.
+    return User.objects.create_user(
+        email=email, full_name=" ".join(full_name.split()), organisation=organisation
+    )

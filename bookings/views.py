@@ -1,16 +1,277 @@
+"""Booking pages. Thin: form -> access check -> one service call -> redirect or re-render.
+
+A refused action (BookingError) goes on the field it names, or into a message; a busy event lock
+(BookingBusy) gives a "busy, try again" page with status 503, never a 500.
+"""
+
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings import selectors, services
+from bookings import forms, selectors, services
+from bookings.calendar import booking_ics
+from bookings.models import Booking
 from people.roles import LEAD, TRAINER, role_required
+
+S = Booking.Status
+
+
+def busy_page(view):
+    """Turn BookingBusy (the event lock could not be had in time) into a 503 'try again' page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except services.BookingBusy as error:
+            response = render(request, "bookings/busy.html", {"message": error.message}, status=503)
+            response["Retry-After"] = "5"
+            return response
+
+    return wrapped
+
+
+def _booked_message(booking: Booking) -> str:
+    if booking.status == S.WAITLISTED:
+        position = services.waitlist_position(booking)
+        return (
+            f"The event is full, so you are on the waiting list (number {position}). "
+            "We will email you if a place comes up."
+        )
+    return "Your place is booked. A confirmation email is on its way."
+
+
+# --- practitioner: book, see, cancel, hand over ---------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@busy_page
+def book(request, event_id):
+    event = selectors.event_get_for_booking(event_id)
+    form = forms.BookingForm(request.POST if request.method == "POST" else None, event=event)
+    if request.method == "POST" and form.is_valid():
+        details = services.BookingDetails(
+            line_manager_name=form.cleaned_data["line_manager_name"],
+            line_manager_email=form.cleaned_data["line_manager_email"],
+            access_needs=form.cleaned_data["access_needs"],
+            dietary_needs=form.cleaned_data.get("dietary_needs", ""),
+        )
+        try:
+            booking = services.booking_create(event=event, person=request.user, details=details)
+        except services.BookingBusy:
+            raise
+        except services.BookingError as error:
+            if error.field in form.fields:
+                form.add_service_error(error)
+            else:
+                # e.g. a double submit: the first request booked; say so on the event page.
+                messages.error(request, error.message)
+                return redirect("courses:event", pk=event.pk)
+        else:
+            messages.success(request, _booked_message(booking))
+            return redirect("courses:event", pk=event.pk)
+    return render(request, "bookings/booking_form.html", {"event": event, "form": form})
+
+
+@login_required
+def detail(request, pk):
+    booking = selectors.booking_get_for_person(request.user, pk)
+    return render(
+        request,
+        "bookings/booking_detail.html",
+        {
+            "booking": booking,
+            "event": booking.event,
+            "position": services.waitlist_position(booking),
+            "deadline": services.cancellation_deadline(booking.event),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@busy_page
+def cancel(request, pk):
+    booking = selectors.booking_get_for_person(request.user, pk)
+    form = forms.CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_cancel(
+                booking=booking,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                detail=form.cleaned_data["detail"],
+            )
+        except services.BookingBusy:
+            raise
+        except services.BookingError as error:
+            if error.field in form.fields:
+                form.add_service_error(error)
+            else:
+                messages.error(request, error.message)
+                return redirect("bookings:detail", pk=booking.pk)
+        else:
+            late = " It was later than the notice period, so it is recorded as a late cancellation."
+            messages.success(
+                request, "Your booking is cancelled." + (late if booking.cancelled_late else "")
+            )
+            return redirect("bookings:my_training")
+    deadline = services.cancellation_deadline(booking.event)
+    return render(
+        request,
+        "bookings/booking_cancel.html",
+        {
+            "booking": booking,
+            "event": booking.event,
+            "form": form,
+            "deadline": deadline,
+            "will_be_late": booking.status == S.CONFIRMED and timezone.now() > deadline,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@busy_page
+def substitute(request, pk):
+    booking = selectors.booking_get_for_person(request.user, pk)
+    form = forms.SubstituteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        colleague = form.cleaned_data["colleague"]
+        try:
+            services.booking_substitute(booking=booking, colleague=colleague, actor=request.user)
+        except services.BookingBusy:
+            raise
+        except services.BookingError as error:
+            if error.field in form.fields:
+                form.add_service_error(error)
+            else:
+                messages.error(request, error.message)
+                return redirect("bookings:detail", pk=booking.pk)
+        else:
+            messages.success(request, f"Your place is now {colleague}'s. We have emailed you both.")
+            return redirect("bookings:my_training")
+    return render(
+        request,
+        "bookings/booking_substitute.html",
+        {"booking": booking, "event": booking.event, "form": form},
+    )
+
+
+@login_required
+def ics(request, pk):
+    booking = selectors.booking_get_for_person(request.user, pk)
+    called_off = booking.status == S.CANCELLED or booking.event.status == "cancelled"
+    response = HttpResponse(
+        booking_ics(booking, method="CANCEL" if called_off else "REQUEST"),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="training-{booking.pk}.ics"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@busy_page
+def offer(request, pk):
+    booking = selectors.booking_get_for_person(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.booking_accept_offer(booking=booking)
+        except services.BookingBusy:
+            raise
+        except services.BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The place is yours. A confirmation is on its way.")
+        return redirect("bookings:my_training")
+    return render(request, "bookings/offer.html", {"booking": booking})
+
+
+@login_required
+def certificate(request, pk):
+    booking = selectors.booking_get_attended_for_person(request.user, pk)
+    return render(
+        request,
+        "bookings/booking_certificate.html",
+        {
+            "booking": booking,
+            "event": booking.event,
+            "partnership": settings.PARTNERSHIP_NAME,
+            "hours": _hours(booking.event.duration),
+        },
+    )
+
+
+def _hours(duration) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    text = f"{hours} hour{'s' if hours != 1 else ''}" if hours else ""
+    if minutes:
+        text = f"{text} {minutes} minutes".strip()
+    return text
+
+
+# --- My training ---------------------------------------------------------------------------
+
+
+def _my_training_context(user, *, bound: tuple[int, forms.CompletionForm] | None = None) -> dict:
+    bookings = list(selectors.booking_list_for_person(user))
+    upcoming, past = selectors.split_upcoming_past(bookings)
+    positions = selectors.waitlist_positions(upcoming)
+    for booking in upcoming:
+        booking.position = positions.get(booking.pk)
+    enrolments = list(selectors.enrolment_list_for_person(user))
+    for enrolment in enrolments:
+        if enrolment.completed_at is None:
+            if bound and bound[0] == enrolment.course_id:
+                enrolment.form = bound[1]
+            else:
+                enrolment.form = forms.CompletionForm(prefix=f"course-{enrolment.course_id}")
+    return {
+        "booked": [b for b in upcoming if b.status == S.CONFIRMED],
+        "offers": [b for b in upcoming if b.status == S.OFFERED],
+        "waiting": [b for b in upcoming if b.status == S.WAITLISTED],
+        "past": [b for b in past if b.status in (*Booking.USED, S.CONFIRMED, S.CANCELLED)],
+        "enrolments": enrolments,
+        "completion_errors": bound[1].error_links() if bound else [],
+    }
 
 
 @login_required
 def my_training(request):
-    bookings = list(selectors.booking_list_for_person(request.user))
-    upcoming, past = selectors.split_upcoming_past(bookings)
-    return render(request, "bookings/my_training.html", {"upcoming": upcoming, "past": past})
+    return render(request, "bookings/my_training.html", _my_training_context(request.user))
+
+
+@login_required
+@require_POST
+def enrolment_complete(request, course_id):
+    course = selectors.elearning_course_get(course_id)
+    form = forms.CompletionForm(request.POST, prefix=f"course-{course.pk}")
+    if form.is_valid():
+        try:
+            services.enrolment_complete(
+                course=course, person=request.user, completed_on=form.cleaned_data["completed_on"]
+            )
+        except services.BookingError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"{course.title} is recorded as completed.")
+            return redirect("bookings:my_training")
+    context = _my_training_context(request.user, bound=(course.pk, form))
+    return render(request, "bookings/my_training.html", context)
+
+
+# --- registers -----------------------------------------------------------------------------
 
 
 @role_required(TRAINER, LEAD)
@@ -19,15 +280,161 @@ def registers(request):
     return render(request, "bookings/registers.html", {"events": events})
 
 
+def _register_context(request, event, *, register_form=None, walk_in_form=None) -> dict:
+    on_register, cancelled = selectors.register_bookings(event)
+    if register_form is None:
+        register_form = forms.RegisterForm(
+            bookings=on_register + cancelled, reasons=list(selectors.non_attendance_reasons())
+        )
+    rows = list(register_form.rows())
+    return {
+        "event": event,
+        "form": register_form,
+        "rows": [r for r in rows if r[0].status != S.CANCELLED],
+        "cancelled_rows": [r for r in rows if r[0].status == S.CANCELLED],
+        "walk_in_form": walk_in_form or forms.WalkInForm(prefix="walk-in"),
+        "is_open": services.register_is_open(event),
+        "history": selectors.register_history(event),
+    }
+
+
 @login_required
-def offer(request, pk):
-    booking = selectors.booking_get_for_person(request.user, pk)
+@require_http_methods(["GET", "POST"])
+@busy_page
+def register(request, event_id):
+    event = selectors.event_get_for_register(request.user, event_id)
     if request.method == "POST":
+        on_register, cancelled = selectors.register_bookings(event)
+        form = forms.RegisterForm(
+            request.POST,
+            bookings=on_register + cancelled,
+            reasons=list(selectors.non_attendance_reasons()),
+        )
+        if form.is_valid():
+            try:
+                changed = services.register_save(
+                    event=event, actor=request.user, marks=form.marks()
+                )
+            except services.BookingBusy:
+                raise
+            except services.BookingError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request, f"Register saved: {len(changed)} change{'s' * (len(changed) != 1)}."
+                )
+                return redirect("bookings:register", event_id=event.pk)
+        context = _register_context(request, event, register_form=form)
+        return render(request, "bookings/register.html", context)
+    return render(request, "bookings/register.html", _register_context(request, event))
+
+
+@login_required
+@require_POST
+@busy_page
+def register_walk_in(request, event_id):
+    event = selectors.event_get_for_register(request.user, event_id)
+    form = forms.WalkInForm(request.POST, prefix="walk-in")
+    if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.booking_accept_offer(booking=booking)
+            # One transaction: a refused walk-in leaves no half-made account behind.
+            with transaction.atomic():
+                person = services.walk_in_person_get_or_create(
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    organisation=data["organisation"],
+                )
+                services.register_add_walk_in(
+                    event=event, person=person, actor=request.user, status=data["status"]
+                )
+        except services.BookingBusy:
+            raise
         except services.BookingError as error:
-            messages.error(request, error.message)
+            form.add_service_error(error)
         else:
-            messages.success(request, "The place is yours. A confirmation is on its way.")
-        return redirect("bookings:my_training")
-    return render(request, "bookings/offer.html", {"booking": booking})
+            messages.success(request, f"{person} is added to the register.")
+            return redirect("bookings:register", event_id=event.pk)
+    context = _register_context(request, event, walk_in_form=form)
+    return render(request, "bookings/register.html", context)
+
+
+@login_required
+def register_print(request, event_id):
+    event = selectors.event_get_for_register(request.user, event_id)
+    on_register, _cancelled = selectors.register_bookings(event)
+    return render(
+        request,
+        "bookings/register_print.html",
+        {"event": event, "bookings": on_register, "blank_rows": range(5)},
+    )
+
+
+# --- L&D lead ------------------------------------------------------------------------------
+
+
+@role_required(LEAD)
+@require_http_methods(["GET", "POST"])
+@busy_page
+def book_for(request, event_id):
+    event = selectors.event_get_for_lead(event_id)
+    form = forms.PersonEmailForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["email"]
+        try:
+            booking = services.booking_create(event=event, person=person, booked_by=request.user)
+        except services.BookingBusy:
+            raise
+        except services.BookingError as error:
+            form.add_error("email", error.message)
+            form.mark_errors()
+        else:
+            where = "on the waiting list" if booking.status == S.WAITLISTED else "booked"
+            messages.success(request, f"{person} is {where}.")
+            return redirect("bookings:register", event_id=event.pk)
+    return render(request, "bookings/book_for.html", {"event": event, "form": form})
+
+
+@role_required(LEAD)
+@require_http_methods(["GET", "POST"])
+@busy_page
+def move(request, pk):
+    booking = selectors.booking_get_for_lead(pk)
+    form = forms.MoveForm(
+        request.POST if request.method == "POST" else None, events=selectors.move_targets(booking)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.booking_move(
+                booking=booking, to_event=form.cleaned_data["to_event"], actor=request.user
+            )
+        except services.BookingBusy:
+            raise
+        except services.BookingError as error:
+            form.add_error("to_event", error.message)
+            form.mark_errors()
+        else:
+            messages.success(request, f"{booking.person} is moved to {new.event}.")
+            return redirect("bookings:register", event_id=new.event_id)
+    return render(request, "bookings/booking_move.html", {"booking": booking, "form": form})
+
+
+@role_required(LEAD)
+@require_http_methods(["GET", "POST"])
+@busy_page
+def event_cancel(request, event_id):
+    event = selectors.event_get_for_lead(event_id)
+    form = forms.EventCancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_cancel(
+                event=event, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.BookingBusy:
+            raise
+        except services.BookingError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, "The event is cancelled. Everyone booked is being emailed.")
+            return redirect(reverse("courses:event", kwargs={"pk": event.pk}))
+    return render(request, "bookings/event_cancel.html", {"event": event, "form": form})

@@ -1,0 +1,114 @@
+"""Admin for the L&D lead: bookings to look up and filter; the log and sent emails read-only.
+
+Status changes go through the booking pages (bookings.services), so the admin shows a booking's
+status and history but does not let anyone edit the status directly.
+"""
+
+from django.contrib import admin
+
+from bookings.models import Booking, BookingLog, CancellationReason, Enrolment, OutboundEmail
+
+
+class ReadOnlyAdminMixin:
+    """Never added, changed or deleted by hand: a record of what happened."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BookingLogInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = BookingLog
+    fields = ("at", "action", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ("person", "event", "organisation", "status", "cancelled_late", "created_at")
+    list_filter = (
+        "status",
+        "event__course__priority_area",
+        "cancelled_late",
+        "is_walk_in",
+        "organisation__sector",
+    )
+    search_fields = ("person__email", "person__full_name", "event__course__title")
+    raw_id_fields = ("person", "event", "organisation", "booked_by", "substitute_for")
+    list_select_related = ("person", "event__course", "organisation")
+    date_hierarchy = "created_at"
+    inlines = [BookingLogInline]
+    # Workflow fields change only through the services (which lock, log and email).
+    readonly_fields = (
+        "status",
+        "created_at",
+        "confirmed_at",
+        "offer_expires_at",
+        "cancelled_at",
+        "cancelled_late",
+        "cancellation_reason",
+        "cancellation_detail",
+        "non_attendance_reason",
+        "attendance_marked_at",
+        "is_walk_in",
+        "substitute_for",
+        "booked_by",
+    )
+
+    def has_add_permission(self, request):
+        # New bookings go through "Book someone on this event" so capacity is checked.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CancellationReason)
+class CancellationReasonAdmin(admin.ModelAdmin):
+    list_display = ("label", "use", "needs_detail", "order", "is_active")
+    list_editable = ("order", "is_active")
+    list_filter = ("use", "is_active")
+    search_fields = ("label",)
+
+    def has_delete_permission(self, request, obj=None):
+        # Reasons are referenced by old bookings: retire them with "is active" instead.
+        return False
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ("person", "course", "organisation", "enrolled_at", "completed_at")
+    list_filter = ("course", "organisation__sector")
+    search_fields = ("person__email", "person__full_name", "course__title")
+    raw_id_fields = ("person", "course", "organisation")
+    list_select_related = ("person", "course", "organisation")
+    date_hierarchy = "enrolled_at"
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("booking", "purpose", "recipient_role", "state", "attempts", "sent_at")
+    list_filter = ("purpose", "state", "recipient_role")
+    search_fields = ("booking__person__email",)
+    list_select_related = ("booking__person", "booking__event__course")
+    raw_id_fields = ("booking",)
+
+
+@admin.register(BookingLog)
+class BookingLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "booking", "action", "from_status", "to_status", "actor")
+    list_filter = ("action", "to_status")
+    search_fields = ("booking__person__email", "actor__email")
+    list_select_related = ("booking__person", "booking__event__course", "actor")
+    date_hierarchy = "at"

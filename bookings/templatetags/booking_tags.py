@@ -1,0 +1,26 @@
+"""For the booking panel the event page includes (its view belongs to the catalogue)."""
+
+from django import template
+
+from bookings import forms, services
+
+register = template.Library()
+
+
+@register.simple_tag
+def booking_form(event):
+    """An empty booking form for `event` (dietary needs only for face-to-face events)."""
+    return forms.BookingForm(event=event)
+
+
+@register.filter
+def waitlist_position(booking):
+    """1 for the first in line; None when the booking is not on the waiting list."""
+    return services.waitlist_position(booking) if booking else None
+
+
+@register.filter
+def has_started(event) -> bool:
+    from django.utils import timezone
+
+    return event.start <= timezone.now()
