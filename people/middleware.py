@@ -1,0 +1,34 @@
+"""Session lifetime: 12 hours absolute for everyone, 30 minutes idle for staff roles."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+STARTED = "session_started_at"
+LAST_SEEN = "session_last_seen_at"
+
+
+def _is_staff_role(user) -> bool:
+    return user.is_staff or user.is_lead or user.is_trainer or user.is_org_manager
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            started = request.session.get(STARTED)
+            last_seen = request.session.get(LAST_SEEN, now)
+            if started is None:
+                request.session[STARTED] = started = now
+            too_old = now - started > settings.SESSION_ABSOLUTE_SECONDS
+            idle = now - last_seen > settings.SESSION_STAFF_IDLE_SECONDS
+            if too_old or (idle and _is_staff_role(user)):
+                logout(request)  # flushes the server-side session too
+            else:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
