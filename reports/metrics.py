@@ -1,0 +1,425 @@
+"""Every figure of the uptake report and the annual-report section, computed with pandas.
+
+Pure functions over `reports.selectors.ReportFrames`; evaluation figures (return rates, learning
+gain, funnel, non-response) come from `evaluations.metrics`, never re-implemented here.
+
+Definitions (issue 5):
+- delivered: events with status "delivered"; cancelled: events the organiser cancelled.
+- offered = sum of the capacity of delivered events; used = attended + partial + did not attend;
+  attended = attended + partial (partial is also shown alone); did not attend = no_show.
+- cancelled beforehand = a delegate's cancellation of a confirmed place (status "cancelled" with
+  confirmed_at set); leaving a waiting list (confirmed_at empty), hand-overs, moves and lapsed
+  offers are not cancellations. Late ones (cancelled_late) are also shown alone.
+- fill rate = used / offered, percent, 1 dp.
+- half day or less: duration <= 4 hours (in real elapsed time, across clock changes).
+- organisations and sectors among attendees: distinct organisations (by name, ignoring case and
+  spacing) and sectors of attended bookings.
+- low uptake: a priority area's fill rate is flagged when it is below LOW_UPTAKE_FACTOR (0.75)
+  times the median fill rate of the other priority areas that offered places. The median of the
+  others (not the mean of all) keeps one very low or very high area from hiding itself.
+- places lost per organisation = did not attend + late cancellations: places that were too late
+  to offer to someone else.
+- quarters: consecutive three-month blocks from the period's first day (1 April -> Q1 = April to
+  June); previous period: the same number of days, ending the day before the period starts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from courses.models import HALF_DAY_MAX, Course, reporting_year_of
+from evaluations import metrics as em
+from reports.selectors import NO_ORGANISATION, ReportFilters, ReportFrames, previous_period
+
+DELIVERED = "delivered"
+CANCELLED = "cancelled"
+USED = em.USED
+ATTENDED = em.ATTENDED
+LOW_UPTAKE_FACTOR = 0.75
+LOW_UPTAKE_RULE = (
+    "A priority area is flagged for low uptake when its fill rate is below 0.75 times the "
+    "median fill rate of the other priority areas that offered places."
+)
+NOT_GIVEN = "No reason given"
+AUDIENCES = [a.value for a in Course.Audience]
+
+percent = em.percent
+round_half_up = em.round_half_up
+
+
+# --- slicing the frames ------------------------------------------------------------------------
+
+
+def frames_between(frames: ReportFrames, start: date, end: date) -> ReportFrames:
+    """The frames restricted to events starting / completions made within start..end."""
+    events = frames.events[(frames.events["day"] >= start) & (frames.events["day"] <= end)]
+    event_ids = events["event_id"]
+    bookings = frames.bookings[frames.bookings["event_id"].isin(event_ids)]
+    enrolments = frames.enrolments[
+        (frames.enrolments["day"] >= start) & (frames.enrolments["day"] <= end)
+    ]
+    eval_bookings = frames.eval_bookings[frames.eval_bookings["event_id"].isin(event_ids)]
+    responses = frames.responses[frames.responses["booking_id"].isin(eval_bookings["booking_id"])]
+    return ReportFrames(events, bookings, enrolments, eval_bookings, responses, frames.priorities)
+
+
+# --- uptake ------------------------------------------------------------------------------------
+
+
+def _place_counts(bookings: pd.DataFrame) -> dict[str, int]:
+    status = bookings["status"]
+    cancelled = (status == CANCELLED) & bookings["confirmed"]
+    return {
+        "used": int(status.isin(USED).sum()),
+        "attended": int(status.isin(ATTENDED).sum()),
+        "attended_in_full": int((status == "attended").sum()),
+        "partial": int((status == "partial").sum()),
+        "did_not_attend": int((status == "no_show").sum()),
+        "cancelled": int(cancelled.sum()),
+        "cancelled_late": int((cancelled & bookings["cancelled_late"]).sum()),
+    }
+
+
+def event_figures(events: pd.DataFrame) -> dict:
+    """Delivered and cancelled events, by audience and by length."""
+    delivered = events[events["status"] == DELIVERED]
+    half = (delivered["end"] - delivered["start"]) <= pd.Timedelta(HALF_DAY_MAX)
+    n = len(delivered)
+    by_audience = delivered["audience"].value_counts()
+    return {
+        "delivered": n,
+        "cancelled": int((events["status"] == CANCELLED).sum()),
+        "half_day_or_less": int(half.sum()),
+        "full_day": int((~half).sum()),
+        "half_day_or_less_percent": percent(int(half.sum()), n),
+        "full_day_percent": percent(int((~half).sum()), n),
+        "by_audience": {a: int(by_audience.get(a, 0)) for a in AUDIENCES},
+    }
+
+
+def place_figures(events: pd.DataFrame, bookings: pd.DataFrame) -> dict:
+    """Places offered, used, attended, did not attend, cancelled; the fill rate."""
+    offered = int(events.loc[events["status"] == DELIVERED, "capacity"].sum())
+    counts = _place_counts(bookings)
+    return {"offered": offered, **counts, "fill_rate": percent(counts["used"], offered)}
+
+
+def organisation_figures(bookings: pd.DataFrame) -> dict:
+    """Distinct organisations and sectors among the delegates who attended."""
+    attended = bookings[bookings["status"].isin(ATTENDED)]
+    return {
+        "attended": int(attended["organisation_key"].dropna().nunique()),
+        "sectors": int(attended["sector"].dropna().nunique()),
+    }
+
+
+def evaluation_figures(frames: ReportFrames) -> dict:
+    """Return rates, learning gain, funnel and non-response, from evaluations.metrics."""
+    return em.evaluation_summary(frames.eval_bookings, frames.responses)
+
+
+def headline(frames: ReportFrames) -> dict:
+    """The figures of one period (no breakdowns)."""
+    evaluation = evaluation_figures(frames)
+    return {
+        "events": event_figures(frames.events),
+        "places": place_figures(frames.events, frames.bookings),
+        "organisations": organisation_figures(frames.bookings),
+        "elearning": {"completed": len(frames.enrolments)},
+        "evaluations": evaluation["evaluations"],
+        "learning_gain": evaluation["learning_gain"],
+        "funnel": evaluation["funnel"],
+        "non_response": evaluation["non_response"],
+    }
+
+
+def _priorities_shown(frames: ReportFrames, start: date, filters: ReportFilters) -> pd.DataFrame:
+    """Priority areas active in the period's reporting year, plus any with data in it."""
+    p = frames.priorities
+    if filters.priority_area:
+        return p[p["priority_area_id"] == filters.priority_area]
+    year = reporting_year_of(start)
+    active = (p["first_year"].isna() | (p["first_year"] <= year)) & (
+        p["last_year"].isna() | (p["last_year"] >= year)
+    )
+    with_data = p["priority_area_id"].isin(frames.events["priority_area_id"]) | p[
+        "priority_area_id"
+    ].isin(frames.enrolments["priority_area_id"])
+    return p[active | with_data]
+
+
+def flag_low_uptake(rows: list[dict], factor: float = LOW_UPTAKE_FACTOR) -> list[dict]:
+    """Set row["low_uptake"] by LOW_UPTAKE_RULE; rows without places offered are never flagged."""
+    rates = {i: r["fill_rate"] for i, r in enumerate(rows) if r["offered"]}
+    for i, row in enumerate(rows):
+        others = [rate for j, rate in rates.items() if j != i]
+        row["low_uptake"] = bool(
+            i in rates and others and rates[i] < factor * float(pd.Series(others).median())
+        )
+    return rows
+
+
+def by_priority(frames: ReportFrames, start: date, filters: ReportFilters) -> list[dict]:
+    """Uptake per priority area beside its e-learning completions, with the low-uptake flag."""
+    events = frames.events
+    bookings = frames.bookings.merge(
+        events[["event_id", "priority_area_id"]], on="event_id", how="left"
+    )
+    rows = []
+    for area in _priorities_shown(frames, start, filters).itertuples():
+        area_events = events[events["priority_area_id"] == area.priority_area_id]
+        area_bookings = bookings[bookings["priority_area_id"] == area.priority_area_id]
+        places = place_figures(area_events, area_bookings)
+        completed = int((frames.enrolments["priority_area_id"] == area.priority_area_id).sum())
+        rows.append(
+            {
+                "priority": area.priority,
+                "priority_area_id": int(area.priority_area_id),
+                "events": int((area_events["status"] == DELIVERED).sum()),
+                "events_cancelled": int((area_events["status"] == CANCELLED).sum()),
+                "offered": places["offered"],
+                "used": places["used"],
+                "attended": places["attended"],
+                "did_not_attend": places["did_not_attend"],
+                "cancelled": places["cancelled"],
+                "fill_rate": places["fill_rate"],
+                "elearning_completed": completed,
+            }
+        )
+    return flag_low_uptake(rows)
+
+
+def by_course(frames: ReportFrames, priority_names: dict) -> list[dict]:
+    """Uptake per course (delivered or cancelled events in the period), busiest first."""
+    events, bookings = frames.events, frames.bookings
+    rows = []
+    for course_id, course_events in events.groupby("course_id", sort=False):
+        course_bookings = bookings[bookings["event_id"].isin(course_events["event_id"])]
+        places = place_figures(course_events, course_bookings)
+        rows.append(
+            {
+                "course": str(course_events["course"].iloc[0]),
+                "course_id": int(course_id),
+                "priority": priority_names.get(int(course_events["priority_area_id"].iloc[0]), ""),
+                "events": int((course_events["status"] == DELIVERED).sum()),
+                "events_cancelled": int((course_events["status"] == CANCELLED).sum()),
+                **{k: places[k] for k in ("offered", "used", "attended", "did_not_attend")},
+                "cancelled": places["cancelled"],
+                "fill_rate": places["fill_rate"],
+            }
+        )
+    rows.sort(key=lambda r: (-r["used"], r["course"]))
+    return rows
+
+
+def _reason_counts(reasons: pd.Series, late: pd.Series | None = None) -> list[dict]:
+    reasons = reasons.fillna(NOT_GIVEN).replace("", NOT_GIVEN)
+    counts = reasons.value_counts()
+    total = int(counts.sum())
+    rows = []
+    for reason, count in counts.items():
+        row = {"reason": str(reason), "count": int(count), "percent": percent(int(count), total)}
+        if late is not None:
+            row["late"] = int(late[reasons == reason].sum())
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["count"], r["reason"]))
+    return rows
+
+
+def reasons(bookings: pd.DataFrame) -> dict[str, list[dict]]:
+    """Why delegates cancelled beforehand, and why they did not attend (most common first)."""
+    cancelled = bookings[(bookings["status"] == CANCELLED) & bookings["confirmed"]]
+    no_show = bookings[bookings["status"] == "no_show"]
+    return {
+        "cancellation": _reason_counts(
+            cancelled["cancellation_reason"], cancelled["cancelled_late"]
+        ),
+        "did_not_attend": _reason_counts(no_show["non_attendance_reason"]),
+    }
+
+
+def by_organisation(bookings: pd.DataFrame) -> list[dict]:
+    """Per organisation: places held, attended, lost; most places lost first."""
+    counted = bookings[
+        bookings["status"].isin(USED) | ((bookings["status"] == CANCELLED) & bookings["confirmed"])
+    ]
+    counted = counted.assign(key=counted["organisation_key"].fillna(""))
+    rows = []
+    for key, group in counted.groupby("key", sort=False):
+        names = group["organisation"].dropna()
+        counts = _place_counts(group)
+        rows.append(
+            {
+                "organisation": str(names.mode().iloc[0]) if key else NO_ORGANISATION,
+                "sector": str(group["sector"].dropna().iloc[0])
+                if group["sector"].notna().any()
+                else "",
+                "booked": counts["used"] + counts["cancelled"],
+                "attended": counts["attended"],
+                "did_not_attend": counts["did_not_attend"],
+                "cancelled": counts["cancelled"],
+                "cancelled_late": counts["cancelled_late"],
+                "places_lost": counts["did_not_attend"] + counts["cancelled_late"],
+            }
+        )
+    rows.sort(key=lambda r: (-r["places_lost"], -r["booked"], r["organisation"]))
+    return rows
+
+
+def _evaluation_rows(frames: ReportFrames, column: str, names: dict) -> list:
+    rows = em.evaluation_figures_by(frames.eval_bookings, frames.responses, column)
+    label = "priority" if column == "priority_area_id" else "course"
+    for row in rows:
+        row[label] = names.get(row["group"], "") if row["group"] is not None else ""
+        row.pop("funnel", None)
+    rows.sort(key=lambda r: r[label])
+    return rows
+
+
+def evaluation_by_priority(frames: ReportFrames, names: dict) -> list[dict]:
+    """Return rates and learning gain per priority area (evaluations.metrics)."""
+    return _evaluation_rows(frames, "priority_area_id", names)
+
+
+def evaluation_by_course(frames: ReportFrames, names: dict) -> list[dict]:
+    """Return rates and learning gain per course (evaluations.metrics)."""
+    return _evaluation_rows(frames, "course_id", names)
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    # The same day of the month, or the month's last day.
+    for candidate in range(day.day, 27, -1):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    return date(year, month, min(day.day, 28))
+
+
+def quarters(start: date, end: date) -> list[tuple[date, date]]:
+    """Three-month blocks from `start`, the last cut at `end`."""
+    blocks, first = [], start
+    while first <= end:
+        last = min(add_months(first, 3) - timedelta(days=1), end)
+        blocks.append((first, last))
+        first = last + timedelta(days=1)
+    return blocks
+
+
+def _trend_row(figures: dict) -> dict:
+    places, evaluations, gain = figures["places"], figures["evaluations"], figures["learning_gain"]
+    return {
+        "events": figures["events"]["delivered"],
+        "events_cancelled": figures["events"]["cancelled"],
+        "offered": places["offered"],
+        "used": places["used"],
+        "attended": places["attended"],
+        "did_not_attend": places["did_not_attend"],
+        "cancelled": places["cancelled"],
+        "fill_rate": places["fill_rate"],
+        "organisations": figures["organisations"]["attended"],
+        "elearning_completed": figures["elearning"]["completed"],
+        "pre_rate": evaluations["pre"]["rate"],
+        "post_rate": evaluations["post"]["rate"],
+        "stage2_rate": evaluations["stage2"]["rate"],
+        "pre_mean": gain["pre_mean"],
+        "post_mean": gain["post_mean"],
+        "gain": gain["gain"],
+    }
+
+
+def by_quarter(frames: ReportFrames, start: date, end: date) -> list[dict]:
+    rows = []
+    for number, (first, last) in enumerate(quarters(start, end), start=1):
+        figures = headline(frames_between(frames, first, last))
+        label = f"Q{number} {first:%b %Y}" + (
+            f" to {last:%b %Y}" if (first.year, first.month) != (last.year, last.month) else ""
+        )
+        rows.append(
+            {"quarter": label, "start": first.isoformat(), "end": last.isoformat()}
+            | _trend_row(figures)
+        )
+    return rows
+
+
+TREND_MEASURES = [
+    ("events", "Events delivered"),
+    ("events_cancelled", "Events cancelled by the organiser"),
+    ("offered", "Places offered"),
+    ("used", "Places used"),
+    ("attended", "Attended"),
+    ("did_not_attend", "Did not attend"),
+    ("cancelled", "Cancelled beforehand"),
+    ("fill_rate", "Fill rate (%)"),
+    ("organisations", "Organisations attending"),
+    ("elearning_completed", "e-Learning completions"),
+    ("pre_rate", "Pre-course return rate (%)"),
+    ("post_rate", "Post-course return rate (%)"),
+    ("stage2_rate", "Stage 2 return rate (%)"),
+    ("pre_mean", "Pre-course mean"),
+    ("post_mean", "Post-course mean"),
+    ("gain", "Learning gain"),
+]
+
+
+def comparison(this: dict, previous: dict) -> list[dict]:
+    """This period against the previous one, measure by measure."""
+    now, before = _trend_row(this), _trend_row(previous)
+    rows = []
+    for key, label in TREND_MEASURES:
+        change = None
+        if now[key] is not None and before[key] is not None:
+            digits = 2 if key in ("pre_mean", "post_mean", "gain") else 1
+            change = round_half_up(now[key] - before[key], digits)
+            if isinstance(now[key], int) and isinstance(before[key], int):
+                change = now[key] - before[key]
+        rows.append(
+            {
+                "measure": label,
+                "key": key,
+                "this": now[key],
+                "previous": before[key],
+                "change": change,
+            }
+        )
+    return rows
+
+
+def training_report(
+    frames: ReportFrames, *, start: date, end: date, filters: ReportFilters | None = None
+) -> dict:
+    """The whole report for start..end from frames loaded from the previous period's start."""
+    filters = filters or ReportFilters()
+    period = frames_between(frames, start, end)
+    prev_start, prev_end = previous_period(start, end)
+    previous = frames_between(frames, prev_start, prev_end)
+    priority_names = dict(
+        zip(frames.priorities["priority_area_id"], frames.priorities["priority"], strict=True)
+    )
+    course_names = dict(zip(frames.events["course_id"], frames.events["course"], strict=True))
+
+    figures = headline(period)
+    previous_figures = headline(previous)
+    return {
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "filters": {k: v for k, v in filters.as_dict().items() if v},
+        **figures,
+        "by_priority": by_priority(period, start, filters),
+        "low_uptake_rule": LOW_UPTAKE_RULE,
+        "by_course": by_course(period, priority_names),
+        "evaluation_by_priority": evaluation_by_priority(period, priority_names),
+        "evaluation_by_course": evaluation_by_course(period, course_names),
+        "reasons": reasons(period.bookings),
+        "by_organisation": by_organisation(period.bookings),
+        "quarters": by_quarter(period, start, end),
+        "previous": {
+            "period": {"start": prev_start.isoformat(), "end": prev_end.isoformat()},
+            **previous_figures,
+        },
+        "comparison": comparison(figures, previous_figures),
+    }

@@ -1,0 +1,291 @@
+"""Reads for the reports: a period's events, bookings, completions and evaluations as frames.
+
+`report_frames` loads everything a report needs in a fixed number of queries (six), whatever the
+size of the data: each table once, as columns (values_list), into pandas. `reports.metrics` then
+computes every figure from the frames. Never a query per event or per booking.
+
+Which records count (issue 5):
+- events: start date in Europe/London within the dates inclusive; delivered or cancelled by the
+  organiser (scheduled events are neither);
+- bookings and evaluations: only those on delivered events, counted with their event's date;
+- e-learning completions: by completion date (Europe/London).
+Course filters (priority area, course, audience, delivery mode) select events and e-learning
+modules in SQL; organisation and sector filters select bookings and completions in pandas, on
+the booking's organisation (else the delegate's current one) - so an organisation filter never
+changes the events and places offered, which are the whole programme's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from typing import NamedTuple
+
+import pandas as pd
+from django.db.models import Q
+
+from bookings.models import Booking, Enrolment
+from courses.models import Course, Event, PriorityArea
+from evaluations.selectors import evaluation_frames
+from people.models import Organisation, normalise_name
+
+LONDON = "Europe/London"
+NO_ORGANISATION = "Not recorded"
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """Optional filters; None means "all"."""
+
+    priority_area: int | None = None
+    course: int | None = None
+    audience: str | None = None
+    delivery_mode: str | None = None
+    organisation: int | None = None
+    sector: str | None = None
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def course_q(self, prefix: str = "") -> Q:
+        """The course filters as a Q on a model reaching Course through `prefix`."""
+        q = Q()
+        if self.priority_area:
+            q &= Q(**{f"{prefix}priority_area_id": self.priority_area})
+        if self.course:
+            q &= Q(**{f"{prefix}id": self.course})
+        if self.audience:
+            q &= Q(**{f"{prefix}audience": self.audience})
+        if self.delivery_mode:
+            q &= Q(**{f"{prefix}delivery_mode": self.delivery_mode})
+        return q
+
+
+class ReportFrames(NamedTuple):
+    events: pd.DataFrame  # delivered and organiser-cancelled events, one row each
+    bookings: pd.DataFrame  # bookings on the delivered events, after organisation filters
+    enrolments: pd.DataFrame  # e-learning completions
+    eval_bookings: pd.DataFrame  # evaluation_frames().bookings, the same bookings
+    responses: pd.DataFrame  # evaluation_frames().responses
+    priorities: pd.DataFrame  # every priority area: priority_area_id, priority, first/last year
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of the same length (in days) that ends the day before `start`."""
+    length = (end - start).days + 1
+    return start - timedelta(days=length), start - timedelta(days=1)
+
+
+def period_events(start: date, end: date, filters: ReportFilters | None = None):
+    """Delivered and organiser-cancelled events starting (Europe/London) within the dates."""
+    filters = filters or ReportFilters()
+    return (
+        Event.objects.starting_between(start, end)
+        .filter(status__in=[Event.Status.DELIVERED, Event.Status.CANCELLED])
+        .filter(filters.course_q("course__"))
+    )
+
+
+def _organisation_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """One organisation per row: the recorded one, else the person's; a name key for counting."""
+    recorded = df["organisation_id"].notna()
+    df = df.assign(
+        organisation_id=df["organisation_id"].where(recorded, df["person_org_id"]),
+        organisation=df["organisation"].where(recorded, df["person_org"]),
+        sector=df["sector"].where(recorded, df["person_sector"]),
+    ).drop(columns=["person_org_id", "person_org", "person_sector"])
+    # Counted by normalised name, not id: two records of one organisation typed in another case
+    # or spacing are one organisation.
+    df["organisation_key"] = df["organisation"].map(
+        lambda name: normalise_name(name) if isinstance(name, str) and name.strip() else None
+    )
+    return df
+
+
+def _apply_organisation_filter(df: pd.DataFrame, filters: ReportFilters, key: str | None):
+    if filters.organisation:
+        same_id = df["organisation_id"] == filters.organisation
+        same_name = df["organisation_key"] == key if key else False
+        df = df[(same_id | same_name).fillna(False).astype(bool)]
+    if filters.sector:
+        df = df[df["sector"] == filters.sector]
+    return df
+
+
+def _london_day(series: pd.Series) -> pd.Series:
+    if series.empty:
+        return pd.Series([], dtype="object", index=series.index)
+    return pd.to_datetime(series, utc=True).dt.tz_convert(LONDON).dt.date
+
+
+EVENT_COLUMNS = [
+    "event_id", "course_id", "course", "priority_area_id", "audience", "delivery_mode",
+    "start", "end", "capacity", "status",
+]  # fmt: skip
+BOOKING_COLUMNS = [
+    "booking_id", "event_id", "status", "confirmed_at", "cancelled_late", "cancellation_reason",
+    "non_attendance_reason", "organisation_id", "organisation", "sector", "person_org_id",
+    "person_org", "person_sector",
+]  # fmt: skip
+ENROLMENT_COLUMNS = [
+    "enrolment_id", "course_id", "course", "priority_area_id", "completed_at", "organisation_id",
+    "organisation", "sector", "person_org_id", "person_org", "person_sector",
+]  # fmt: skip
+
+
+def report_frames(
+    *, start: date, end: date, filters: ReportFilters | None = None, load_from: date | None = None
+) -> ReportFrames:
+    """Load the frames for start..end (from `load_from`, for comparisons) in six queries."""
+    filters = filters or ReportFilters()
+    load_from = load_from or start
+    org_key = None
+
+    events_qs = period_events(load_from, end, filters)
+    events = pd.DataFrame.from_records(
+        list(
+            events_qs.order_by().values_list(
+                "id",
+                "course_id",
+                "course__title",
+                "course__priority_area_id",
+                "course__audience",
+                "course__delivery_mode",
+                "start",
+                "end",
+                "capacity",
+                "status",
+            )  # fmt: skip
+        ),
+        columns=EVENT_COLUMNS,
+    )
+    events["start"] = pd.to_datetime(events["start"], utc=True)
+    events["end"] = pd.to_datetime(events["end"], utc=True)
+    events["day"] = _london_day(events["start"])
+    events["capacity"] = events["capacity"].astype("int64")
+    events = events.sort_values(["start", "event_id"], ignore_index=True)
+
+    delivered_qs = events_qs.filter(status=Event.Status.DELIVERED).values("pk")
+    bookings_qs = Booking.objects.filter(event__in=delivered_qs)
+    bookings = pd.DataFrame.from_records(
+        list(
+            bookings_qs.order_by().values_list(
+                "id",
+                "event_id",
+                "status",
+                "confirmed_at",
+                "cancelled_late",
+                "cancellation_reason__label",
+                "non_attendance_reason__label",
+                "organisation_id",
+                "organisation__name",
+                "organisation__sector",
+                "person__organisation_id",
+                "person__organisation__name",
+                "person__organisation__sector",
+            )  # fmt: skip
+        ),
+        columns=BOOKING_COLUMNS,
+    )
+    bookings = _organisation_columns(bookings)
+    if filters.organisation:
+        # The filtered organisation's name key comes from its own bookings (no extra query), so
+        # a duplicate record of it in another case or spacing is included.
+        named = bookings.loc[
+            bookings["organisation_id"] == filters.organisation, "organisation_key"
+        ]
+        org_key = named.dropna().iloc[0] if named.notna().any() else None
+    bookings = _apply_organisation_filter(bookings, filters, org_key)
+    bookings["confirmed"] = bookings["confirmed_at"].notna()
+    bookings["cancelled_late"] = bookings["cancelled_late"].astype(bool)
+    bookings = bookings.drop(columns=["confirmed_at"]).sort_values("booking_id", ignore_index=True)
+
+    enrolment_qs = Enrolment.objects.filter(
+        completed_at__isnull=False,
+        completed_at__date__gte=load_from,
+        completed_at__date__lte=end,
+    ).filter(filters.course_q("course__"))
+    enrolments = pd.DataFrame.from_records(
+        list(
+            enrolment_qs.order_by().values_list(
+                "id",
+                "course_id",
+                "course__title",
+                "course__priority_area_id",
+                "completed_at",
+                "organisation_id",
+                "organisation__name",
+                "organisation__sector",
+                "person__organisation_id",
+                "person__organisation__name",
+                "person__organisation__sector",
+            )  # fmt: skip
+        ),
+        columns=ENROLMENT_COLUMNS,
+    )
+    enrolments = _organisation_columns(enrolments)
+    enrolments = _apply_organisation_filter(enrolments, filters, org_key)
+    enrolments["day"] = _london_day(enrolments["completed_at"])
+
+    frames = evaluation_frames(bookings_qs)
+    eval_bookings = frames.bookings[frames.bookings["booking_id"].isin(bookings["booking_id"])]
+    responses = frames.responses[frames.responses["booking_id"].isin(eval_bookings["booking_id"])]
+
+    priorities = pd.DataFrame.from_records(
+        list(
+            PriorityArea.objects.order_by("name").values_list(
+                "id", "name", "first_year", "last_year"
+            )
+        ),
+        columns=["priority_area_id", "priority", "first_year", "last_year"],
+    )
+    return ReportFrames(
+        events=events,
+        bookings=bookings.reset_index(drop=True),
+        enrolments=enrolments.reset_index(drop=True),
+        eval_bookings=eval_bookings.reset_index(drop=True),
+        responses=responses.reset_index(drop=True),
+        priorities=priorities,
+    )
+
+
+def filter_labels(filters: ReportFilters) -> dict[str, str]:
+    """Readable names of the filters in use (a few small queries, for headings only)."""
+    labels = {}
+    if filters.priority_area:
+        area = PriorityArea.objects.filter(pk=filters.priority_area).first()
+        labels["Priority area"] = area.name if area else str(filters.priority_area)
+    if filters.course:
+        course = Course.objects.filter(pk=filters.course).first()
+        labels["Course"] = course.title if course else str(filters.course)
+    if filters.audience:
+        labels["Audience"] = dict(Course.Audience.choices).get(filters.audience, filters.audience)
+    if filters.delivery_mode:
+        labels["Delivery mode"] = dict(Course.DeliveryMode.choices).get(
+            filters.delivery_mode, filters.delivery_mode
+        )
+    if filters.organisation:
+        org = Organisation.objects.filter(pk=filters.organisation).first()
+        labels["Organisation"] = org.name if org else str(filters.organisation)
+    if filters.sector:
+        labels["Sector"] = dict(Organisation.Sector.choices).get(filters.sector, filters.sector)
+    return labels
+
+
+def publishable_quotes(*, start: date, end: date, filters: ReportFilters | None = None) -> list:
+    """Free-text answers the L&D lead marked publishable, on delivered events in the period."""
+    from evaluations.models import Answer
+
+    filters = filters or ReportFilters()
+    delivered = period_events(start, end, filters).filter(status=Event.Status.DELIVERED)
+    rows = (
+        Answer.objects.filter(
+            is_publishable=True,
+            response__submitted_at__isnull=False,
+            response__invitation__booking__event__in=delivered.values("pk"),
+        )
+        .exclude(text="")
+        .order_by("response__invitation__booking__event__course__title", "id")
+        .values_list("text", "response__invitation__booking__event__course__title")
+    )
+    return [{"text": text, "course": course} for text, course in rows]
