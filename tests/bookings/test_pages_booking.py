@@ -74,9 +74,7 @@ def test_booking_from_the_event_page_confirms_a_place(client, practitioner, even
     assert f'action="{book_url(event)}"' not in page
 
 
-def test_a_full_event_offers_the_waiting_list_and_shows_the_position(
-    client, practitioner, event
-):
+def test_a_full_event_offers_the_waiting_list_and_shows_the_position(client, practitioner, event):
     BookingFactory.create_batch(2, event=event)  # capacity 2
     client.force_login(practitioner)
     assert "Join the waiting list" in client.get(event_url(event)).content.decode()

@@ -1,0 +1,194 @@
+"""A practitioner's own booking: detail, cancel, hand-over, calendar file and certificate."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import Booking, CancellationReason
+from tests.factories import BookingFactory, EventFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+S = Booking.Status
+OWN_BOOKING_PAGES = ["detail", "cancel", "ics", "substitute", "offer"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def booking(practitioner, event):
+    return BookingFactory(event=event, person=practitioner)
+
+
+@pytest.fixture
+def attended(practitioner):
+    past = EventFactory(start=timezone.now() - timedelta(days=10), status="delivered")
+    return BookingFactory(event=past, person=practitioner, status=S.ATTENDED)
+
+
+@pytest.mark.parametrize("name", OWN_BOOKING_PAGES)
+def test_own_booking_pages_open_for_the_owner(client, practitioner, booking, name):
+    client.force_login(practitioner)
+    assert client.get(reverse(f"bookings:{name}", args=[booking.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("name", OWN_BOOKING_PAGES)
+def test_someone_elses_booking_is_404(client, booking, make_person, name):
+    client.force_login(make_person(organisation=booking.organisation))
+    assert client.get(reverse(f"bookings:{name}", args=[booking.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", OWN_BOOKING_PAGES)
+def test_a_missing_booking_is_the_same_404(client, practitioner, booking, name):
+    client.force_login(practitioner)
+    assert client.get(reverse(f"bookings:{name}", args=[booking.pk + 999])).status_code == 404
+
+
+def test_someone_elses_booking_cannot_be_cancelled_by_post(client, booking, make_person, reasons):
+    client.force_login(make_person(organisation=booking.organisation))
+    url = reverse("bookings:cancel", args=[booking.pk])
+    assert client.post(url, {"reason": reasons["capacity"].pk}).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == S.CONFIRMED
+
+
+def test_certificate_only_for_own_attended_booking(client, practitioner, attended, make_person):
+    url = reverse("bookings:certificate", args=[attended.pk])
+    client.force_login(make_person())
+    assert client.get(url).status_code == 404
+    client.force_login(practitioner)
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert practitioner.full_name in page
+    assert attended.event.course.title in page
+    assert "Dudley Safeguarding People Partnership" in page
+    assert "3 hours" in page
+    assert '<style media="print">' in page
+
+
+@pytest.mark.parametrize("status", [S.PARTIAL, S.NO_SHOW, S.CONFIRMED])
+def test_no_certificate_unless_fully_attended(client, practitioner, attended, status):
+    Booking.objects.filter(pk=attended.pk).update(status=status)
+    client.force_login(practitioner)
+    url = reverse("bookings:certificate", args=[attended.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_ics_download_is_a_calendar_attachment(client, practitioner, booking):
+    client.force_login(practitioner)
+    response = client.get(reverse("bookings:ics", args=[booking.pk]))
+    assert response["Content-Type"].startswith("text/calendar")
+    assert response["Content-Disposition"].startswith("attachment;")
+    body = response.content.decode()
+    assert "BEGIN:VCALENDAR" in body
+    assert f"booking-{booking.pk}@learning-loop" in body
+
+
+def test_detail_shows_joining_details_only_for_a_booked_place(client, practitioner, make_person):
+    event = EventFactory(capacity=1, joining_link="https://meet.example.org/abc")
+    mine = BookingFactory(event=event, person=practitioner)
+    waiting = BookingFactory(event=event, status=S.WAITLISTED)
+    client.force_login(practitioner)
+    assert (
+        "https://meet.example.org/abc"
+        in client.get(reverse("bookings:detail", args=[mine.pk])).content.decode()
+    )
+    client.force_login(waiting.person)
+    page = client.get(reverse("bookings:detail", args=[waiting.pk])).content.decode()
+    assert "https://meet.example.org/abc" not in page
+    assert "You are number 1 in the queue" in page
+
+
+def test_cancel_page_lists_active_reasons_as_radios(client, practitioner, booking, reasons):
+    CancellationReason.objects.create(label="Retired reason", is_active=False)
+    client.force_login(practitioner)
+    page = client.get(reverse("bookings:cancel", args=[booking.pk])).content.decode()
+    assert 'type="radio"' in page
+    assert "Work capacity" in page
+    assert "Retired reason" not in page
+
+
+def test_cancel_within_notice_period_warns_of_a_late_cancellation(client, practitioner, reasons):
+    soon = EventFactory(start=timezone.now() + timedelta(hours=20))
+    booking = BookingFactory(event=soon, person=practitioner)
+    client.force_login(practitioner)
+    url = reverse("bookings:cancel", args=[booking.pk])
+    assert "This will be recorded as a late cancellation" in client.get(url).content.decode()
+
+    response = client.post(url, {"reason": reasons["capacity"].pk}, follow=True)
+    booking.refresh_from_db()
+    assert booking.status == S.CANCELLED
+    assert booking.cancelled_late is True
+    assert booking.cancellation_reason == reasons["capacity"]
+    assert "recorded as a late cancellation" in response.content.decode()
+
+
+def test_cancel_in_good_time_is_not_late(client, practitioner, booking, reasons):
+    client.force_login(practitioner)
+    url = reverse("bookings:cancel", args=[booking.pk])
+    assert "This will be recorded as a late cancellation" not in client.get(url).content.decode()
+    client.post(url, {"reason": reasons["capacity"].pk})
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancelled_late) == (S.CANCELLED, False)
+
+
+def test_cancel_errors_name_the_field(client, practitioner, booking, reasons):
+    client.force_login(practitioner)
+    url = reverse("bookings:cancel", args=[booking.pk])
+    no_reason = client.post(url, {})
+    assert list(no_reason.context["form"].errors) == ["reason"]
+    assert services.REASON_REQUIRED in no_reason.content.decode()
+    other_without_detail = client.post(url, {"reason": reasons["other"].pk})
+    assert list(other_without_detail.context["form"].errors) == ["detail"]
+    assert 'href="#id_detail"' in other_without_detail.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == S.CONFIRMED
+
+
+def test_hand_over_to_a_colleague_of_the_same_organisation(
+    client, practitioner, booking, make_person
+):
+    colleague = make_person(organisation=practitioner.organisation, email="col@dudley.gov.uk")
+    client.force_login(practitioner)
+    url = reverse("bookings:substitute", args=[booking.pk])
+    client.post(url, {"colleague": "COL@dudley.gov.uk"})
+    booking.refresh_from_db()
+    assert booking.status == S.SUBSTITUTED
+    assert Booking.objects.get(event=booking.event, person=colleague).status == S.CONFIRMED
+
+
+def test_hand_over_needs_an_existing_colleague_of_the_same_organisation(
+    client, practitioner, booking
+):
+    UserFactory(email="elsewhere@police.uk")  # another organisation
+    client.force_login(practitioner)
+    url = reverse("bookings:substitute", args=[booking.pk])
+    unknown = client.post(url, {"colleague": "nobody@dudley.gov.uk"})
+    assert list(unknown.context["form"].errors) == ["colleague"]
+    other_org = client.post(url, {"colleague": "elsewhere@police.uk"})
+    assert other_org.context["form"].errors["colleague"] == [services.SUBSTITUTE_SAME_ORG]
+    assert 'href="#id_colleague"' in other_org.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == S.CONFIRMED
+
+
+def test_taking_an_offered_place(client, practitioner, event):
+    booking = BookingFactory(
+        event=event,
+        person=practitioner,
+        status=S.OFFERED,
+        offer_expires_at=timezone.now() + timedelta(hours=5),
+    )
+    client.force_login(practitioner)
+    client.post(reverse("bookings:offer", args=[booking.pk]))
+    booking.refresh_from_db()
+    assert booking.status == S.CONFIRMED
