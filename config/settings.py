@@ -278,6 +278,8 @@ EVAL_REMINDER_DAYS = env.list("EVAL_REMINDER_DAYS", cast=int, default=[3, 7])
 EVAL_CERTIFICATE_NEEDS_POST = env.bool("EVAL_CERTIFICATE_NEEDS_POST", default=True)
 # Ask the delegate's line manager the stage-2 questions too (a second rater).
 EVAL_STAGE2_LINE_MANAGER = env.bool("EVAL_STAGE2_LINE_MANAGER", default=True)
+# More invalid evaluation links than this from one IP in a minute get 429 (no enumeration).
+EVAL_BAD_LINKS_PER_MINUTE = env.int("EVAL_BAD_LINKS_PER_MINUTE", default=20)
 REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 
 if TESTING:

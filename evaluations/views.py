@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -13,14 +15,39 @@ def _private(response):
     return response
 
 
+def _client_ip(request) -> str:
+    # Behind a trusted proxy REMOTE_ADDR is set from X-Forwarded-For by the proxy setup.
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _bad_link_key(request) -> str:
+    return f"eval-bad-links:{_client_ip(request)}"
+
+
+def _too_many_bad_links(request) -> bool:
+    return (cache.get(_bad_link_key(request)) or 0) >= settings.EVAL_BAD_LINKS_PER_MINUTE
+
+
 def _link_not_working(request):
+    key = _bad_link_key(request)
+    cache.add(key, 0, timeout=60)  # a one-minute window per IP
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=60)
     return _private(render(request, "evaluations/link_invalid.html", status=404))
+
+
+def _slow_down(request):
+    return _private(render(request, "evaluations/too_many.html", status=429))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def answer(request, token):
     """The questionnaire behind an emailed link: no sign-in, the link is the key."""
+    if _too_many_bad_links(request):
+        return _slow_down(request)
     try:
         invitation = services.invitation_from_token(token)
     except services.LinkInvalid:
