@@ -1,0 +1,190 @@
+"""The "Multi-agency training and its impact" section of the annual report, drafted from figures.
+
+The sentences follow the 2022/23 report's, so the L&D lead can paste them in and edit. One
+function (`annual_section`) gives the content; the page and the .docx render the same content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from evaluations.metrics import suppress_small_groups
+from reports.report import report_build
+from reports.selectors import ReportFilters, publishable_quotes
+from reports.tables import Table, report_tables, table_by_slug
+
+SECTION_TITLE = "Multi-agency training and its impact"
+
+
+def ordinal_date(day: date) -> str:
+    """1st April 2022."""
+    suffix = "th" if 11 <= day.day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
+    return f"{day.day}{suffix} {day:%B %Y}"
+
+
+def _number(value) -> str:
+    return "no" if value in (None, 0) else f"{value}"
+
+
+def _pct(value) -> str:
+    return "n/a" if value is None else f"{value:g}%"
+
+
+def _whole_pct(value) -> str:
+    return "n/a" if value is None else f"{round(value):d}%"
+
+
+@dataclass
+class AnnualSection:
+    title: str
+    start: date
+    end: date
+    training_data: list[str]
+    priority_intro: str
+    priority_table: Table
+    low_uptake: list[str]
+    evaluations: list[str]
+    gain_table: Table
+    gain_by_priority: Table
+    gain_note: str
+    quotes: list[dict]
+    charts: list[Table] = field(default_factory=list)
+    report: dict = field(default_factory=dict)
+
+
+def _main_reason(rows: list[dict]) -> str | None:
+    given = [r for r in rows if r["reason"] not in ("No reason given", "Other")]
+    return given[0]["reason"].lower() if given else None
+
+
+def training_sentences(report: dict, start: date, end: date) -> list[str]:
+    events, places, orgs = report["events"], report["places"], report["organisations"]
+    sentences = [
+        f"{events['delivered']} total training events (both adults and children courses) were "
+        f"delivered through the partnership between {ordinal_date(start)} and "
+        f"{ordinal_date(end)}.",
+        f"We offered a total of {places['offered']} places, of which {places['used']} were used, "
+        f"and out of that {places['attended']} delegates attended the courses.",
+    ]
+    cancel_reason = _main_reason(report["reasons"]["cancellation"])
+    dna_reason = _main_reason(report["reasons"]["did_not_attend"])
+    cancelled = f"We found that {places['cancelled']} delegates cancelled their place prior to the course"
+    if cancel_reason:
+        cancelled += f", mainly due to {cancel_reason}"
+    dna = f"{places['did_not_attend']} did not attend on the day"
+    if dna_reason:
+        again = "again " if dna_reason == cancel_reason else ""
+        dna += f", and {again}this was mainly due to {dna_reason}"
+    sentences.append(f"{cancelled}, and {dna}.")
+    if events["delivered"]:
+        sentences.append(
+            f"{_whole_pct(events['half_day_or_less_percent'])} of our training was half day or "
+            f"less and {_whole_pct(events['full_day_percent'])} was full day."
+        )
+    sentences.append(
+        f"Delegates representing {orgs['attended']} different services or organisations have "
+        "been able to network and build relationships on multi-agency training."
+    )
+    if report["events"]["cancelled"]:
+        sentences.append(
+            f"{events['cancelled']} further event{'s were' if events['cancelled'] != 1 else ' was'} "
+            "cancelled by the organiser."
+        )
+    return sentences
+
+
+def evaluation_sentences(report: dict) -> list[str]:
+    rates = report["evaluations"]
+    return [
+        f"{_pct(rates['pre']['rate'])} of people complete pre-evaluation",
+        f"only {_pct(rates['post']['rate'])} of people complete post course evaluation",
+        f"only {_pct(rates['stage2']['rate'])} of people complete post event stage 2",
+    ]
+
+
+def annual_section(
+    *, start: date, end: date, filters: ReportFilters | None = None, min_group: int | None = None
+) -> AnnualSection:
+    """The section's content for start..end: sentences, tables, charts and quotes."""
+    report = report_build(start=start, end=end, filters=filters)
+    tables = report_tables(report)
+    low = [r["priority"] for r in report["by_priority"] if r["low_uptake"]]
+    low_uptake = [
+        f"Uptake of our {name} courses was low: {row['fill_rate']:g}% of the places offered were "
+        "used, well below the other priority areas."
+        for name in low
+        for row in report["by_priority"]
+        if row["priority"] == name and row["fill_rate"] is not None
+    ]
+    gain = report["learning_gain"]
+    gain_table = Table(
+        "annual_gain",
+        "Learning gain",
+        [("pre", "Pre-booked average"), ("post", "Post event average"), ("gain", "Learning gain")],
+        [{"pre": gain["pre_mean"], "post": gain["post_mean"], "gain": gain["gain"]}],
+    )
+    # Shared outside the L&D team: groups with too few answers are left out.
+    by_priority = suppress_small_groups(
+        report["evaluation_by_priority"],
+        min_group,
+        size="learning_gain.n_post",
+        keep=("group", "priority"),
+    )
+    gain_by_priority = Table(
+        "annual_gain_by_priority",
+        "Learning gain by priority area",
+        [
+            ("priority", "Priority area"),
+            ("pre", "Pre-booked average"),
+            ("post", "Post event average"),
+            ("gain", "Learning gain"),
+            ("n", "Post responses"),
+        ],
+        [
+            {
+                "priority": r["priority"],
+                "pre": r["learning_gain"]["pre_mean"],
+                "post": r["learning_gain"]["post_mean"],
+                "gain": r["learning_gain"]["gain"],
+                "n": r["learning_gain"]["n_post"],
+            }
+            for r in by_priority
+            if not r["suppressed"]
+        ],
+    )
+    priority_table = Table(
+        "annual_priority",
+        "Attendance by priority area",
+        [
+            ("priority", "Priority area"),
+            ("elearning_completed", "e-Learning completions"),
+            ("events", "Training events"),
+            ("offered", "Places offered"),
+            ("attended", "Attended"),
+            ("fill_rate", "Fill rate (%)"),
+        ],
+        report["by_priority"],
+    )
+    charts = [
+        t
+        for slug in ("by_priority", "evaluation_rates", "evaluation_by_priority")
+        if (t := table_by_slug(tables, slug)) is not None and t.rows
+    ]
+    return AnnualSection(
+        title=SECTION_TITLE,
+        start=start,
+        end=end,
+        training_data=training_sentences(report, start, end),
+        priority_intro="Attendance at our training in relation specifically to our key priorities "
+        "is as follows:",
+        priority_table=priority_table,
+        low_uptake=low_uptake,
+        evaluations=evaluation_sentences(report),
+        gain_table=gain_table,
+        gain_by_priority=gain_by_priority,
+        gain_note=f"Data collected from {start:%d.%m.%Y} – {end:%d.%m.%Y}",
+        quotes=publishable_quotes(start=start, end=end, filters=filters),
+        charts=charts,
+        report=report,
+    )

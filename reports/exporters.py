@@ -1,0 +1,235 @@
+"""The report written out: JSON (the command's contract), CSV, text, XLSX and the .docx section.
+
+Spreadsheet cells (CSV and XLSX) that start with = + - @ (or a tab or carriage return) are
+prefixed with an apostrophe, so a course title or organisation name typed as "=HYPERLINK(...)"
+is shown as text, never run as a formula. Numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from reports.tables import Table
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# The command's contract (issue 5): these keys come first and always exist.
+CONTRACT_KEYS = (
+    "period",
+    "events",
+    "places",
+    "organisations",
+    "evaluations",
+    "learning_gain",
+    "by_priority",
+)
+
+
+def escape_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null; numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def report_json(report: dict) -> dict:
+    """The report as the JSON contract: the contract keys first, then the rest."""
+    data = {key: report[key] for key in CONTRACT_KEYS}
+    data["by_priority"] = [
+        {
+            "priority": row["priority"],
+            "events": row["events"],
+            "offered": row["offered"],
+            "used": row["used"],
+            "attended": row["attended"],
+            "elearning_completed": row["elearning_completed"],
+        }
+        | row
+        for row in report["by_priority"]
+    ]
+    skip = {"filter_labels", "shared"}
+    data.update({k: v for k, v in report.items() if k not in data and k not in skip})
+    return _plain(data)
+
+
+def report_json_text(report: dict) -> str:
+    return json.dumps(report_json(report), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), inner, out)
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            label = inner.get("priority") or inner.get("course") if isinstance(inner, dict) else None
+            _flatten(f"{prefix}.{label or i}", inner, out)
+    else:
+        out.append((prefix, value))
+
+
+def report_csv_text(report: dict) -> str:
+    """The headline figures and the priority areas as `key,value` rows (dotted keys)."""
+    data = report_json(report)
+    rows: list[tuple[str, Any]] = []
+    for key in CONTRACT_KEYS:
+        _flatten(key, data[key], rows)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["key", "value"])
+    for key, value in rows:
+        writer.writerow([escape_cell(key), "" if value is None else escape_cell(value)])
+    return buf.getvalue()
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def report_text(report: dict, tables: list[Table]) -> str:
+    """A readable plain-text report: every table, aligned."""
+    lines = [f"Training report {report['period']['start']} to {report['period']['end']}"]
+    for label, value in report.get("filter_labels", {}).items():
+        lines.append(f"  {label}: {value}")
+    for table in tables:
+        lines += ["", table.title, "=" * len(table.title)]
+        cells = [table.headings] + [[_show(v) for v in row] for row in table.values()]
+        widths = [min(max(len(row[i]) for row in cells), 48) for i in range(len(table.columns))]
+        for n, row in enumerate(cells):
+            lines.append("  ".join(c[:48].ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+            if n == 0:
+                lines.append("  ".join("-" * w for w in widths))
+        if table.description:
+            lines.append(table.description)
+    return "\n".join(lines) + "\n"
+
+
+def table_csv(table: Table) -> str:
+    """One table as CSV: headings, then rows; formula-like text escaped."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([escape_cell(h) for h in table.headings])
+    for row in table.values():
+        writer.writerow(["" if v is None else escape_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    clean = "".join(c for c in title if c not in "[]:*?/\\")[:31].strip()
+    name, n = clean, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name = clean[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def report_xlsx(report: dict, tables: list[Table]) -> bytes:
+    """The whole report as a workbook: one sheet per table."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for table in tables:
+        ws = wb.create_sheet(_sheet_title(table.title, used))
+        ws.append([f"{table.title}, {report['period']['start']} to {report['period']['end']}"])
+        ws["A1"].font = Font(bold=True, size=12)
+        for label, value in report.get("filter_labels", {}).items():
+            ws.append([escape_cell(f"{label}: {value}")])
+        ws.append([])
+        ws.append([escape_cell(h) for h in table.headings])
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        header_row = ws.max_row
+        for row in table.values():
+            ws.append([escape_cell(v) for v in row])
+        if table.description:
+            ws.append([])
+            ws.append([escape_cell(table.description)])
+        ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+        for i, (key, heading) in enumerate(table.columns, start=1):
+            longest = max([len(heading)] + [len(str(r.get(key) or "")) for r in table.rows])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def annual_docx(section) -> bytes:
+    """The annual-report section as a Word document the lead can paste into the report."""
+    from docx import Document
+    from docx.shared import Cm
+
+    from reports.charts import chart_image, chart_text_alternative
+
+    doc = Document()
+    doc.add_heading(section.title, level=1)
+    doc.add_heading("Training data", level=2)
+    for sentence in section.training_data:
+        doc.add_paragraph(sentence)
+    doc.add_paragraph(section.priority_intro)
+    _docx_table(doc, section.priority_table)
+    for sentence in section.low_uptake:
+        doc.add_paragraph(sentence)
+    for table in section.charts:
+        image = chart_image(table, "png")
+        if image:
+            doc.add_picture(io.BytesIO(image), width=Cm(15))
+            caption = doc.add_paragraph(chart_text_alternative(table))
+            caption.style = doc.styles["Caption"]
+    if section.quotes:
+        doc.add_paragraph("Attendees reported improved knowledge following courses:")
+        for quote in section.quotes:
+            doc.add_paragraph(f"“{quote['text']}”", style="Quote")
+            doc.add_paragraph(quote["course"])
+    doc.add_heading("Training evaluations", level=2)
+    doc.add_paragraph("What we can see from our data is that:")
+    for sentence in section.evaluations:
+        doc.add_paragraph(sentence, style="List Bullet")
+    doc.add_heading("Learning gain", level=3)
+    _docx_table(doc, section.gain_table)
+    doc.add_paragraph(section.gain_note)
+    if section.gain_by_priority.rows:
+        _docx_table(doc, section.gain_by_priority)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _docx_table(doc, table: Table) -> None:
+    grid = doc.add_table(rows=1, cols=len(table.columns))
+    grid.style = "Table Grid"
+    for cell, heading in zip(grid.rows[0].cells, table.headings, strict=True):
+        cell.text = heading
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for values in table.values():
+        cells = grid.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = _show(value)

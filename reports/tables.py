@@ -1,0 +1,336 @@
+"""The report as tables: one definition used by the page, the CSV downloads and the XLSX.
+
+Each table names its columns and, optionally, the chart drawn beside it (which columns, which
+kind); `reports.charts` draws the chart and writes its text alternative from the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SECTOR_LABELS = {
+    "local_authority": "Local authority",
+    "police": "Police",
+    "health": "Health",
+    "education": "Education",
+    "voluntary": "Voluntary and community",
+    "other": "Other",
+}
+
+
+@dataclass
+class Chart:
+    kind: str  # "bar" (vertical, grouped), "barh" (horizontal, grouped) or "line"
+    label_column: str
+    value_columns: list[str]
+    title: str
+    unit: str = ""  # "%" for rates
+    limit: int | None = None  # draw only the first rows (the table keeps them all)
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    columns: list[tuple[str, str]]  # (key, heading)
+    rows: list[dict[str, Any]]
+    description: str = ""
+    chart: Chart | None = None
+    numeric: set[str] = field(default_factory=set)
+
+    @property
+    def headings(self) -> list[str]:
+        return [heading for _, heading in self.columns]
+
+    def values(self) -> list[list[Any]]:
+        return [[row.get(key) for key, _ in self.columns] for row in self.rows]
+
+    def is_numeric(self, key: str) -> bool:
+        return key in self.numeric or any(
+            isinstance(row.get(key), int | float) and not isinstance(row.get(key), bool)
+            for row in self.rows
+        )
+
+
+def _yes(value: bool) -> str:
+    return "Yes" if value else ""
+
+
+def summary_rows(report: dict) -> list[dict]:
+    events, places = report["events"], report["places"]
+    orgs, rates, gain = report["organisations"], report["evaluations"], report["learning_gain"]
+    audience = events["by_audience"]
+    rows = [
+        ("Events delivered", events["delivered"]),
+        ("  for children", audience["children"]),
+        ("  for adults", audience["adults"]),
+        ("  for all ages", audience["all"]),
+        ("Events cancelled by the organiser", events["cancelled"]),
+        ("Events of half a day or less (4 hours or less)", events["half_day_or_less"]),
+        ("Full-day events", events["full_day"]),
+        ("Half day or less (% of events)", events["half_day_or_less_percent"]),
+        ("Places offered", places["offered"]),
+        ("Places used (attended + did not attend)", places["used"]),
+        ("Attended (including partial attendance)", places["attended"]),
+        ("  of which partial attendance", places["partial"]),
+        ("Did not attend", places["did_not_attend"]),
+        ("Cancelled beforehand by the delegate", places["cancelled"]),
+        ("  of which late cancellations", places["cancelled_late"]),
+        ("Fill rate (% of places offered that were used)", places["fill_rate"]),
+        ("Organisations among attendees", orgs["attended"]),
+        ("Sectors among attendees", orgs["sectors"]),
+        ("e-Learning completions", report["elearning"]["completed"]),
+        ("Pre-course evaluations returned (% of places used)", rates["pre"]["rate"]),
+        ("Post-course evaluations returned (% of attended)", rates["post"]["rate"]),
+        ("Stage 2 evaluations returned (% of attended)", rates["stage2"]["rate"]),
+        ("Pre-course average", gain["pre_mean"]),
+        ("Post-course average", gain["post_mean"]),
+        ("Learning gain (post average - pre average)", gain["gain"]),
+        ("Delegates with both a pre and a post score (paired n)", gain["paired"]["n"]),
+        ("Paired mean gain", gain["paired"]["mean_gain"]),
+        ("Normalised gain (mean of individual gains)", gain["paired"]["normalised_gain"]),
+    ]
+    return [{"measure": measure, "value": value} for measure, value in rows]
+
+
+def _evaluation_columns(label_key: str, label: str) -> list[tuple[str, str]]:
+    return [
+        (label_key, label),
+        ("pre_invited", "Pre: places used"),
+        ("pre_completed", "Pre: returned"),
+        ("pre_rate", "Pre: rate (%)"),
+        ("post_invited", "Post: attended"),
+        ("post_completed", "Post: returned"),
+        ("post_rate", "Post: rate (%)"),
+        ("stage2_completed", "Stage 2: returned"),
+        ("stage2_rate", "Stage 2: rate (%)"),
+        ("pre_mean", "Pre average"),
+        ("post_mean", "Post average"),
+        ("gain", "Learning gain"),
+        ("paired_n", "Paired n"),
+        ("paired_gain", "Paired mean gain"),
+        ("normalised_gain", "Normalised gain"),
+        ("warnings", "Notes"),
+    ]
+
+
+def _evaluation_row(row: dict, label_key: str) -> dict:
+    if row.get("suppressed"):
+        return {label_key: row.get(label_key), "warnings": "Too few responses to show"}
+    rates, gain = row["evaluations"], row["learning_gain"]
+    return {
+        label_key: row[label_key],
+        "pre_invited": rates["pre"]["invited"],
+        "pre_completed": rates["pre"]["completed"],
+        "pre_rate": rates["pre"]["rate"],
+        "post_invited": rates["post"]["invited"],
+        "post_completed": rates["post"]["completed"],
+        "post_rate": rates["post"]["rate"],
+        "stage2_completed": rates["stage2"]["completed"],
+        "stage2_rate": rates["stage2"]["rate"],
+        "pre_mean": gain["pre_mean"],
+        "post_mean": gain["post_mean"],
+        "gain": gain["gain"],
+        "paired_n": gain["paired"]["n"],
+        "paired_gain": gain["paired"]["mean_gain"],
+        "normalised_gain": gain["paired"]["normalised_gain"],
+        "warnings": "; ".join(gain["warnings"]).capitalize(),
+    }
+
+
+def learning_gain_rows(report: dict) -> list[dict]:
+    gain, paired, bias = report["learning_gain"], report["learning_gain"]["paired"], None
+    bias = report["non_response"]
+    rows = [
+        ("Pre-course average (all counted pre answers)", gain["pre_mean"], gain["n_pre"]),
+        ("Post-course average (all counted post answers)", gain["post_mean"], gain["n_post"]),
+        ("Learning gain (published measure)", gain["gain"], None),
+        ("Paired: pre average", paired["mean_pre"], paired["n"]),
+        ("Paired: post average", paired["mean_post"], paired["n"]),
+        ("Paired: mean gain", paired["mean_gain"], paired["n"]),
+        ("Paired: 95% confidence interval, low", paired["ci95_low"], None),
+        ("Paired: 95% confidence interval, high", paired["ci95_high"], None),
+        ("Paired: effect size (d_z)", paired["effect_size_dz"], None),
+        ("Paired t-test p-value", paired["t_p"], None),
+        ("Wilcoxon signed-rank p-value", paired["wilcoxon_p"], None),
+        ("Normalised gain (mean of individual gains)", paired["normalised_gain"], paired["n_normalised"]),
+        ("Normalised gain (class average g)", paired["class_normalised_gain"], None),
+        ("Delegates already at the ceiling (pre = 5)", paired["n_at_ceiling"], None),
+        ("Pre average of attendees who returned the post evaluation", bias["returned"]["pre_mean"], bias["returned"]["n"]),
+        ("Pre average of attendees who did not", bias["not_returned"]["pre_mean"], bias["not_returned"]["n"]),
+    ]  # fmt: skip
+    if gain.get("response_shift"):
+        shift = gain["response_shift"]
+        rows.append(("Retrospective 'then' average", shift["then_mean"], shift["n"]))
+        rows.append(("Response shift (then - pre, paired)", shift["paired"]["shift"], shift["paired"]["n"]))
+    return [{"measure": m, "value": v, "n": n} for m, v, n in rows]
+
+
+def report_tables(report: dict) -> list[Table]:
+    """Every table of the uptake report, in page order."""
+    funnel = report["funnel"]
+    rates = report["evaluations"]
+    tables = [
+        Table(
+            "summary",
+            "Headline figures",
+            [("measure", "Measure"), ("value", "Value")],
+            summary_rows(report),
+            "Rates are percentages to one decimal place; averages are on the 1 to 5 scale.",
+        ),
+        Table(
+            "by_priority",
+            "Uptake by priority area: training and e-learning",
+            [
+                ("priority", "Priority area"),
+                ("events", "Events"),
+                ("offered", "Places offered"),
+                ("used", "Used"),
+                ("attended", "Attended"),
+                ("did_not_attend", "Did not attend"),
+                ("cancelled", "Cancelled"),
+                ("fill_rate", "Fill rate (%)"),
+                ("elearning_completed", "e-Learning completions"),
+                ("low_uptake_text", "Low uptake"),
+            ],
+            [r | {"low_uptake_text": _yes(r["low_uptake"])} for r in report["by_priority"]],
+            report["low_uptake_rule"],
+            Chart("barh", "priority", ["used", "offered"], "Places used and offered by priority area"),
+        ),
+        Table(
+            "by_course",
+            "Uptake by course",
+            [
+                ("course", "Course"),
+                ("priority", "Priority area"),
+                ("events", "Events"),
+                ("events_cancelled", "Cancelled by organiser"),
+                ("offered", "Places offered"),
+                ("used", "Used"),
+                ("attended", "Attended"),
+                ("did_not_attend", "Did not attend"),
+                ("cancelled", "Cancelled"),
+                ("fill_rate", "Fill rate (%)"),
+            ],
+            report["by_course"],
+            "",
+            Chart("barh", "course", ["fill_rate"], "Fill rate by course", unit="%"),
+        ),
+        Table(
+            "evaluation_rates",
+            "Evaluation return rates",
+            [("stage", "Evaluation"), ("invited", "Asked"), ("completed", "Returned"), ("rate", "Rate (%)")],
+            [
+                {"stage": "Pre-course (of places used)", **rates["pre"]},
+                {"stage": "Post-course (of attended)", **rates["post"]},
+                {"stage": "Stage 2 (of attended)", **rates["stage2"]},
+            ],
+            "Pre-course: returned / places used. Post-course and stage 2: returned / attended.",
+            Chart("bar", "stage", ["rate"], "Evaluation return rates", unit="%"),
+        ),
+        Table(
+            "learning_gain",
+            "Learning gain",
+            [("measure", "Measure"), ("value", "Value"), ("n", "Number of delegates")],
+            learning_gain_rows(report),
+            "Scores are the mean of the learning-gain items on a 1 to 5 scale. The published "
+            "gain compares everyone who answered each side; the paired figures only delegates "
+            "who answered both.",
+        ),
+        Table(
+            "evaluation_by_priority",
+            "Evaluations and learning gain by priority area",
+            _evaluation_columns("priority", "Priority area"),
+            [_evaluation_row(r, "priority") for r in report["evaluation_by_priority"]],
+            "",
+            Chart("bar", "priority", ["pre_mean", "post_mean"], "Pre and post averages by priority area"),
+        ),
+        Table(
+            "evaluation_by_course",
+            "Evaluations and learning gain by course",
+            _evaluation_columns("course", "Course"),
+            [_evaluation_row(r, "course") for r in report["evaluation_by_course"]],
+        ),
+        Table(
+            "funnel",
+            "From booking to stage 2",
+            [("step", "Step"), ("count", "Bookings")],
+            [
+                {"step": "Booked", "count": funnel["booked"]},
+                {"step": "Attended", "count": funnel["attended"]},
+                {"step": "Pre-course answered", "count": funnel["pre_answered"]},
+                {"step": "Post-course answered", "count": funnel["post_answered"]},
+                {"step": "Stage 2 answered", "count": funnel["stage2_answered"]},
+            ],
+            "Pre-course answers count for every place used, so they may exceed attendance.",
+            Chart("barh", "step", ["count"], "Bookings at each step"),
+        ),
+        Table(
+            "cancellation_reasons",
+            "Why delegates cancelled beforehand",
+            [("reason", "Reason"), ("count", "Cancellations"), ("late", "Of which late"), ("percent", "%")],
+            report["reasons"]["cancellation"],
+            "",
+            Chart("barh", "reason", ["count"], "Cancellations by reason"),
+        ),
+        Table(
+            "no_show_reasons",
+            "Why delegates did not attend",
+            [("reason", "Reason"), ("count", "Did not attend"), ("percent", "%")],
+            report["reasons"]["did_not_attend"],
+            "",
+            Chart("barh", "reason", ["count"], "Non-attendance by reason"),
+        ),
+        Table(
+            "by_organisation",
+            "Places lost by organisation",
+            [
+                ("organisation", "Organisation"),
+                ("sector_label", "Sector"),
+                ("booked", "Places held"),
+                ("attended", "Attended"),
+                ("did_not_attend", "Did not attend"),
+                ("cancelled", "Cancelled"),
+                ("cancelled_late", "Cancelled late"),
+                ("places_lost", "Places lost"),
+            ],
+            [r | {"sector_label": SECTOR_LABELS.get(r["sector"], r["sector"])} for r in report["by_organisation"]],
+            "Places lost = did not attend + late cancellations (too late to offer to someone else).",
+            Chart("barh", "organisation", ["places_lost"], "Places lost: the 15 organisations losing most", limit=15),
+        ),
+        Table(
+            "quarters",
+            "Trends by quarter",
+            [
+                ("quarter", "Quarter"),
+                ("events", "Events"),
+                ("offered", "Places offered"),
+                ("used", "Used"),
+                ("attended", "Attended"),
+                ("did_not_attend", "Did not attend"),
+                ("cancelled", "Cancelled"),
+                ("fill_rate", "Fill rate (%)"),
+                ("pre_rate", "Pre rate (%)"),
+                ("post_rate", "Post rate (%)"),
+                ("stage2_rate", "Stage 2 rate (%)"),
+                ("gain", "Learning gain"),
+            ],
+            report["quarters"],
+            "Quarters are three-month blocks from the first day of the period.",
+            Chart("line", "quarter", ["fill_rate", "pre_rate", "post_rate", "stage2_rate"], "Rates by quarter", unit="%"),
+        ),
+        Table(
+            "comparison",
+            "This period against the previous one",
+            [("measure", "Measure"), ("this", "This period"), ("previous", "Previous period"), ("change", "Change")],
+            report["comparison"],
+            f"Previous period: {report['previous']['period']['start']} to "
+            f"{report['previous']['period']['end']} (the same number of days).",
+        ),
+    ]  # fmt: skip
+    return tables
+
+
+def table_by_slug(tables: list[Table], slug: str) -> Table | None:
+    return next((t for t in tables if t.slug == slug), None)
