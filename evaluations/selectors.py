@@ -1,0 +1,113 @@
+"""Reads for evaluation figures: bookings and submitted responses as pandas frames.
+
+`evaluation_frames` is the only way pages and reports load evaluation data: two queries whatever
+the number of bookings, and the frames feed the pure functions in `evaluations.metrics`.
+"""
+
+from typing import NamedTuple
+
+import pandas as pd
+from django.db.models import Avg, Q, QuerySet
+
+from evaluations.models import Response, Stage
+
+BOOKING_COLUMNS = (
+    "booking_id",
+    "status",
+    "event_id",
+    "course_id",
+    "priority_area_id",
+    "organisation_id",
+    "person_id",
+)
+RESPONSE_COLUMNS = ("booking_id", "stage", "respondent", "submitted_at", "score", "retro_score")
+
+# A response's score: its learning-gain items asked identically before and after the course.
+# Retrospective "looking back" items are kept apart (retro_score), or they would pull the post
+# score towards the pre score.
+# Avg skips items left blank (rating NULL), so a response answering 2 of 3 items averages those 2.
+# A retrospective item counts as "then" whether or not it is also marked as a learning-gain item.
+_LEARNING_GAIN = Q(answers__item__is_learning_gain=True, answers__item__is_retrospective=False)
+_RETROSPECTIVE = Q(answers__item__is_retrospective=True)
+
+
+class EvaluationFrames(NamedTuple):
+    bookings: pd.DataFrame
+    responses: pd.DataFrame
+
+
+def evaluation_frames(bookings_qs: QuerySet) -> EvaluationFrames:
+    """Load the bookings of `bookings_qs` and their submitted responses' scores in two queries."""
+    booking_rows = bookings_qs.order_by().values_list(
+        "id",
+        "status",
+        "event_id",
+        "event__course_id",
+        "event__course__priority_area_id",
+        "organisation_id",
+        "person_id",
+    )
+    bookings = pd.DataFrame.from_records(list(booking_rows), columns=list(BOOKING_COLUMNS))
+    bookings = bookings.astype(
+        {
+            "booking_id": "int64",
+            "status": "str",
+            "event_id": "Int64",
+            "course_id": "Int64",
+            "priority_area_id": "Int64",
+            "organisation_id": "Int64",
+            "person_id": "Int64",
+        }
+    )
+    bookings = bookings.sort_values("booking_id", ignore_index=True)
+
+    # A subquery, not a list of ids: 150,000 ids would exceed SQLite's parameter limit.
+    response_rows = (
+        Response.objects.filter(
+            submitted_at__isnull=False,
+            invitation__booking__in=bookings_qs.order_by().values("pk"),
+        )
+        .order_by()
+        .values_list(
+            "id",
+            "invitation__booking_id",
+            "invitation__stage",
+            "invitation__respondent",
+            "submitted_at",
+            "imported_score",
+        )
+        .annotate(
+            item_score=Avg("answers__rating", filter=_LEARNING_GAIN),
+            retro=Avg("answers__rating", filter=_RETROSPECTIVE),
+        )
+    )
+    raw = pd.DataFrame.from_records(
+        list(response_rows),
+        columns=[
+            "response_id",
+            "booking_id",
+            "stage",
+            "respondent",
+            "submitted_at",
+            "imported_score",
+            "item_score",
+            "retro",
+        ],
+    )
+    item_score = pd.to_numeric(raw["item_score"], errors="coerce").astype("float64")
+    imported = pd.to_numeric(raw["imported_score"], errors="coerce").astype("float64")
+    retro = pd.to_numeric(raw["retro"], errors="coerce").astype("float64")
+    responses = pd.DataFrame(
+        {
+            "booking_id": raw["booking_id"].astype("int64"),
+            "stage": raw["stage"].astype("str"),
+            "respondent": raw["respondent"].astype("str"),
+            "submitted_at": pd.to_datetime(raw["submitted_at"], utc=True),
+            # Imported past years kept only the score, not the item answers.
+            "score": item_score.fillna(imported),
+            "retro_score": retro.where(raw["stage"] == Stage.POST.value),
+        },
+        columns=list(RESPONSE_COLUMNS),
+    )
+    responses = responses.sort_values(["booking_id", "stage", "respondent"], ignore_index=True)
+    return EvaluationFrames(bookings=bookings, responses=responses)
