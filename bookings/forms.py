@@ -33,7 +33,7 @@ class GovukForm(forms.Form):
                 widget.attrs.setdefault("class", "govuk-select")
             elif isinstance(widget, forms.Textarea):
                 widget.attrs.setdefault("class", "govuk-textarea")
-                widget.attrs.setdefault("rows", 3)
+                widget.attrs["rows"] = 4
             else:
                 widget.attrs.setdefault("class", "govuk-input")
 
@@ -50,7 +50,9 @@ class GovukForm(forms.Form):
             css = widget.attrs.get("class", "")
             if css and "--error" not in css and not css.endswith("__input"):
                 widget.attrs["class"] = f"{css} {css.split()[0]}--error"
-            widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+            auto_id = self[name].auto_id
+            hint = f"{auto_id}_helptext " if self.fields[name].help_text else ""
+            widget.attrs["aria-describedby"] = f"{hint}{auto_id}-error"
 
     def error_links(self) -> list[tuple[str, str]]:
         """(anchor, message) for the error summary: each links to its field's first input."""
