@@ -12,7 +12,7 @@ from datetime import date
 from evaluations.metrics import suppress_small_groups
 from reports.report import report_build
 from reports.selectors import ReportFilters, publishable_quotes
-from reports.tables import Table, report_tables, table_by_slug
+from reports.tables import MEAN_DECIMALS, Table, report_tables, table_by_slug
 
 SECTION_TITLE = "Multi-agency training and its impact"
 
@@ -69,7 +69,9 @@ def training_sentences(report: dict, start: date, end: date) -> list[str]:
     ]
     cancel_reason = _main_reason(report["reasons"]["cancellation"])
     dna_reason = _main_reason(report["reasons"]["did_not_attend"])
-    cancelled = f"We found that {places['cancelled']} delegates cancelled their place prior to the course"
+    cancelled = (
+        f"We found that {places['cancelled']} delegates cancelled their place prior to the course"
+    )
     if cancel_reason:
         cancelled += f", mainly due to {cancel_reason}"
     dna = f"{places['did_not_attend']} did not attend on the day"
@@ -88,7 +90,8 @@ def training_sentences(report: dict, start: date, end: date) -> list[str]:
     )
     if report["events"]["cancelled"]:
         sentences.append(
-            f"{events['cancelled']} further event{'s were' if events['cancelled'] != 1 else ' was'} "
+            f"{events['cancelled']} further "
+            f"{'events were' if events['cancelled'] != 1 else 'event was'} "
             "cancelled by the organiser."
         )
     return sentences
@@ -123,6 +126,7 @@ def annual_section(
         "Learning gain",
         [("pre", "Pre-booked average"), ("post", "Post event average"), ("gain", "Learning gain")],
         [{"pre": gain["pre_mean"], "post": gain["post_mean"], "gain": gain["gain"]}],
+        decimals=MEAN_DECIMALS,
     )
     # Shared outside the L&D team: groups with too few answers are left out.
     by_priority = suppress_small_groups(
@@ -152,6 +156,7 @@ def annual_section(
             for r in by_priority
             if not r["suppressed"]
         ],
+        decimals=MEAN_DECIMALS,
     )
     priority_table = Table(
         "annual_priority",

@@ -9,10 +9,10 @@ no timestamp on the row) and would miss organiser edits; hashing the data cannot
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
-import re
 
 import matplotlib
 
@@ -73,14 +73,21 @@ def _draw(kind: str, title: str, labels: list[str], series: dict, unit: str) -> 
         ax.set_xlabel(unit and f"Per cent ({unit})")
         ax.grid(axis="x", color="#b1b4b6", linewidth=0.5)
     else:
-        ax.set_xticks(positions, short, rotation=20 if len(labels) > 4 else 0, ha="right" if len(labels) > 4 else "center")
+        crowded = len(labels) > 4
+        ax.set_xticks(
+            positions, short, rotation=20 if crowded else 0, ha="right" if crowded else "center"
+        )
         ax.set_ylabel(unit and f"Per cent ({unit})")
         ax.grid(axis="y", color="#b1b4b6", linewidth=0.5)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title, loc="left", fontsize=11)
+    if kind == "barh":
+        ax.set_xlim(left=0)
+    else:
+        ax.set_ylim(bottom=0)
     if len(series) > 1:
-        ax.legend(frameon=False, fontsize=9)
+        ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
@@ -116,17 +123,14 @@ def chart_image(table: Table, fmt: str = "svg") -> bytes | None:
     return image
 
 
-_XML_HEAD = re.compile(rb"^.*?(?=<svg)", re.S)
-
-
-def chart_svg_inline(table: Table) -> str | None:
-    """The SVG for inline use in HTML: no XML prolog or doctype, hidden from assistive tech
-    (the text alternative and the table beside it carry the content)."""
+def chart_data_uri(table: Table) -> str | None:
+    """The SVG as a data: URI for an <img>. Inline SVG would break under the site's
+    Content-Security-Policy (matplotlib writes style attributes; style-src is 'self' only),
+    while an image document keeps its own styles. The alt text is chart_text_alternative()."""
     image = chart_image(table, "svg")
     if image is None:
         return None
-    svg = _XML_HEAD.sub(b"", image, count=1).decode()
-    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    return "data:image/svg+xml;base64," + base64.b64encode(image).decode("ascii")
 
 
 def _number(value: float, unit: str) -> str:

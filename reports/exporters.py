@@ -83,7 +83,9 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
             _flatten(f"{prefix}.{key}" if prefix else str(key), inner, out)
     elif isinstance(value, list):
         for i, inner in enumerate(value):
-            label = inner.get("priority") or inner.get("course") if isinstance(inner, dict) else None
+            label = None
+            if isinstance(inner, dict):
+                label = inner.get("priority") or inner.get("course")
             _flatten(f"{prefix}.{label or i}", inner, out)
     else:
         out.append((prefix, value))
@@ -103,14 +105,6 @@ def report_csv_text(report: dict) -> str:
     return buf.getvalue()
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
 def report_text(report: dict, tables: list[Table]) -> str:
     """A readable plain-text report: every table, aligned."""
     lines = [f"Training report {report['period']['start']} to {report['period']['end']}"]
@@ -118,10 +112,11 @@ def report_text(report: dict, tables: list[Table]) -> str:
         lines.append(f"  {label}: {value}")
     for table in tables:
         lines += ["", table.title, "=" * len(table.title)]
-        cells = [table.headings] + [[_show(v) for v in row] for row in table.values()]
+        cells = [table.headings] + [[text for text, _ in row] for row in table.display()]
         widths = [min(max(len(row[i]) for row in cells), 48) for i in range(len(table.columns))]
         for n, row in enumerate(cells):
-            lines.append("  ".join(c[:48].ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+            cells_text = (c[:48].ljust(w) for c, w in zip(row, widths, strict=True))
+            lines.append("  ".join(cells_text).rstrip())
             if n == 0:
                 lines.append("  ".join("-" * w for w in widths))
         if table.description:
@@ -229,7 +224,7 @@ def _docx_table(doc, table: Table) -> None:
         cell.text = heading
         for run in cell.paragraphs[0].runs:
             run.bold = True
-    for values in table.values():
+    for values in table.display():
         cells = grid.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = _show(value)
+        for cell, (text, _) in zip(cells, values, strict=True):
+            cell.text = text

@@ -337,9 +337,10 @@ def by_quarter(frames: ReportFrames, start: date, end: date) -> list[dict]:
     rows = []
     for number, (first, last) in enumerate(quarters(start, end), start=1):
         figures = headline(frames_between(frames, first, last))
-        label = f"Q{number} {first:%b %Y}" + (
-            f" to {last:%b %Y}" if (first.year, first.month) != (last.year, last.month) else ""
-        )
+        if first.year == last.year:
+            label = f"Q{number} {first:%b}–{last:%b %Y}"
+        else:
+            label = f"Q{number} {first:%b %Y}–{last:%b %Y}"
         rows.append(
             {"quarter": label, "start": first.isoformat(), "end": last.isoformat()}
             | _trend_row(figures)

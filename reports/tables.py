@@ -38,6 +38,7 @@ class Table:
     description: str = ""
     chart: Chart | None = None
     numeric: set[str] = field(default_factory=set)
+    decimals: dict[str, int] = field(default_factory=dict)  # fixed places for display
 
     @property
     def headings(self) -> list[str]:
@@ -46,11 +47,43 @@ class Table:
     def values(self) -> list[list[Any]]:
         return [[row.get(key) for key, _ in self.columns] for row in self.rows]
 
+    def display(self) -> list[list[tuple[str, bool]]]:
+        """Rows for people (page, text, .docx): (text, is_number) per cell."""
+        return [
+            [
+                (show(row.get(key), self.decimals.get(key)), _is_number(row.get(key)))
+                for key, _ in self.columns
+            ]
+            for row in self.rows
+        ]
+
     def is_numeric(self, key: str) -> bool:
         return key in self.numeric or any(
             isinstance(row.get(key), int | float) and not isinstance(row.get(key), bool)
             for row in self.rows
         )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def show(value: Any, decimals: int | None = None) -> str:
+    """A cell for people: a dash for no value; fixed decimals where the column asks for them."""
+    if value is None or value == "":
+        return "–" if value is None else ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        if decimals is not None:
+            return f"{value:.{decimals}f}"
+        return f"{value:g}"
+    if isinstance(value, int) and abs(value) >= 10000:
+        return f"{value:,}"
+    return str(value)
+
+
+MEAN_DECIMALS = {"pre_mean": 2, "post_mean": 2, "gain": 2, "paired_gain": 2, "pre": 2, "post": 2}
 
 
 def _yes(value: bool) -> str:
@@ -154,16 +187,30 @@ def learning_gain_rows(report: dict) -> list[dict]:
         ("Paired: effect size (d_z)", paired["effect_size_dz"], None),
         ("Paired t-test p-value", paired["t_p"], None),
         ("Wilcoxon signed-rank p-value", paired["wilcoxon_p"], None),
-        ("Normalised gain (mean of individual gains)", paired["normalised_gain"], paired["n_normalised"]),
+        (
+            "Normalised gain (mean of individual gains)",
+            paired["normalised_gain"],
+            paired["n_normalised"],
+        ),
         ("Normalised gain (class average g)", paired["class_normalised_gain"], None),
         ("Delegates already at the ceiling (pre = 5)", paired["n_at_ceiling"], None),
-        ("Pre average of attendees who returned the post evaluation", bias["returned"]["pre_mean"], bias["returned"]["n"]),
-        ("Pre average of attendees who did not", bias["not_returned"]["pre_mean"], bias["not_returned"]["n"]),
-    ]  # fmt: skip
+        (
+            "Pre average of attendees who returned the post evaluation",
+            bias["returned"]["pre_mean"],
+            bias["returned"]["n"],
+        ),
+        (
+            "Pre average of attendees who did not",
+            bias["not_returned"]["pre_mean"],
+            bias["not_returned"]["n"],
+        ),
+    ]
     if gain.get("response_shift"):
         shift = gain["response_shift"]
         rows.append(("Retrospective 'then' average", shift["then_mean"], shift["n"]))
-        rows.append(("Response shift (then - pre, paired)", shift["paired"]["shift"], shift["paired"]["n"]))
+        rows.append(
+            ("Response shift (then - pre, paired)", shift["paired"]["shift"], shift["paired"]["n"])
+        )
     return [{"measure": m, "value": v, "n": n} for m, v, n in rows]
 
 
@@ -196,7 +243,9 @@ def report_tables(report: dict) -> list[Table]:
             ],
             [r | {"low_uptake_text": _yes(r["low_uptake"])} for r in report["by_priority"]],
             report["low_uptake_rule"],
-            Chart("barh", "priority", ["used", "offered"], "Places used and offered by priority area"),
+            Chart(
+                "barh", "priority", ["used", "offered"], "Places used and offered by priority area"
+            ),
         ),
         Table(
             "by_course",
@@ -220,7 +269,12 @@ def report_tables(report: dict) -> list[Table]:
         Table(
             "evaluation_rates",
             "Evaluation return rates",
-            [("stage", "Evaluation"), ("invited", "Asked"), ("completed", "Returned"), ("rate", "Rate (%)")],
+            [
+                ("stage", "Evaluation"),
+                ("invited", "Asked"),
+                ("completed", "Returned"),
+                ("rate", "Rate (%)"),
+            ],
             [
                 {"stage": "Pre-course (of places used)", **rates["pre"]},
                 {"stage": "Post-course (of attended)", **rates["post"]},
@@ -244,13 +298,20 @@ def report_tables(report: dict) -> list[Table]:
             _evaluation_columns("priority", "Priority area"),
             [_evaluation_row(r, "priority") for r in report["evaluation_by_priority"]],
             "",
-            Chart("bar", "priority", ["pre_mean", "post_mean"], "Pre and post averages by priority area"),
+            Chart(
+                "bar",
+                "priority",
+                ["pre_mean", "post_mean"],
+                "Pre and post averages by priority area",
+            ),
+            decimals=MEAN_DECIMALS,
         ),
         Table(
             "evaluation_by_course",
             "Evaluations and learning gain by course",
             _evaluation_columns("course", "Course"),
             [_evaluation_row(r, "course") for r in report["evaluation_by_course"]],
+            decimals=MEAN_DECIMALS,
         ),
         Table(
             "funnel",
@@ -269,7 +330,12 @@ def report_tables(report: dict) -> list[Table]:
         Table(
             "cancellation_reasons",
             "Why delegates cancelled beforehand",
-            [("reason", "Reason"), ("count", "Cancellations"), ("late", "Of which late"), ("percent", "%")],
+            [
+                ("reason", "Reason"),
+                ("count", "Cancellations"),
+                ("late", "Of which late"),
+                ("percent", "%"),
+            ],
             report["reasons"]["cancellation"],
             "",
             Chart("barh", "reason", ["count"], "Cancellations by reason"),
@@ -295,9 +361,18 @@ def report_tables(report: dict) -> list[Table]:
                 ("cancelled_late", "Cancelled late"),
                 ("places_lost", "Places lost"),
             ],
-            [r | {"sector_label": SECTOR_LABELS.get(r["sector"], r["sector"])} for r in report["by_organisation"]],
-            "Places lost = did not attend + late cancellations (too late to offer to someone else).",
-            Chart("barh", "organisation", ["places_lost"], "Places lost: the 15 organisations losing most", limit=15),
+            [
+                r | {"sector_label": SECTOR_LABELS.get(r["sector"], r["sector"])}
+                for r in report["by_organisation"]
+            ],
+            "Places lost = did not attend + late cancellations (too late to re-offer).",
+            Chart(
+                "barh",
+                "organisation",
+                ["places_lost"],
+                "Places lost: the 15 organisations losing most",
+                limit=15,
+            ),
         ),
         Table(
             "quarters",
@@ -318,17 +393,29 @@ def report_tables(report: dict) -> list[Table]:
             ],
             report["quarters"],
             "Quarters are three-month blocks from the first day of the period.",
-            Chart("line", "quarter", ["fill_rate", "pre_rate", "post_rate", "stage2_rate"], "Rates by quarter", unit="%"),
+            Chart(
+                "line",
+                "quarter",
+                ["fill_rate", "pre_rate", "post_rate", "stage2_rate"],
+                "Rates by quarter",
+                unit="%",
+            ),
+            decimals=MEAN_DECIMALS,
         ),
         Table(
             "comparison",
             "This period against the previous one",
-            [("measure", "Measure"), ("this", "This period"), ("previous", "Previous period"), ("change", "Change")],
+            [
+                ("measure", "Measure"),
+                ("this", "This period"),
+                ("previous", "Previous period"),
+                ("change", "Change"),
+            ],
             report["comparison"],
             f"Previous period: {report['previous']['period']['start']} to "
             f"{report['previous']['period']['end']} (the same number of days).",
         ),
-    ]  # fmt: skip
+    ]
     return tables
 
 

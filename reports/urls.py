@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("uptake/", views.uptake, name="uptake"),
+    path("uptake/report.xlsx", views.uptake_xlsx, name="uptake_xlsx"),
+    path("uptake/<slug:slug>.csv", views.uptake_csv, name="uptake_csv"),
+    path("annual/", views.annual, name="annual"),
+    path("annual/section.docx", views.annual_docx_download, name="annual_docx"),
+    path("quotes/", views.quotes, name="quotes"),
+    path("quotes/<int:pk>/", views.quote_mark, name="quote_mark"),
+]

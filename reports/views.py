@@ -1,0 +1,203 @@
+"""Report pages. The L&D lead sees everything; an organisation manager sees the uptake report for
+their own organisation only (the organisation filter is forced, whatever the address says)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from evaluations.models import Answer, Item
+from evaluations.services import answer_set_publishable
+from people.models import Organisation
+from people.roles import lead_required
+from reports.annual import annual_section
+from reports.charts import chart_data_uri, chart_text_alternative
+from reports.exporters import annual_docx, report_xlsx, table_csv
+from reports.forms import ReportForm
+from reports.periods import current_reporting_year
+from reports.report import report_build
+from reports.selectors import period_events
+from reports.tables import report_tables, table_by_slug
+
+NO_ACCESS = "Only the L&D lead and organisation managers can see the training reports."
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def report_scope(user) -> Organisation | None:
+    """Whose figures the user may see: None for the whole partnership, else one organisation."""
+    if user.is_lead:
+        return None
+    if user.is_org_manager and user.organisation_id is not None:
+        return user.organisation
+    raise PermissionDenied(NO_ACCESS)
+
+
+def _report_for(request):
+    """(form, report, tables) for the GET parameters; report and tables are None if invalid."""
+    organisation = report_scope(request.user)
+    form = ReportForm(request.GET, organisation=organisation)
+    if not form.is_valid():
+        return form, None, None
+    start, end = form.period()
+    report = report_build(
+        start=start, end=end, filters=form.filters(), shared=organisation is not None
+    )
+    return form, report, report_tables(report)
+
+
+def _filename(report: dict, name: str, ext: str) -> str:
+    period = f"{report['period']['start']}_to_{report['period']['end']}"
+    return f"{name}_{period}.{ext}"
+
+
+@login_required
+def index(request):
+    report_scope(request.user)
+    start, end = current_reporting_year()
+    return render(request, "reports/index.html", {"start": start, "end": end})
+
+
+@login_required
+def uptake(request):
+    form, report, tables = _report_for(request)
+    sections = []
+    if report is not None:
+        for table in tables:
+            sections.append(
+                {
+                    "table": table,
+                    "rows": table.display(),
+                    "src": chart_data_uri(table),
+                    "alt": chart_text_alternative(table),
+                }
+            )
+    return render(
+        request,
+        "reports/uptake.html",
+        {
+            "form": form,
+            "report": report,
+            "sections": sections,
+            "query": request.GET.urlencode(),
+            "organisation": form.fixed_organisation,
+        },
+    )
+
+
+@login_required
+def uptake_csv(request, slug: str):
+    form, report, tables = _report_for(request)
+    if report is None:
+        return HttpResponseBadRequest("Check the period and filters: " + form.errors.as_text())
+    table = table_by_slug(tables, slug)
+    if table is None:
+        raise Http404("No such table")
+    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, slug, "csv")}"'
+    return response
+
+
+@login_required
+def uptake_xlsx(request):
+    form, report, tables = _report_for(request)
+    if report is None:
+        return HttpResponseBadRequest("Check the period and filters: " + form.errors.as_text())
+    response = HttpResponse(report_xlsx(report, tables), content_type=XLSX)
+    name = _filename(report, "training_report", "xlsx")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _annual_for(request):
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    start, end = form.period()
+    return form, annual_section(start=start, end=end, filters=form.filters())
+
+
+@lead_required
+def annual(request):
+    form, section = _annual_for(request)
+    charts = []
+    if section is not None:
+        charts = [
+            {"table": t, "src": chart_data_uri(t), "alt": chart_text_alternative(t)}
+            for t in section.charts
+        ]
+    return render(
+        request,
+        "reports/annual.html",
+        {"form": form, "section": section, "charts": charts, "query": request.GET.urlencode()},
+    )
+
+
+@lead_required
+def annual_docx_download(request):
+    form, section = _annual_for(request)
+    if section is None:
+        return HttpResponseBadRequest("Check the period: " + form.errors.as_text())
+    response = HttpResponse(annual_docx(section), content_type=DOCX)
+    name = f"multi-agency-training_{section.start}_to_{section.end}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+QUOTE_FILTERS = {"all": "All comments", "unmarked": "Not publishable", "publishable": "Publishable"}
+
+
+@lead_required
+@require_http_methods(["GET"])
+def quotes(request):
+    """Free-text answers in a period, to mark as publishable (quotable in the annual report)."""
+    form = ReportForm(request.GET)
+    show = request.GET.get("show") if request.GET.get("show") in QUOTE_FILTERS else "all"
+    page = None
+    if form.is_valid():
+        start, end = form.period()
+        delivered = period_events(start, end, form.filters()).filter(status="delivered")
+        answers = (
+            Answer.objects.filter(
+                item__kind=Item.Kind.TEXT,
+                response__submitted_at__isnull=False,
+                response__invitation__booking__event__in=delivered.values("pk"),
+            )
+            .exclude(text="")
+            .select_related("item", "response__invitation__booking__event__course")
+            .order_by("-response__submitted_at", "-id")
+        )
+        if show == "publishable":
+            answers = answers.filter(is_publishable=True)
+        elif show == "unmarked":
+            answers = answers.filter(is_publishable=False)
+        page = Paginator(answers, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/quotes.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "show": show,
+            "show_choices": QUOTE_FILTERS.items(),
+            "next": request.get_full_path(),
+        },
+    )
+
+
+@lead_required
+@require_POST
+def quote_mark(request, pk: int):
+    answer = get_object_or_404(Answer.objects.filter(item__kind=Item.Kind.TEXT), pk=pk)
+    answer_set_publishable(answer=answer, publishable=request.POST.get("publishable") == "1")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect("reports:quotes")
+    return redirect(f"{target}#answer-{answer.pk}")
