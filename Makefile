@@ -49,3 +49,13 @@ css:
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3* test-db.sqlite3*
+
+# Backups (personal data: keep them encrypted and off the server). PostgreSQL: pg_dump -Fc;
+# SQLite: the online backup API. `make restore FILE=...` replaces the whole database.
+.PHONY: backup restore
+backup: $(STAMP)
+	$(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/learning-loop-....dump"; exit 2; }
+	$(PY) manage.py restore $(FILE)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "bookings",
     "evaluations",
     "reports",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,8 @@ EVAL_STAGE2_LINE_MANAGER = env.bool("EVAL_STAGE2_LINE_MANAGER", default=True)
 # More invalid evaluation links than this from one IP in a minute get 429 (no enumeration).
 EVAL_BAD_LINKS_PER_MINUTE = env.int("EVAL_BAD_LINKS_PER_MINUTE", default=20)
 REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
+# Anonymise people this many days after their last activity (default: 6 years, leap days included).
+PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=2192)
 
 if TESTING:
     # Fast hashing in tests only: the suite creates many users.

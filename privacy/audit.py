@@ -1,0 +1,163 @@
+"""The audit trail: record(), the acting person for the request, and questionnaire history.
+
+Booking status changes and attendance marks are logged by bookings.services (BookingLog), and
+organisation changes by people.services (OrganisationLog). Questionnaires and their items are
+created by data migrations, the importer, defaults and `questionnaire_new_version`: the receivers
+here record every save and delete of them with before and after (like django-simple-history).
+Bulk writes (`bulk_create`, `QuerySet.update`) send no signals, so a new version's copied items
+are recorded once the transaction commits, from the database.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from privacy.models import AuditEntry
+
+_actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
+
+
+def current_actor():
+    """The signed-in person whose request is running (set by AuditActorMiddleware), or None."""
+    actor = _actor.get()
+    return actor.resolve() if hasattr(actor, "resolve") else actor
+
+
+@contextmanager
+def audit_actor(user):
+    """Attribute audit entries written inside the block to `user` (commands, tasks, tests)."""
+    token = _actor.set(user if user is not None and user.is_authenticated else None)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def record(
+    *,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    object_repr: str = "",
+    actor=None,
+    subject=None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """Write one audit entry (who, when, what, before and after)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+        object_repr = object_repr or str(obj)
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None else current_actor(),
+        subject=subject,
+        at=timezone.now(),
+        action=action,
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        object_repr=object_repr[:200],
+        before=_jsonable(before or {}),
+        after=_jsonable(after or {}),
+    )
+
+
+def _jsonable(data: dict) -> dict:
+    plain = (str, int, float, bool, type(None))
+    return {k: v if isinstance(v, plain) else str(v) for k, v in data.items()}
+
+
+# --- questionnaires --------------------------------------------------------------------------
+
+QUESTIONNAIRE_FIELDS = ("name", "stage", "course", "version", "family", "is_current", "intro")
+ITEM_FIELDS = (
+    "questionnaire",
+    "order",
+    "text",
+    "help_text",
+    "kind",
+    "required",
+    "low_label",
+    "high_label",
+    "choices",
+    "is_learning_gain",
+    "is_retrospective",
+)
+
+
+def _snapshot(instance, fields) -> dict:
+    return model_to_dict(instance, fields=fields)
+
+
+def _pre_save(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._audit_before = None
+        return
+    fields = QUESTIONNAIRE_FIELDS if sender._meta.model_name == "questionnaire" else ITEM_FIELDS
+    old = sender._default_manager.filter(pk=instance.pk).first()
+    instance._audit_before = _snapshot(old, fields) if old is not None else None
+
+
+def _post_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    is_questionnaire = sender._meta.model_name == "questionnaire"
+    fields = QUESTIONNAIRE_FIELDS if is_questionnaire else ITEM_FIELDS
+    after = _snapshot(instance, fields)
+    before = getattr(instance, "_audit_before", None) or {}
+    if not created:
+        changed = {k for k in after if before.get(k) != after[k]}
+        if not changed:
+            return
+        before = {k: before.get(k) for k in changed}
+        after = {k: after[k] for k in changed}
+    kind = "questionnaire" if is_questionnaire else "questionnaire_item"
+    record(
+        action=f"{kind}.{'create' if created else 'change'}",
+        obj=instance,
+        object_repr=str(instance),
+        before=before,
+        after=after,
+    )
+    if is_questionnaire and created:
+        # Items of a new version are bulk-created after this signal: record them at commit.
+        actor = current_actor()
+        transaction.on_commit(lambda: _record_items(instance.pk, actor))
+
+
+def _record_items(questionnaire_id: int, actor) -> None:
+    from evaluations.models import Questionnaire
+
+    questionnaire = Questionnaire.objects.filter(pk=questionnaire_id).first()
+    if questionnaire is None:
+        return
+    items = {
+        f"item {i.order}": f"[{i.kind}{', learning gain' if i.is_learning_gain else ''}] {i.text}"
+        for i in questionnaire.items.all()
+    }
+    if items:
+        record(action="questionnaire.items", obj=questionnaire, actor=actor, after=items)
+
+
+def _post_delete(sender, instance, **kwargs):
+    is_questionnaire = sender._meta.model_name == "questionnaire"
+    fields = QUESTIONNAIRE_FIELDS if is_questionnaire else ITEM_FIELDS
+    kind = "questionnaire" if is_questionnaire else "questionnaire_item"
+    record(action=f"{kind}.delete", obj=instance, before=_snapshot(instance, fields))
+
+
+def connect() -> None:
+    from evaluations.models import Item, Questionnaire
+
+    for model in (Questionnaire, Item):
+        uid = f"privacy.audit.{model._meta.label_lower}"
+        pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + ".pre")
+        post_save.connect(_post_save, sender=model, dispatch_uid=uid + ".post")
+        post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + ".delete")
