@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings import forms, selectors, services
+from bookings import extensions, forms, selectors, services
 from bookings.calendar import booking_ics
 from bookings.models import Booking
 from people.roles import LEAD, TRAINER, role_required
@@ -200,6 +200,11 @@ def offer(request, pk):
 @login_required
 def certificate(request, pk):
     booking = selectors.booking_get_attended_for_person(request.user, pk)
+    blocker = extensions.certificate_blockers([booking]).get(booking.pk)
+    if blocker:
+        booking.actions = extensions.actions_for([booking]).get(booking.pk, [])
+        context = {"booking": booking, "blocker": blocker}
+        return render(request, "bookings/certificate_not_ready.html", context)
     return render(
         request,
         "bookings/booking_certificate.html",
@@ -237,6 +242,11 @@ def _my_training_context(user, *, bound: tuple[int, forms.CompletionForm] | None
                 enrolment.form = bound[1]
             else:
                 enrolment.form = forms.CompletionForm(prefix=f"course-{enrolment.course_id}")
+    actions = extensions.actions_for(bookings)
+    blockers = extensions.certificate_blockers([b for b in past if b.status == S.ATTENDED])
+    for booking in bookings:
+        booking.actions = actions.get(booking.pk, [])
+        booking.certificate_blocker = blockers.get(booking.pk, "")
     return {
         "booked": [b for b in upcoming if b.status == S.CONFIRMED],
         "offers": [b for b in upcoming if b.status == S.OFFERED],

@@ -1,11 +1,13 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluations import services
-from evaluations.models import Response
+from evaluations.models import Invitation, Response
 
 
 def _private(response):
@@ -98,3 +100,19 @@ def answer(request, token):
     }
     status = 400 if errors else 200
     return _private(render(request, "evaluations/answer.html", context, status=status))
+
+
+@login_required
+@require_POST
+def fresh_link(request, pk):
+    """The delegate asks for a fresh link to their own unanswered evaluation."""
+    invitation = get_object_or_404(
+        Invitation, pk=pk, booking__person=request.user, respondent="delegate"
+    )
+    try:
+        services.invitation_refresh(invitation=invitation)
+    except services.EvaluationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"A fresh link is on its way to {request.user.email}.")
+    return redirect("bookings:my_training")

@@ -1,0 +1,66 @@
+"""What evaluations add to the bookings pages: evaluation links and the certificate gate."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings.extensions import Action
+from evaluations import services
+from evaluations.models import Invitation, Stage
+
+CERTIFICATE_WAITS = (
+    "Your certificate will be ready once you have answered the post-course evaluation."
+)
+LABELS = {
+    Stage.PRE: "Answer the pre-course evaluation",
+    Stage.POST: "Answer the post-course evaluation",
+    Stage.STAGE2: "Tell us about the impact on your practice",
+}
+
+
+def _delegate_invitations(bookings):
+    ids = [b.pk for b in bookings]
+    if not ids:
+        return []
+    return list(
+        Invitation.objects.filter(booking_id__in=ids, respondent="delegate").select_related(
+            "response"
+        )
+    )
+
+
+def _answered(invitation) -> bool:
+    response = getattr(invitation, "response", None)
+    return response is not None and response.submitted_at is not None
+
+
+def certificate_gate(bookings) -> dict[int, str]:
+    """Attended bookings whose post-course evaluation is not answered yet (when configured)."""
+    if not settings.EVAL_CERTIFICATE_NEEDS_POST:
+        return {}
+    answered_post = {
+        inv.booking_id
+        for inv in _delegate_invitations(bookings)
+        if inv.stage == Stage.POST and _answered(inv)
+    }
+    return {b.pk: CERTIFICATE_WAITS for b in bookings if b.pk not in answered_post}
+
+
+def booking_actions(bookings) -> dict[int, list[Action]]:
+    """An unanswered evaluation: its link while it works, else a button for a fresh one."""
+    now = timezone.now()
+    actions: dict[int, list[Action]] = {}
+    for inv in _delegate_invitations(bookings):
+        if _answered(inv):
+            continue
+        if inv.expires_at > now:
+            action = Action(LABELS[inv.stage], services.invitation_url(inv))
+        else:
+            action = Action(
+                "Email me a fresh evaluation link",
+                reverse("evaluations:fresh_link", args=[inv.pk]),
+                method="post",
+                hint="The link we sent has expired.",
+            )
+        actions.setdefault(inv.booking_id, []).append(action)
+    return actions
