@@ -28,7 +28,7 @@ def _number(value) -> str:
 
 
 def _pct(value) -> str:
-    return "n/a" if value is None else f"{value:g}%"
+    return "n/a" if value is None else f"{value:.1f}%"
 
 
 def _whole_pct(value) -> str:
