@@ -212,6 +212,14 @@ def world(db, client):
         line_manager_name=NAME,
         line_manager_email=EMAIL.upper(),
     )
+    # ... and whom the person booked on the event (an action of theirs on someone else's record).
+    BookingLog.objects.create(
+        booking=world.colleague_booking,
+        actor=person,
+        at=events[1].start - timedelta(days=5),
+        action="book",
+        to_status="confirmed",
+    )
     elearning = CourseFactory(delivery_mode=Course.DeliveryMode.ELEARNING)
     Enrolment.objects.create(
         course=elearning,

@@ -64,7 +64,7 @@ def test_anonymised_person_is_nowhere_in_any_column_and_figures_do_not_change(wo
     assert _hits_in_every_column(needles), "the fixture must put the person in the database"
     assert _hits_in_encoded_columns(needles)
     before = _report()
-    assert '"n_post": 0' not in before or "learning_gain" in before
+    assert json.loads(before)["learning_gain"]["n_post"] > 0  # the figures are real ones
 
     services.person_anonymise(person=world.person, actor=world.lead)
 
