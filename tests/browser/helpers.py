@@ -54,3 +54,31 @@ def link_in(message, path_part: str) -> str:
         if path_part in url:
             return url.rstrip(".,)")
     raise AssertionError(f"no link containing {path_part!r} in email {message.subject!r}")
+
+
+_FOCUS_JS = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return {ok: false, what: 'nothing focused'};
+    const shows = (style) => (style.boxShadow && style.boxShadow !== 'none')
+        || (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
+            && style.outlineColor !== 'rgba(0, 0, 0, 0)' && style.outlineColor !== 'transparent');
+    let ok = shows(getComputedStyle(e));
+    if (!ok && e.labels && e.labels[0]) {
+        // GOV.UK radios and checkboxes draw the focus ring on the label's ::before / ::after.
+        const label = e.labels[0];
+        ok = shows(getComputedStyle(label, '::before'))
+            || shows(getComputedStyle(label, '::after'));
+    }
+    return {ok, what: e.outerHTML.slice(0, 120)};
+}"""
+
+
+def tab_to(page, target, *, limit: int = 60) -> None:
+    """Press Tab (only) until `target` has the focus; every stop on the way must show its focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(_FOCUS_JS)
+        assert focus["ok"], f"no visible focus indicator on {focus['what']} ({page.url})"
+        if target.evaluate("e => e === document.activeElement"):
+            return
+    raise AssertionError(f"{target} never got the focus after {limit} presses of Tab")

@@ -28,6 +28,7 @@ from tests.browser.helpers import (  # noqa: E402
     last_email_to,
     link_in,
     save_screenshot,
+    tab_to,
     verified,
 )
 from tests.factories import (  # noqa: E402
@@ -374,3 +375,68 @@ def test_attended_delegate_answers_the_emailed_evaluation_without_signing_in(new
     check_a11y(page)
     save_screenshot(page, "journey4-link-not-working")
     save_screenshot(desk, "journey4-certificate")
+
+
+# --- keyboard only -----------------------------------------------------------------------------
+
+
+def test_keyboard_only_sign_in_search_filter_and_book(new_page, check_a11y, practitioner):
+    """Journey 1's search, filter and booking with Tab, Enter, Space and typing: no mouse."""
+    verified(practitioner)
+    neglect_course, other = catalogue_courses()
+    event = EventFactory(course=neglect_course)
+    EventFactory(course=other)
+    EventFactory(course=CourseFactory(title="Neglect in adults", priority_area=other.priority_area))
+
+    page = new_page()
+    page.goto("/accounts/login/")
+    check_a11y(page)
+    # The skip link is the first stop and takes the focus past the navigation.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => location.hash") == "#main-content"
+    tab_to(page, page.get_by_label("Work email address").first)
+    page.keyboard.type(practitioner.email)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
+    check_a11y(page)
+    tab_to(page, page.get_by_label("Code"))
+    page.keyboard.type(code_in(last_email_to(practitioner.email, "code")))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find training")
+    check_a11y(page)
+
+    tab_to(page, page.get_by_label("Search"))
+    page.keyboard.type("neglect")
+    tab_to(page, page.get_by_label("Priority area"))
+    page.keyboard.type("Neg")  # a focused select picks the option typed
+    expect(page.get_by_label("Priority area")).to_have_value(str(neglect_course.priority_area_id))
+    tab_to(page, page.get_by_role("button", name="Apply filters"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("your filters"))).to_contain_text(
+        "1 upcoming event"
+    )
+    check_a11y(page)
+
+    tab_to(page, page.get_by_role("link", name=re.compile(r"^Neglect: recognising and responding")))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(neglect_course.title)
+    check_a11y(page)
+    tab_to(page, page.get_by_label("Your line manager's name (optional)"))
+    page.keyboard.type("Mo Manager")
+    page.keyboard.press("Tab")
+    page.keyboard.type("mo@dudley.gov.uk")
+    tab_to(page, page.get_by_role("button", name="Book a place"))
+    page.keyboard.press("Space")
+    expect(page.get_by_text("Your place is booked")).to_be_visible()
+    check_a11y(page)
+    booking = Booking.objects.get(event=event, person=practitioner)
+    assert (booking.status, booking.line_manager_email) == (S.CONFIRMED, "mo@dudley.gov.uk")
+
+    tab_to(page, page.get_by_role("link", name="View your booking"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/bookings/{booking.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(neglect_course.title)
+    check_a11y(page)
+    save_screenshot(page, "keyboard-booking")
