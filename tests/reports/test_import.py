@@ -17,6 +17,7 @@ from courses.models import Course, CourseName, Event, PriorityArea
 from evaluations.models import Answer, Invitation, Response
 from people.models import Organisation, User
 from reports import forms_import, importer
+from reports import urls as reports_urls
 from reports.importer import ImportErrors, import_history
 from reports.views_import import urlpatterns_import
 from tests.factories import BookingFactory, CourseFactory, EventFactory
@@ -27,7 +28,7 @@ GOOD = FIXTURES / "good"
 # The site's URLs with the upload page included the way reports/urls.py is asked to include it.
 urlpatterns = [
     *(p for p in site_urls.urlpatterns if getattr(p, "namespace", None) != "reports"),
-    path("reports/", include((urlpatterns_import, "reports"))),
+    path("reports/", include(([*reports_urls.urlpatterns, *urlpatterns_import], "reports"))),
 ]
 
 pytestmark = pytest.mark.django_db

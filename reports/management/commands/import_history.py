@@ -1,4 +1,4 @@
-"""`python manage.py import_history DIR`: past years' records from CSV files (issue 5's contract)."""
+"""`python manage.py import_history DIR`: past records from CSV files (issue 5's contract)."""
 
 import time
 from pathlib import Path
