@@ -6,7 +6,7 @@ they would: by reading the emails the app really sends and following their links
 
 import os
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -23,6 +23,7 @@ from bookings.models import Booking, BookingLog, CancellationReason  # noqa: E40
 from evaluations import tasks as evaluation_tasks  # noqa: E402
 from evaluations.defaults import ensure_default_questionnaires  # noqa: E402
 from people.models import User  # noqa: E402
+from reports.periods import current_reporting_year  # noqa: E402
 from tests.browser.helpers import (  # noqa: E402
     code_in,
     last_email_to,
@@ -375,6 +376,88 @@ def test_attended_delegate_answers_the_emailed_evaluation_without_signing_in(new
     check_a11y(page)
     save_screenshot(page, "journey4-link-not-working")
     save_screenshot(desk, "journey4-certificate")
+
+
+# --- journey 5 ---------------------------------------------------------------------------------
+
+
+def test_lead_filters_the_uptake_report_and_downloads_csv_xlsx_and_the_annual_docx(
+    new_page, check_a11y, lead
+):
+    import csv
+    import io
+
+    import docx
+    import openpyxl
+
+    verified(lead)
+    organisation = dudley()
+    neglect_course, exploitation_course = catalogue_courses()
+    # Both events ran earlier in the current reporting year (1 April to 31 March).
+    year_start = timezone.make_aware(datetime.combine(current_reporting_year()[0], time(0, 1)))
+    ran = max(timezone.now().replace(microsecond=0) - timedelta(hours=4), year_start)
+    neglect = EventFactory(course=neglect_course, start=ran, capacity=10, status="delivered")
+    exploitation = EventFactory(course=exploitation_course, start=ran, status="delivered")
+    for status in (S.ATTENDED, S.ATTENDED, S.ATTENDED, S.NO_SHOW, S.CANCELLED):
+        BookingFactory(event=neglect, person=UserFactory(organisation=organisation), status=status)
+    for _ in range(2):
+        BookingFactory(event=exploitation, person=UserFactory(organisation=organisation))
+        Booking.objects.filter(event=exploitation).update(status=S.ATTENDED)
+
+    page = new_page()
+    sign_in_by_code(page, check_a11y, lead.email)
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Reports").click()
+    check_a11y(page)
+    page.get_by_role("link", name="Training uptake and impact").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Training uptake")
+    check_a11y(page)
+
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_role("combobox", name="Priority area").select_option(label="Neglect")
+    page.get_by_role("button", name="Show the report").click()
+    expect(page.get_by_text("Priority area: Neglect")).to_be_visible()
+    check_a11y(page)
+    charts = page.locator("figure.app-chart img")
+    assert charts.count() >= 1
+    for chart in charts.all():
+        expect(chart).to_be_visible()
+        assert chart.get_attribute("alt"), "a chart without a text alternative"
+        assert chart.evaluate("img => img.complete && img.naturalWidth > 0"), "chart not drawn"
+    by_priority = page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile("^Uptake by priority area"))
+    )
+    expect(by_priority.locator("tbody")).to_contain_text("Neglect")
+    expect(by_priority.locator("tbody")).not_to_contain_text("Exploitation")
+
+    with page.expect_download() as csv_download:
+        by_priority.get_by_role("link", name=re.compile("Download this table as CSV")).click()
+    with open(csv_download.value.path(), encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    neglect_row = next(r for r in rows if r["Priority area"] == "Neglect")
+    assert (neglect_row["Attended"], neglect_row["Did not attend"]) == ("3", "1")
+    assert all(r["Priority area"] != "Exploitation" for r in rows)
+
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name=re.compile("spreadsheet \\(XLSX\\)")).click()
+    with open(xlsx_download.value.path(), "rb") as f:
+        workbook = openpyxl.load_workbook(io.BytesIO(f.read()), read_only=True)
+    sheet = next(ws for ws in workbook.worksheets if ws.title.startswith("Uptake by priority"))
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = next(r for r in values if r and r[0] == "Priority area")
+    row = next(r for r in values if r and r[0] == "Neglect")
+    assert int(row[header.index("Attended")]) == 3
+
+    page.get_by_role("link", name="Reports", exact=True).first.click()
+    check_a11y(page)
+    page.get_by_role("link", name=re.compile("^Annual report")).click()
+    check_a11y(page)
+    with page.expect_download() as docx_download:
+        page.get_by_role("link", name=re.compile("Word document")).click()
+    assert docx_download.value.suggested_filename.endswith(".docx")
+    document = docx.Document(docx_download.value.path())
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "training" in text.lower() and len(document.paragraphs) > 3
+    save_screenshot(page, "journey5-annual-report")
 
 
 # --- keyboard only -----------------------------------------------------------------------------
