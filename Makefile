@@ -59,3 +59,24 @@ backup: $(STAMP)
 restore: $(STAMP)
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/learning-loop-....dump"; exit 2; }
 	$(PY) manage.py restore $(FILE)
+
+# --- Production-like stack and load test (docs/deploy.md) -----------------------------------
+LOADTEST_STAMP := $(VENV)/.loadtest-stamp
+
+$(LOADTEST_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,loadtest]'
+	touch $(LOADTEST_STAMP)
+
+.PHONY: serve-prod loadtest
+
+# PostgreSQL (database learning_loop_prod, created if missing) + Redis db 1, migrate,
+# collectstatic, gunicorn (4 workers) on 127.0.0.1:8001, 2 qclusters, and an SMTP sink on
+# 127.0.0.1:8025 unless EMAIL_URL is set. Ctrl-C stops every process it started.
+serve-prod: $(LOADTEST_STAMP)
+	$(PY) -m deploy.stack $(SERVE_PROD_ARGS)
+
+# Not part of `make test`: a fresh database learning_loop_load, the same stack on 127.0.0.1:8011,
+# 300 practitioners booking 20 events of 25 places, then 2,000 evaluation emails with one worker
+# killed mid-run. Prints the figures; exits non-zero when a correctness figure fails.
+loadtest: $(LOADTEST_STAMP)
+	$(PY) -m loadtest.run $(LOADTEST_ARGS)

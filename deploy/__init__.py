@@ -1,0 +1,1 @@
+"""Deployment examples and the local production-like stack (make serve-prod)."""

@@ -1,0 +1,37 @@
+"""gunicorn settings for Learning Loop: `gunicorn -c deploy/gunicorn.conf.py config.wsgi`.
+
+Everything can be overridden by environment variables (so systemd units and `make serve-prod`
+share this file): GUNICORN_BIND, WEB_CONCURRENCY, GUNICORN_TIMEOUT, GUNICORN_ACCESS_LOG.
+"""
+
+import multiprocessing
+import os
+
+# Behind a reverse proxy on the same machine: listen on loopback only.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
+# Sync workers: one request at a time per process, so n workers = n concurrent requests.
+# (2 x CPUs) + 1 is gunicorn's rule of thumb; each worker holds one PostgreSQL connection.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# A request that takes longer than this is killed (the booking lock wait is bounded at 3 s).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so a slow leak cannot grow for ever.
+max_requests = 2000
+max_requests_jitter = 200
+# Don't import the app before forking: each worker opens its own database connections.
+preload_app = False
+# The proxy sets X-Forwarded-Proto; trust it only from loopback.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # "-" for stdout
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = "learning-loop-web"
+
+
+def post_worker_init(worker):
+    """Import every URL's views before the first request, so that request is not the slow one."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (the import is the point)

@@ -1,0 +1,1 @@
+"""Load test of the production-like stack (make loadtest): seed, locustfile, SMTP sink."""
