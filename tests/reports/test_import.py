@@ -703,3 +703,21 @@ def test_an_upload_with_an_unknown_file_name_is_refused(client, lead, upload_url
     response = client.post(upload_url, {"files": upload("people.xlsx", b"PK")})
 
     assert "‘people.xlsx’ is not one of events.csv" in response.text
+
+
+def test_a_failure_while_writing_rolls_back_everything_already_written(catalogue, monkeypatch):
+    from django.db import IntegrityError
+
+    def fail(self):
+        raise IntegrityError("enrolment_unique")
+
+    # The last step fails after events, bookings and evaluations were written.
+    monkeypatch.setattr(importer._Writer, "write_elearning", fail)
+
+    with pytest.raises(ImportErrors) as caught:
+        import_history(GOOD)
+
+    assert caught.value.messages == [
+        "The import could not be saved, nothing was written: enrolment_unique"
+    ]
+    assert nothing_imported()
