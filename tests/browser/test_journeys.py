@@ -277,6 +277,8 @@ def test_trainer_takes_the_register_on_a_phone_and_the_lead_corrects_a_mark(
     phone.get_by_role("button", name="Add to the register").click()
     expect(phone.get_by_text("is added to the register")).to_be_visible()
     check_a11y(phone)
+    # The change history table fits the phone too.
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert Booking.objects.get(event=event, person__email="wally.walkin@dudley.gov.uk").status == (
         S.ATTENDED
     )
