@@ -12,5 +12,6 @@ urlpatterns = [
     path("bookings/", include("bookings.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("reports/", include("reports.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("courses.urls")),
 ]

@@ -32,12 +32,6 @@ NAME = "Zebedee Quintrell-Marsh"
 EMAIL = "zebedee.quintrell@dudley.gov.uk"
 
 
-@pytest.fixture(autouse=True)
-def privacy_urls(settings):
-    """Route /privacy/ in tests even before config/urls.py includes privacy.urls."""
-    settings.ROOT_URLCONF = "tests.privacy.urls"
-
-
 def london(*args) -> datetime:
     return timezone.make_aware(datetime(*args))
 
