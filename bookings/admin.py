@@ -45,12 +45,17 @@ class BookingAdmin(admin.ModelAdmin):
         "organisation__sector",
     )
     search_fields = ("person__email", "person__full_name", "event__course__title")
-    raw_id_fields = ("person", "event", "organisation", "booked_by", "substitute_for")
+    raw_id_fields = ("booked_by", "substitute_for")
     list_select_related = ("person", "event__course", "organisation")
     date_hierarchy = "created_at"
     inlines = [BookingLogInline]
     # Workflow fields change only through the services (which lock, log and email).
+    # Person, event and organisation too: moving a place bypasses the capacity lock and the log
+    # (the lead uses "Move to another date" instead).
     readonly_fields = (
+        "person",
+        "event",
+        "organisation",
         "status",
         "created_at",
         "confirmed_at",
