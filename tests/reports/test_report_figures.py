@@ -95,7 +95,11 @@ def test_places_lost_per_organisation_fall_back_to_the_delegates_organisation(re
 
 def test_evaluations_per_priority_area_and_per_course(report):
     by_priority = {r["priority"]: r for r in report["evaluation_by_priority"]}
-    assert by_priority["Neglect"]["evaluations"]["pre"] == {"invited": 6, "completed": 3, "rate": 50.0}
+    assert by_priority["Neglect"]["evaluations"]["pre"] == {
+        "invited": 6,
+        "completed": 3,
+        "rate": 50.0,
+    }
     assert by_priority["Neglect"]["evaluations"]["post"]["completed"] == 3
     assert by_priority["Exploitation"]["learning_gain"]["gain"] == 0.0
     by_course = {r["course"]: r for r in report["evaluation_by_course"]}
@@ -147,7 +151,9 @@ def test_quarters_and_the_previous_period(report):
 )
 def test_filters(data, filters, expected):
     values = {
-        key: getattr(data, value).pk if key in ("priority_area", "course", "organisation") else value
+        key: getattr(data, value).pk
+        if key in ("priority_area", "course", "organisation")
+        else value
         for key, value in filters.items()
     }
     report = report_build(start=START, end=END, filters=ReportFilters(**values))

@@ -69,7 +69,9 @@ def test_json_rounds_rates_to_one_decimal_and_normalised_gain_to_three(data):
 
 def test_csv_lists_the_figures_as_key_value_rows(data):
     rows = dict(
-        csv.reader(io.StringIO(run("--start", "2022-04-01", "--end", "2023-03-31", "--format", "csv")))
+        csv.reader(
+            io.StringIO(run("--start", "2022-04-01", "--end", "2023-03-31", "--format", "csv"))
+        )
     )
     assert rows["places.offered"] == "40"
     assert rows["evaluations.post.rate"] == "80.0"
@@ -98,7 +100,15 @@ def test_bad_dates_are_a_command_error(db, args, message):
 
 def test_bad_input_exits_non_zero_without_a_traceback():
     result = subprocess.run(
-        [sys.executable, "manage.py", "training_report", "--start", "2023-04-01", "--end", "2023-03-31"],
+        [
+            sys.executable,
+            "manage.py",
+            "training_report",
+            "--start",
+            "2023-04-01",
+            "--end",
+            "2023-03-31",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
