@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from courses.models import reporting_year_of
 
-DATE_INVALID = "{name} must be a date in the form YYYY-MM-DD, for example 2022-04-01 (got {value!r})."
+DATE_INVALID = (
+    "{name} must be a date in the form YYYY-MM-DD, for example 2022-04-01 (got {value!r})."
+)
 END_BEFORE_START = "The end date ({end}) is before the start date ({start})."
 
 
