@@ -111,3 +111,36 @@ def evaluation_frames(bookings_qs: QuerySet) -> EvaluationFrames:
     )
     responses = responses.sort_values(["booking_id", "stage", "respondent"], ignore_index=True)
     return EvaluationFrames(bookings=bookings, responses=responses)
+
+
+def event_returns(event) -> list[dict]:
+    """Per delegate on an event: each stage's invitation state (answered / waiting / not sent)."""
+    from bookings.models import Booking
+    from evaluations.models import Invitation
+
+    bookings = list(
+        Booking.objects.filter(event=event, status__in=Booking.HOLDS_PLACE)
+        .select_related("person", "organisation")
+        .order_by("person__full_name", "person__email")
+    )
+    invitations = Invitation.objects.filter(
+        booking__in=[b.pk for b in bookings], respondent="delegate"
+    ).select_related("response")
+    state: dict[tuple[int, str], str] = {}
+    for inv in invitations:
+        response = getattr(inv, "response", None)
+        if response is not None and response.submitted_at is not None:
+            state[(inv.booking_id, inv.stage)] = "answered"
+        elif response is not None:
+            state[(inv.booking_id, inv.stage)] = "started"
+        else:
+            state[(inv.booking_id, inv.stage)] = "waiting"
+    return [
+        {
+            "booking": b,
+            "pre": state.get((b.pk, "pre"), "not sent"),
+            "post": state.get((b.pk, "post"), "not sent"),
+            "stage2": state.get((b.pk, "stage2"), "not sent"),
+        }
+        for b in bookings
+    ]

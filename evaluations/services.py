@@ -342,3 +342,20 @@ def invitation_still_open(invitation_id: int) -> bool:
         .exclude(response__submitted_at__isnull=False)
         .exists()
     )
+
+
+@transaction.atomic
+def reminder_batch_send(*, event, stage: str, actor, now: datetime | None = None) -> int:
+    """The lead nudges everyone on an event who has not answered a stage (once a day at most)."""
+    now = now or timezone.now()
+    purpose_suffix = f"batch{timezone.localdate(now):%Y%m%d}"
+    open_invitations = (
+        Invitation.objects.filter(booking__event=event, stage=stage, expires_at__gt=now)
+        .exclude(response__submitted_at__isnull=False)
+        .values_list("id", "booking_id", "respondent")
+    )
+    count = 0
+    for invitation_id, booking_id, respondent in open_invitations:
+        _email(booking_id, _purpose(stage, respondent, purpose_suffix), respondent, invitation_id)
+        count += 1
+    return count

@@ -29,6 +29,10 @@ def enqueue_evaluation_email(booking_id, purpose, respondent, invitation_id):
     )
 
 
+def _is_reminder(purpose: str) -> bool:
+    return "reminder" in purpose or "batch" in purpose
+
+
 def build_message(booking: Booking, invitation: Invitation, purpose: str) -> EmailMessage | None:
     to = booking.person.email if invitation.respondent == "delegate" else booking.line_manager_email
     if not to:
@@ -40,7 +44,7 @@ def build_message(booking: Booking, invitation: Invitation, purpose: str) -> Ema
         "course": course,
         "event": booking.event,
         "person": booking.person,
-        "is_reminder": "reminder" in purpose,
+        "is_reminder": _is_reminder(purpose),
         "link": services.invitation_url(invitation),
         "my_training_url": settings.SITE_URL + reverse("bookings:my_training"),
         "partnership_name": settings.PARTNERSHIP_NAME,
@@ -56,7 +60,7 @@ def build_message(booking: Booking, invitation: Invitation, purpose: str) -> Ema
 
 def send_evaluation_email(booking_id, purpose, respondent, invitation_id) -> bool:
     """Send an invitation, fresh link or reminder once; reminders stop once it is answered."""
-    if "reminder" in purpose and not services.invitation_still_open(invitation_id):
+    if _is_reminder(purpose) and not services.invitation_still_open(invitation_id):
         return False
     invitation = Invitation.objects.get(pk=invitation_id)
     return send_once(

@@ -6,4 +6,7 @@ app_name = "evaluations"
 urlpatterns = [
     path("r/<str:token>/", views.answer, name="answer"),
     path("invitations/<int:pk>/fresh-link/", views.fresh_link, name="fresh_link"),
+    path("events/<int:event_id>/returns/", views.event_returns, name="event_returns"),
+    path("events/<int:event_id>/link/", views.event_link_qr, name="event_link"),
+    path("e/<int:event_id>/", views.event_short, name="event_short"),
 ]

@@ -1,13 +1,20 @@
+import io
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from evaluations import services
-from evaluations.models import Invitation, Response
+from bookings.selectors import event_get_for_register
+from courses.models import Event
+from evaluations import selectors, services
+from evaluations.models import Invitation, Response, Stage
+from people.roles import LEAD, role_required
 
 
 def _private(response):
@@ -116,3 +123,63 @@ def fresh_link(request, pk):
     else:
         messages.success(request, f"A fresh link is on its way to {request.user.email}.")
     return redirect("bookings:my_training")
+
+
+# --- staff pages ----------------------------------------------------------------------------
+
+
+@role_required(LEAD)
+def event_returns(request, event_id):
+    """Who on this event has not answered each evaluation; send a reminder batch."""
+    event = get_object_or_404(Event.objects.select_related("course"), pk=event_id)
+    if request.method == "POST":
+        stage = request.POST.get("stage", "")
+        if stage not in Stage.values:
+            messages.error(request, "Choose which evaluation to remind people about.")
+        else:
+            sent = services.reminder_batch_send(event=event, stage=stage, actor=request.user)
+            label = Stage(stage).label.lower()
+            messages.success(request, f"{sent} reminder(s) for the {label} evaluation queued.")
+        return redirect("evaluations:event_returns", event_id=event.pk)
+    rows = selectors.event_returns(event)
+    totals = {
+        stage: sum(1 for r in rows if r[stage] == "answered") for stage in ("pre", "post", "stage2")
+    }
+    context = {"event": event, "rows": rows, "totals": totals, "stages": Stage.choices}
+    return render(request, "evaluations/event_returns.html", context)
+
+
+@login_required
+def event_link_qr(request, event_id):
+    """The trainer's end-of-session screen: short link and QR code to the post-course form."""
+    event = event_get_for_register(request.user, event_id)
+    short_url = request.build_absolute_uri(reverse("evaluations:event_short", args=[event.pk]))
+    buffer = io.BytesIO()
+    segno.make(short_url, error="m").save(
+        buffer, kind="svg", scale=8, border=2, title=f"QR code for {short_url}", xmldecl=False
+    )
+    context = {
+        "event": event,
+        "short_url": short_url,
+        "qr_svg": buffer.getvalue().decode(),
+        "certificate_needs_post": settings.EVAL_CERTIFICATE_NEEDS_POST,
+    }
+    return render(request, "evaluations/event_link.html", context)
+
+
+@login_required
+def event_short(request, event_id):
+    """A delegate follows the trainer's short link: to their own post-course evaluation."""
+    invitation = (
+        Invitation.objects.filter(
+            booking__event_id=event_id,
+            booking__person=request.user,
+            stage=Stage.POST,
+            respondent="delegate",
+        )
+        .select_related("response")
+        .first()
+    )
+    if invitation is not None:
+        return redirect(services.invitation_url(invitation))
+    return render(request, "evaluations/event_short_waiting.html", status=200)
