@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import calendar
+from bookings import calendar, services
 from bookings.models import Booking, OutboundEmail
 
 SUBJECTS = {
@@ -73,8 +73,12 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
         "partnership_name": settings.PARTNERSHIP_NAME,
         "event_url": settings.SITE_URL + reverse("courses:event", args=[event.pk]),
         "my_training_url": settings.SITE_URL + reverse("bookings:my_training"),
-        "offer_url": settings.SITE_URL + reverse("bookings:offer", args=[booking.pk]),
+        # Sent after the offer was taken or lapsed (a retry): My training says what happened.
+        "offer_url": settings.SITE_URL + reverse("bookings:my_training"),
     }
+    if purpose == "waitlist_offer" and booking.offer_key:
+        token = services.offer_link_token(booking)
+        context["offer_url"] = settings.SITE_URL + reverse("bookings:offer", args=[token])
     body = render_to_string(f"bookings/email/{purpose}.txt", context)
     subject = SUBJECTS[purpose].format(course=event.course.title)
     message = EmailMessage(subject=subject, body=body, to=[to])

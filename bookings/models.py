@@ -67,6 +67,9 @@ class Booking(models.Model):
     created_at = models.DateTimeField(help_text="When the place was booked or the wait began.")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
+    # The opaque random id behind the emailed offer link (signed and time-limited in the link);
+    # set when a place is offered, cleared once the offer is taken, cancelled or lapses.
+    offer_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_late = models.BooleanField(default=False)
     cancellation_reason = models.ForeignKey(

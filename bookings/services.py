@@ -8,10 +8,12 @@ inserted. A partial unique index backs "one active booking per person and event"
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,6 +33,7 @@ CANNOT_CANCEL = "This booking cannot be cancelled."
 REASON_REQUIRED = "Choose a reason for cancelling."
 DETAIL_REQUIRED = "Say why you are cancelling."
 OFFER_NOT_OPEN = "This offer is no longer open."
+OFFER_LINK_SALT = "bookings.offer"
 SUBSTITUTE_SAME_ORG = "You can only hand your place to a colleague from your own organisation."
 SUBSTITUTE_SELF = "Choose a colleague, not yourself."
 SUBSTITUTE_NOT_CONFIRMED = "Only a confirmed place can be handed to a colleague."
@@ -71,6 +74,10 @@ class BookingError(Exception):
 
 class BookingBusy(BookingError):
     """The event's lock could not be had in time: the person should try again."""
+
+
+class OfferLinkInvalid(Exception):
+    """Tampered, expired, already taken or someone else's: the same page, nothing to enumerate."""
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -176,10 +183,37 @@ def _offer_free_places(event: Event, *, now: datetime) -> list[Booking]:
         previous = booking.status
         booking.status = S.OFFERED
         booking.offer_expires_at = expires
-        booking.save(update_fields=["status", "offer_expires_at"])
+        booking.offer_key = secrets.token_urlsafe(32)
+        booking.save(update_fields=["status", "offer_expires_at", "offer_key"])
         _log(booking, actor=None, action="offer", from_status=previous, at=now)
         _email(booking.id, "waitlist_offer")
     return waiting
+
+
+def offer_link_token(booking: Booking) -> str:
+    """The token in an offer link: the booking's random offer key, signed with a timestamp."""
+    if not booking.offer_key:
+        raise OfferLinkInvalid("This booking has no open offer")
+    return signing.TimestampSigner(salt=OFFER_LINK_SALT).sign(booking.offer_key)
+
+
+def booking_from_offer_token(token: str, person, *, now: datetime | None = None) -> Booking:
+    """`person`'s open offer behind a link; OfferLinkInvalid for anything else, all alike."""
+    now = now or timezone.now()
+    try:
+        key = signing.TimestampSigner(salt=OFFER_LINK_SALT).unsign(
+            token, max_age=timedelta(hours=settings.BOOKING_OFFER_HOURS)
+        )
+    except (signing.BadSignature, ValueError) as exc:  # tampered, signed too long ago, malformed
+        raise OfferLinkInvalid from exc
+    booking = (
+        Booking.objects.select_related("event__course", "organisation")
+        .filter(offer_key=key, person_id=person.pk, status=S.OFFERED)
+        .first()
+    )
+    if booking is None or (booking.offer_expires_at and booking.offer_expires_at <= now):
+        raise OfferLinkInvalid
+    return booking
 
 
 # --- booking -------------------------------------------------------------------------------
@@ -270,7 +304,8 @@ def booking_accept_offer(*, booking: Booking, now: datetime | None = None) -> Bo
     booking.status = S.CONFIRMED
     booking.confirmed_at = now
     booking.offer_expires_at = None
-    booking.save(update_fields=["status", "confirmed_at", "offer_expires_at"])
+    booking.offer_key = None  # the emailed link is spent
+    booking.save(update_fields=["status", "confirmed_at", "offer_expires_at", "offer_key"])
     _log(booking, actor=booking.person, action="accept_offer", from_status=S.OFFERED, at=now)
     _email_with_manager(booking, "confirmation")
     return booking
@@ -292,7 +327,8 @@ def offers_expire(*, now: datetime | None = None) -> int:
             event=event, status=S.OFFERED, offer_expires_at__lte=now
         ):
             booking.status = S.EXPIRED
-            booking.save(update_fields=["status"])
+            booking.offer_key = None
+            booking.save(update_fields=["status", "offer_key"])
             _log(booking, actor=None, action="offer_lapsed", from_status=S.OFFERED, at=now)
             _email(booking.id, "waitlist_offer_lapsed")
             lapsed += 1
@@ -326,6 +362,7 @@ def booking_cancel(
     booking.cancellation_reason = reason
     booking.cancellation_detail = detail.strip()[:300]
     booking.offer_expires_at = None
+    booking.offer_key = None
     booking.save()
     _log(
         booking,

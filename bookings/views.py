@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import extensions, forms, selectors, services
@@ -179,11 +180,23 @@ def ics(request, pk):
     return response
 
 
-@login_required
+def _private(response):
+    # The link is a secret: never leak it in a Referer header, never keep the page in a cache.
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@login_required  # a link never signs anyone in
 @require_http_methods(["GET", "POST"])
 @busy_page
-def offer(request, pk):
-    booking = selectors.booking_get_for_person(request.user, pk)
+def offer(request, token):
+    """The place offered by an emailed link: tampered, expired, taken and others' all look alike."""
+    try:
+        booking = services.booking_from_offer_token(token, request.user)
+    except services.OfferLinkInvalid:
+        return _private(render(request, "bookings/offer_invalid.html", status=404))
     if request.method == "POST":
         try:
             services.booking_accept_offer(booking=booking)
@@ -193,8 +206,8 @@ def offer(request, pk):
             messages.error(request, error.message)
         else:
             messages.success(request, "The place is yours. A confirmation is on its way.")
-        return redirect("bookings:my_training")
-    return render(request, "bookings/offer.html", {"booking": booking})
+        return _private(redirect("bookings:my_training"))
+    return _private(render(request, "bookings/offer.html", {"booking": booking}))
 
 
 @login_required

@@ -12,7 +12,8 @@ from tests.factories import BookingFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 S = Booking.Status
-OWN_BOOKING_PAGES = ["detail", "cancel", "ics", "substitute", "offer"]
+# The offer page is reached by a signed link, not the booking id: tests/security/test_links.py.
+OWN_BOOKING_PAGES = ["detail", "cancel", "ics", "substitute"]
 
 
 @pytest.fixture(autouse=True)
@@ -190,8 +191,9 @@ def test_taking_an_offered_place(client, practitioner, event):
         person=practitioner,
         status=S.OFFERED,
         offer_expires_at=timezone.now() + timedelta(hours=5),
+        offer_key="offer-key-taking",
     )
     client.force_login(practitioner)
-    client.post(reverse("bookings:offer", args=[booking.pk]))
+    client.post(reverse("bookings:offer", args=[services.offer_link_token(booking)]))
     booking.refresh_from_db()
     assert booking.status == S.CONFIRMED

@@ -44,6 +44,7 @@ def training(practitioner):
         person=practitioner,
         status=S.OFFERED,
         offer_expires_at=timezone.now() + timedelta(hours=10),
+        offer_key="offer-key-my-training",
         event__course__title="Think Family",
     )
     attended = BookingFactory(
@@ -72,7 +73,8 @@ def test_my_training_shows_each_section(client, practitioner, training):
     page = response.content.decode()
     assert "https://meet.example.org/booked" in page
     assert "number 2 on the waiting list" in page
-    assert reverse("bookings:offer", args=[training["offered"].pk]) in page
+    offer_link = reverse("bookings:offer", args=["TOKEN"]).replace("TOKEN/", "")
+    assert f"{offer_link}{training['offered'].offer_key}:" in page
     assert "Partially attended" in page
 
 

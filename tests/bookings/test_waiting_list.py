@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -33,7 +34,11 @@ def test_freed_place_is_offered_to_the_first_in_line_by_email(
     assert first.status == S.OFFERED and second.status == S.WAITLISTED
     assert first.offer_expires_at <= timezone.now() + timedelta(hours=24, seconds=5)
     offer_mails = [m for m in mailoutbox if m.to == [first.person.email]]
-    assert len(offer_mails) == 1 and f"/bookings/{first.pk}/offer/" in offer_mails[0].body
+    assert len(offer_mails) == 1
+    assert "/bookings/offer/" in offer_mails[0].body
+    link = re.search(r"https?://\S+/bookings/offer/(\S+)/", offer_mails[0].body).group(1)
+    assert services.booking_from_offer_token(link, first.person) == first
+    assert link.split(":")[0] == first.offer_key and len(first.offer_key) >= 40  # random, not pk
 
 
 def test_offer_never_lasts_past_the_event_start(make_person, reasons):
