@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports import views
+from reports.views_import import urlpatterns_import
 
 app_name = "reports"
 urlpatterns = [
@@ -13,3 +14,6 @@ urlpatterns = [
     path("quotes/", views.quotes, name="quotes"),
     path("quotes/<int:pk>/", views.quote_mark, name="quote_mark"),
 ]
+
+# Importing past years (reports/views_import.py): the upload page for the L&D lead.
+urlpatterns += urlpatterns_import

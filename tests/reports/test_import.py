@@ -9,27 +9,18 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from bookings.models import Booking, CancellationReason, Enrolment
-from config import urls as site_urls
 from courses.models import Course, CourseName, Event, PriorityArea
 from evaluations.models import Answer, Invitation, Response
 from people.models import Organisation, User
 from reports import forms_import, importer
-from reports import urls as reports_urls
 from reports.importer import ImportErrors, import_history
-from reports.views_import import urlpatterns_import
 from tests.factories import BookingFactory, CourseFactory, EventFactory
 
 FIXTURES = Path(__file__).parent / "fixtures_import"
 GOOD = FIXTURES / "good"
-
-# The site's URLs with the upload page included the way reports/urls.py is asked to include it.
-urlpatterns = [
-    *(p for p in site_urls.urlpatterns if getattr(p, "namespace", None) != "reports"),
-    path("reports/", include(([*reports_urls.urlpatterns, *urlpatterns_import], "reports"))),
-]
 
 pytestmark = pytest.mark.django_db
 
@@ -597,8 +588,7 @@ def test_the_sample_generator_writes_files_that_import(db, tmp_path):
 
 
 @pytest.fixture
-def upload_url(settings):
-    settings.ROOT_URLCONF = __name__
+def upload_url():
     return reverse("reports:import")
 
 
