@@ -11,10 +11,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
-# between browser steps are still synchronous. Tests only.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 HAVE_CHROMIUM = os.path.exists(CHROMIUM)
 SKIP_REASON = "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
@@ -54,6 +50,31 @@ def browser_type_launch_args(browser_type_launch_args):
         "headless": True,
         "args": CHROMIUM_ARGS,
     }
+
+
+@pytest.fixture(scope="module")
+def _async_unsafe_allowed():
+    """Playwright's sync API leaves an event loop running in the test thread, and Django then
+    refuses the ORM calls the tests make between browser steps. Allow them, for the browser
+    tests only: set while this module runs, removed after it (other tests, and subprocesses such
+    as `manage.py check --deploy`, must not inherit it)."""
+    was = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    yield
+    if was is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(scope="module")
+def browser(_async_unsafe_allowed, browser_type_launch_args):
+    """pytest-playwright's browser, but for this module only: its event loop stops with it, so
+    the tests that run after the browser tests get Django's usual async-safety checks back."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**browser_type_launch_args)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,10 @@ from tests.browser.conftest import CHROMIUM, PHONE, SKIP_REASON
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(SKIP_REASON, allow_module_level=True)
+for _module in ("playwright.sync_api", "pytest_playwright", "axe_playwright_python"):
+    pytest.importorskip(
+        _module, reason="browser tests need the dev dependencies (pip install -e '.[dev]')"
+    )
 
 from django.utils import timezone  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
