@@ -1,0 +1,625 @@
+"""The authorisation matrix, generated from the URL configuration.
+
+Every named URL must have an entry in MATRIX: for each kind of object the URL can be given (the
+requester's own, a colleague's in the same organisation, another organisation's, an event the
+trainer runs or one another trainer runs...) the expected outcome for each role, in the order
+anonymous, practitioner, trainer, organisation manager, L&D lead. A new URL without an entry fails
+`test_every_url_has_an_entry_in_the_matrix`; an entry whose URL is gone fails too.
+
+Outcomes: 200; LOGIN (redirect to the sign-in page); 403; 404; 405 (GET on a POST-only view);
+400 (a form re-rendered with errors); REDIRECT (any other redirect, e.g. after a POST).
+
+Swapped ids never show someone else's data: wherever a role is refused another person's object,
+that person's name and email must not be in the response, and POSTing valid data changes nothing.
+
+Left out of the matrix, on purpose:
+- `admin:*`: Django's generated admin URLs (hundreds, one set per model). They are all behind the
+  admin site's staff check; `test_admin_is_closed_to_everyone_but_staff` covers that check.
+- allauth's own pages (sign-in, sign-up, password, email, login-by-code): public by design and
+  tested by allauth and tests/people; they are recognised by their view's module, so a page of
+  ours mounted under /accounts/ still needs an entry.
+- static files: served by whitenoise, never through the URLconf.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+from django.utils import timezone
+
+from bookings import services as booking_services
+from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
+from config import urls as site_urls
+from courses.models import Course, Event
+from evaluations import services as evaluation_services
+from evaluations.defaults import ensure_default_questionnaires
+from evaluations.models import Answer, Invitation, Item, Stage
+from people import roles
+from people.models import Organisation, User
+from reports import urls as report_urls
+from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
+
+try:  # the L&D lead's upload page, until reports/urls.py routes it itself
+    from reports.views_import import urlpatterns_import
+except ImportError:  # pragma: no cover
+    urlpatterns_import = []
+
+
+# --- the URLconf under test: the site's, plus pages written but not routed yet ----------------
+
+_report_names = {p.name for p in report_urls.urlpatterns}
+_pending = [p for p in urlpatterns_import if p.name not in _report_names]
+if _pending:
+    urlpatterns = [
+        *(p for p in site_urls.urlpatterns if getattr(p, "namespace", None) != "reports"),
+        path("reports/", include(([*report_urls.urlpatterns, *_pending], "reports"))),
+    ]
+else:
+    urlpatterns = list(site_urls.urlpatterns)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+
+# --- the table -----------------------------------------------------------------------------
+
+ANON, PRAC, TRAINER, MANAGER, LEAD = (
+    "anonymous",
+    "practitioner",
+    "trainer",
+    "organisation manager",
+    "L&D lead",
+)
+ROLES = (ANON, PRAC, TRAINER, MANAGER, LEAD)
+LOGIN, REDIRECT = "sign-in", "redirect"
+ALL_OK = (200, 200, 200, 200, 200)
+SIGNED_IN = (LOGIN, 200, 200, 200, 200)
+LEAD_ONLY = (LOGIN, 403, 403, 403, 200)
+REPORT_READERS = (LOGIN, 403, 403, 200, 200)
+REGISTER_STAFF = (LOGIN, 403, 200, 403, 200)
+OWN_ONLY = (LOGIN, 404, 404, 404, 404)  # another person's object, for any role
+
+# Ownership of the object in the URL (for anonymous, the practitioner's object is used).
+NONE = "no object"
+OWN = "own"
+COLLEAGUE = "colleague's (same organisation)"
+OTHER_ORG = "other organisation's"
+OWN_EVENT = "event the trainer runs"
+OTHER_TRAINER = "event another trainer runs"
+PUBLISHED = "published"
+UNPUBLISHED = "unpublished"
+ANY = "any"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to call one URL and what each role gets, per kind of object."""
+
+    method: str  # GET, or POST for POST-only views
+    expect: dict[str, tuple]  # ownership -> outcome per role (ROLES order)
+    get: dict[str, tuple] = field(default_factory=dict)  # POST-only views: a GET's outcome
+    data: str = ""  # a key of World.post_data: valid data an unauthorised POST must not apply
+
+
+MATRIX: dict[str, Entry] = {
+    # catalogue: public
+    "courses:catalogue": Entry("GET", {NONE: ALL_OK}),
+    "courses:course": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404,) * 5}),
+    "courses:event": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404, 404, 404, 404, 200)}),
+    # people
+    "people:profile": Entry("GET", {NONE: SIGNED_IN}),
+    "people:organisations_review": Entry("GET", {NONE: LEAD_ONLY}),
+    "people:organisation_merge": Entry(
+        "POST",
+        {ANY: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={ANY: (LOGIN, 403, 403, 403, 405)},
+        data="merge",
+    ),
+    "people:organisation_accept": Entry(
+        "POST",
+        {ANY: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={ANY: (LOGIN, 403, 403, 403, 405)},
+        data="accept",
+    ),
+    # bookings: a person's own
+    "bookings:my_training": Entry("GET", {NONE: SIGNED_IN}),
+    "bookings:enrolment_complete": Entry(
+        "POST", {PUBLISHED: SIGNED_IN}, get={PUBLISHED: (LOGIN, 405, 405, 405, 405)}
+    ),
+    "bookings:book": Entry("GET", {PUBLISHED: SIGNED_IN, UNPUBLISHED: OWN_ONLY}, data="book"),
+    "bookings:detail": Entry("GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}),
+    "bookings:cancel": Entry(
+        "GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}, data="cancel"
+    ),
+    "bookings:substitute": Entry(
+        "GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}, data="substitute"
+    ),
+    "bookings:ics": Entry("GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}),
+    "bookings:offer": Entry(
+        "GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}, data="empty"
+    ),
+    "bookings:certificate": Entry(
+        "GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}
+    ),
+    # registers: the event's trainers and the lead
+    "bookings:registers": Entry("GET", {NONE: REGISTER_STAFF}),
+    "bookings:register": Entry(
+        "GET",
+        {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
+        data="register",
+    ),
+    "bookings:register_walk_in": Entry(
+        "POST",
+        {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
+        get={OWN_EVENT: (LOGIN, 405, 405, 405, 405), OTHER_TRAINER: (LOGIN, 405, 405, 405, 405)},
+        data="walk_in",
+    ),
+    "bookings:register_print": Entry(
+        "GET",
+        {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
+    ),
+    # the L&D lead's booking pages
+    "bookings:book_for": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="book_for"),
+    "bookings:event_cancel": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="event_cancel"),
+    "bookings:move": Entry(
+        "GET", {OWN: LEAD_ONLY, COLLEAGUE: LEAD_ONLY, OTHER_ORG: LEAD_ONLY}, data="move"
+    ),
+    # evaluations
+    "evaluations:answer": Entry("GET", {"valid link": ALL_OK, "tampered link": (404,) * 5}),
+    "evaluations:fresh_link": Entry(
+        "POST",
+        {
+            OWN: (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+            COLLEAGUE: OWN_ONLY,
+            OTHER_ORG: OWN_ONLY,
+        },
+        get={
+            OWN: (LOGIN, 405, 405, 405, 405),
+            COLLEAGUE: (LOGIN, 405, 405, 405, 405),
+            OTHER_ORG: (LOGIN, 405, 405, 405, 405),
+        },
+    ),
+    "evaluations:event_returns": Entry(
+        "GET", {OWN_EVENT: LEAD_ONLY, OTHER_TRAINER: LEAD_ONLY}, data="returns"
+    ),
+    "evaluations:event_link": Entry(
+        "GET",
+        {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
+    ),
+    # the trainer's short link: to the requester's own evaluation, never anyone else's
+    "evaluations:event_short": Entry(
+        "GET",
+        {OWN: (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT), OTHER_ORG: SIGNED_IN},
+    ),
+    # reports: the lead; organisation managers for their own organisation's uptake
+    "reports:index": Entry("GET", {NONE: REPORT_READERS}),
+    "reports:uptake": Entry("GET", {NONE: REPORT_READERS}),
+    "reports:uptake_xlsx": Entry("GET", {NONE: REPORT_READERS}),
+    "reports:uptake_csv": Entry("GET", {NONE: REPORT_READERS}),
+    "reports:annual": Entry("GET", {NONE: LEAD_ONLY}),
+    "reports:annual_docx": Entry("GET", {NONE: LEAD_ONLY}),
+    "reports:quotes": Entry("GET", {NONE: LEAD_ONLY}),
+    "reports:quote_mark": Entry(
+        "POST",
+        {OTHER_ORG: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={OTHER_ORG: (LOGIN, 403, 403, 403, 405)},
+        data="quote",
+    ),
+    "reports:import": Entry("GET", {NONE: LEAD_ONLY}),
+    # privacy: the notice is public; subject access and erasure are the lead's
+    "privacy:notice": Entry("GET", {NONE: ALL_OK}),
+    "privacy:person_find": Entry("GET", {NONE: LEAD_ONLY}),
+    "privacy:export": Entry("GET", {COLLEAGUE: LEAD_ONLY, OTHER_ORG: LEAD_ONLY}, data="export"),
+    "privacy:anonymise": Entry(
+        "GET", {COLLEAGUE: LEAD_ONLY, OTHER_ORG: LEAD_ONLY}, data="anonymise"
+    ),
+}
+
+
+# --- walking the URLconf -------------------------------------------------------------------
+
+
+def _walk(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, inner)
+        elif isinstance(p, URLPattern):
+            yield namespace, p
+
+
+def _excluded(namespace: str, pattern: URLPattern) -> bool:
+    if namespace.startswith("admin:"):
+        return True  # covered by test_admin_is_closed_to_everyone_but_staff
+    return (pattern.callback.__module__ or "").startswith("allauth.")
+
+
+def routed_names() -> tuple[set[str], list[str]]:
+    """(names of the URLs the matrix must cover, patterns that have no name)."""
+    names, unnamed = set(), []
+    for namespace, pattern in _walk(get_resolver().url_patterns):
+        if _excluded(namespace, pattern):
+            continue
+        if pattern.name is None:
+            unnamed.append(f"{namespace}{pattern.pattern}")
+        else:
+            names.add(f"{namespace}{pattern.name}")
+    return names, unnamed
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    names, unnamed = routed_names()
+    assert not unnamed, f"URLs without a name cannot be in the access matrix: {unnamed}"
+    missing = sorted(names - set(MATRIX))
+    assert not missing, f"Add these URLs to MATRIX in {__name__} with who may open them: {missing}"
+    gone = sorted(set(MATRIX) - names)
+    assert not gone, f"MATRIX has entries for URLs that no longer exist: {gone}"
+
+
+def test_every_entry_says_what_each_role_gets():
+    for name, entry in MATRIX.items():
+        for table in (entry.expect, entry.get):
+            for ownership, outcomes in table.items():
+                assert len(outcomes) == len(ROLES), (name, ownership)
+        if entry.method == "POST":
+            assert set(entry.get) == set(entry.expect), f"{name}: say what a GET gets"
+
+
+# --- the people and objects, built once for the module --------------------------------------
+
+
+class World:
+    """Two organisations, five roles, colleagues and outsiders, each with bookings of their own."""
+
+    def __init__(self):
+        now = timezone.now().replace(microsecond=0)
+        ensure_default_questionnaires()
+        self.org = Organisation.objects.create(name="Dudley Council", is_partner=True)
+        self.other_org = Organisation.objects.create(name="West Midlands Police", is_partner=True)
+        self.to_review = Organisation.objects.create(name="Typed In Trust", is_partner=False)
+
+        def person(email, name, organisation, *role_names, **extra):
+            return UserFactory(
+                email=email,
+                full_name=name,
+                organisation=organisation,
+                roles=list(role_names),
+                **extra,
+            )
+
+        self.users = {
+            PRAC: person("pat.practitioner@dudley.gov.uk", "Pat Practitioner", self.org),
+            TRAINER: person("tess.trainer@dudley.gov.uk", "Tess Trainer", self.org, roles.TRAINER),
+            MANAGER: person(
+                "olive.manager@dudley.gov.uk", "Olive Manager", self.org, roles.ORG_MANAGER
+            ),
+            LEAD: person("lee.lead@dudley.gov.uk", "Lee Lead", self.org, roles.LEAD, is_staff=True),
+        }
+        self.colleague = person("colin.colleague@dudley.gov.uk", "Colin Colleague", self.org)
+        self.outsider = person("otto.outsider@wmp.police.uk", "Otto Outsider", self.other_org)
+        self.other_trainer = person(
+            "trudy.othertrainer@wmp.police.uk",
+            "Trudy Othertrainer",
+            self.other_org,
+            roles.TRAINER,
+        )
+
+        course = CourseFactory(title="Neglect: Recognising the Signs", slug="neglect-signs")
+        self.unpublished_course = CourseFactory(slug="draft-course", is_published=False)
+        self.elearning = CourseFactory(
+            slug="e-learning-basics", delivery_mode=Course.DeliveryMode.ELEARNING
+        )
+
+        def event(start, **kwargs):
+            return EventFactory(
+                course=course, start=start, end=start + timedelta(hours=3), capacity=30, **kwargs
+            )
+
+        self.event = event(now + timedelta(days=20))  # everyone's confirmed booking
+        self.unpublished_event = EventFactory(
+            course=self.unpublished_course, start=now + timedelta(days=21)
+        )
+        self.offer_event = event(now + timedelta(days=22))
+        past_start = now - timedelta(days=10)
+        self.past_event = event(past_start, status=Event.Status.DELIVERED)
+        self.own_event = event(now + timedelta(days=30))  # run by the trainer
+        self.own_event.trainers.add(self.users[TRAINER])
+        self.other_trainer_event = event(now + timedelta(days=31))
+        self.other_trainer_event.trainers.add(self.other_trainer)
+        self.move_target = event(now + timedelta(days=40))
+
+        self.booking, self.offer, self.attended, self.invitation = {}, {}, {}, {}
+        owners = {**self.users, COLLEAGUE: self.colleague, OTHER_ORG: self.outsider}
+        for key, who in owners.items():
+            self.booking[key] = BookingFactory(event=self.event, person=who)
+            self.offer[key] = BookingFactory(
+                event=self.offer_event,
+                person=who,
+                status=Booking.Status.OFFERED,
+                offer_expires_at=now + timedelta(hours=12),
+                offer_key=f"matrix-offer-key-{who.pk}-0123456789abcdefghijklmnopqrstuvwxyz",
+            )
+            self.attended[key] = BookingFactory(
+                event=self.past_event,
+                person=who,
+                status=Booking.Status.ATTENDED,
+                created_at=past_start - timedelta(days=5),
+            )
+            self.invitation[key] = evaluation_services.invitation_create(
+                booking=self.attended[key], stage=Stage.POST
+            )
+        # People on the registers: a colleague on the trainer's event, an outsider on the other's.
+        BookingFactory(event=self.own_event, person=self.colleague)
+        BookingFactory(event=self.other_trainer_event, person=self.outsider)
+        # A published comment by the outsider, for the quotes page.
+        outsider_invitation = self.invitation[OTHER_ORG]
+        data = {}
+        for item in outsider_invitation.questionnaire.items.all():
+            if item.kind == Item.Kind.RATING:
+                data[item.id] = "4"
+            elif item.kind == Item.Kind.CHOICE:
+                data[item.id] = item.choices.splitlines()[0]
+            else:
+                data[item.id] = "Otto Outsider found it useful"
+        evaluation_services.response_save(invitation=outsider_invitation, data=data, submit=True)
+        self.answer = Answer.objects.filter(
+            response__invitation=outsider_invitation, item__kind=Item.Kind.TEXT
+        ).first()
+        self.reason = CancellationReason.objects.create(label="Work capacity")
+
+    # -- objects by ownership --
+
+    def owner(self, role: str, ownership: str) -> User | None:
+        """Whose object the URL is given: the requester's own, a colleague's, an outsider's."""
+        if ownership == OWN:
+            return self.users[PRAC if role == ANON else role]
+        if ownership == COLLEAGUE:
+            return self.colleague
+        if ownership == OTHER_ORG:
+            return self.outsider
+        if ownership == OTHER_TRAINER:
+            return self.outsider  # the delegate on the other trainer's register
+        if ownership == OWN_EVENT:
+            return self.colleague  # the delegate on the trainer's register
+        return None
+
+    def _key(self, role, ownership):
+        if ownership == OWN:
+            return PRAC if role == ANON else role
+        return ownership
+
+    def args(self, name: str, role: str, ownership: str) -> list:
+        key = self._key(role, ownership)
+        event = {
+            OWN_EVENT: self.own_event,
+            OTHER_TRAINER: self.other_trainer_event,
+            PUBLISHED: self.event,
+            UNPUBLISHED: self.unpublished_event,
+        }.get(ownership)
+        if name in ("bookings:register", "bookings:register_walk_in", "bookings:register_print"):
+            return [event.pk]
+        if name in ("evaluations:event_returns", "evaluations:event_link"):
+            return [event.pk]
+        if name in ("bookings:book", "bookings:book_for", "bookings:event_cancel"):
+            return [event.pk]
+        if name == "courses:event":
+            return [event.pk]
+        if name == "courses:course":
+            return [self.event.course.slug if ownership == PUBLISHED else "draft-course"]
+        if name == "bookings:enrolment_complete":
+            return [self.elearning.pk]
+        if name in (
+            "bookings:detail",
+            "bookings:cancel",
+            "bookings:substitute",
+            "bookings:ics",
+            "bookings:move",
+        ):
+            return [self.booking[key].pk]
+        if name == "bookings:certificate":
+            return [self.attended[key].pk]
+        if name == "bookings:offer":
+            return [booking_services.offer_link_token(self.offer[key])]
+        if name == "evaluations:answer":
+            token = evaluation_services.invitation_link_token(self.invitation[PRAC])
+            return [token if ownership == "valid link" else token[:-2] + "xx"]
+        if name == "evaluations:fresh_link":
+            return [self.invitation[key].pk]
+        if name == "evaluations:event_short":
+            return [self.past_event.pk if ownership == OWN else self.other_trainer_event.pk]
+        if name in ("people:organisation_merge", "people:organisation_accept"):
+            return [self.to_review.pk]
+        if name == "reports:uptake_csv":
+            return ["by_priority"]
+        if name == "reports:quote_mark":
+            return [self.answer.pk]
+        if name in ("privacy:export", "privacy:anonymise"):
+            return [self.owner(role, ownership).pk]
+        return []
+
+    def post_data(self, kind: str, role: str, ownership: str) -> dict:
+        """Valid data for the form: a POST by someone refused must still change nothing."""
+        owner = self.owner(role, ownership)
+        return {
+            "": {},
+            "empty": {},
+            "book": {
+                "line_manager_name": "A Manager",
+                "line_manager_email": "m@dudley.gov.uk",
+                "access_needs": "",
+                "dietary_needs": "",
+            },
+            "cancel": {"reason": self.reason.pk, "detail": "Court hearing"},
+            "substitute": {"colleague": self.colleague.email},
+            "register": {},
+            "walk_in": {
+                "walk-in-email": "walker@dudley.gov.uk",
+                "walk-in-full_name": "W Walker",
+                "walk-in-organisation": self.org.pk,
+                "walk-in-status": "attended",
+            },
+            "book_for": {"email": self.outsider.email},
+            "event_cancel": {"reason": "Trainer unwell"},
+            "move": {"to_event": self.move_target.pk},
+            "returns": {"stage": "post"},
+            "quote": {"publishable": "1"},
+            "merge": {"target": self.org.pk},
+            "accept": {"sector": Organisation.Sector.POLICE},
+            "export": {"format": "json"},
+            "anonymise": {"confirm_email": owner.email if owner else ""},
+        }[kind]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once; each test runs in a savepoint inside this transaction, all rolled back."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            built = World()
+            yield built
+            transaction.set_rollback(True)
+
+
+# --- checking ------------------------------------------------------------------------------
+
+
+def fingerprint() -> tuple:
+    """What an unauthorised POST must leave alone."""
+    return (
+        tuple(Booking.objects.order_by("pk").values_list("pk", "status", "event_id", "person_id")),
+        BookingLog.objects.count(),
+        tuple(Organisation.objects.order_by("pk").values_list("pk", "name", "is_partner")),
+        tuple(Event.objects.order_by("pk").values_list("pk", "status")),
+        tuple(Invitation.objects.order_by("pk").values_list("pk", "key")),
+        tuple(Answer.objects.order_by("pk").values_list("pk", "is_publishable")),
+        tuple(User.objects.order_by("pk").values_list("pk", "email", "full_name")),
+        Enrolment.objects.count(),
+    )
+
+
+def outcome(response) -> int | str:
+    if response.status_code == 302:
+        return LOGIN if response["Location"].startswith(reverse("account_login")) else REDIRECT
+    return response.status_code
+
+
+def clients(world) -> dict[str, Client]:
+    made = {ANON: Client()}
+    for role, user in world.users.items():
+        made[role] = Client()
+        made[role].force_login(user)
+    return made
+
+
+def leaks(response, person: User | None) -> list[str]:
+    """The other person's name or email, if the response shows them."""
+    if person is None:
+        return []
+    content = response.content.decode(errors="replace")
+    found = []
+    for text in (person.full_name, person.email):
+        if text and (text in content or html.escape(text) in content):
+            found.append(text)
+    return found
+
+
+def _allowed_to_see(role: str, ownership: str, expected) -> bool:
+    """Where seeing the object's person is the point: the lead, the trainer's own register."""
+    if expected not in (200, 400, REDIRECT):
+        return False
+    return role == LEAD or (role == TRAINER and ownership == OWN_EVENT) or ownership == OWN
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access_matrix(world, name):
+    entry = MATRIX[name]
+    browsers = clients(world)
+    failures = []
+    checks = [(entry.method, entry.expect)]
+    if entry.method == "POST":
+        checks.append(("GET", entry.get))
+    for method, table in checks:
+        for ownership, outcomes in table.items():
+            for role, expected in zip(ROLES, outcomes, strict=True):
+                url = reverse(name, args=world.args(name, role, ownership))
+                before = fingerprint()
+                if method == "GET":
+                    response = browsers[role].get(url)
+                else:
+                    response = browsers[role].post(
+                        url, world.post_data(entry.data, role, ownership)
+                    )
+                got = outcome(response)
+                where = f"{method} {url} as {role}, {ownership}"
+                if got != expected:
+                    failures.append(f"{where}: expected {expected}, got {got}")
+                owner = world.owner(role, ownership)
+                if owner is not None and not _allowed_to_see(role, ownership, expected):
+                    if shown := leaks(response, owner):
+                        failures.append(f"{where}: shows {shown}")
+                refusable = entry.method == "GET" and entry.data
+                if refusable and expected not in (200, 400, REDIRECT):
+                    # A refused role POSTing valid data gets the same answer and changes nothing.
+                    data = world.post_data(entry.data, role, ownership)
+                    refused = browsers[role].post(url, data)
+                    if outcome(refused) != expected:
+                        failures.append(
+                            f"POST {url} as {role}, {ownership}: expected {expected}, "
+                            f"got {outcome(refused)}"
+                        )
+                    if owner is not None and (shown := leaks(refused, owner)):
+                        failures.append(f"POST {url} as {role}, {ownership}: shows {shown}")
+                if expected in (LOGIN, 403, 404, 405) and fingerprint() != before:
+                    failures.append(f"{where}: refused, yet the data changed")
+    assert not failures, "\n".join(failures)
+
+
+# --- the Django admin ----------------------------------------------------------------------
+
+
+def test_admin_is_closed_to_everyone_but_staff(world):
+    """One check for the whole admin: its index and a model's pages, for each role."""
+    browsers = clients(world)
+    booking = world.booking[OTHER_ORG]
+    urls = [
+        reverse("admin:index"),
+        reverse("admin:bookings_booking_changelist"),
+        reverse("admin:bookings_booking_change", args=[booking.pk]),
+        reverse("admin:people_user_changelist"),
+    ]
+    for role in (ANON, PRAC, TRAINER, MANAGER):
+        for url in urls:
+            response = browsers[role].get(url)
+            assert response.status_code in (302, 403), (role, url, response.status_code)
+            if response.status_code == 302:
+                assert response["Location"].startswith(
+                    (reverse("admin:login"), reverse("account_login"))
+                ), (role, url)
+            assert world.outsider.email not in response.content.decode(), (role, url)
+        # Following the redirect never lands on an admin page either.
+        final = browsers[role].get(urls[1], follow=True)
+        assert world.outsider.email not in final.content.decode(), role
+        assert b"Select booking to change" not in final.content, role
+    assert browsers[LEAD].get(urls[0]).status_code == 200
+
+
+# --- the reports' organisation restriction -------------------------------------------------
+
+
+def test_an_organisation_manager_sees_only_their_own_organisation_whatever_the_address(world):
+    manager = clients(world)[MANAGER]
+    url = reverse("reports:uptake_csv", args=["by_organisation"])
+    own = manager.get(url).content.decode()
+    asked_for_other = manager.get(url, {"organisation": world.other_org.pk}).content.decode()
+    assert "Dudley Council" in own and own == asked_for_other
+    assert "West Midlands Police" not in asked_for_other
+    page = manager.get(reverse("reports:uptake"), {"organisation": world.other_org.pk})
+    assert page.status_code == 200
+    assert world.outsider.full_name not in page.content.decode()
+    lead = clients(world)[LEAD].get(url).content.decode()
+    assert "West Midlands Police" in lead  # the data is there, the manager just cannot see it
