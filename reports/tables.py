@@ -51,7 +51,10 @@ class Table:
         """Rows for people (page, text, .docx): (text, is_number) per cell."""
         return [
             [
-                (show(row.get(key), self.decimals.get(key)), _is_number(row.get(key)))
+                (
+                    show(row.get(key), row.get("_decimals", {}).get(key, self.decimals.get(key))),
+                    _is_number(row.get(key)),
+                )
                 for key, _ in self.columns
             ]
             for row in self.rows
@@ -68,13 +71,15 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def show(value: Any, decimals: int | None = None) -> str:
+def show(value: Any, decimals: int | str | None = None) -> str:
     """A cell for people: a dash for no value; fixed decimals where the column asks for them."""
     if value is None or value == "":
         return "–" if value is None else ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, float):
+        if decimals == "p":  # a p-value: exact figures below 0.001 mean nothing to a reader
+            return "< 0.001" if value < 0.001 else f"{value:.3f}"
         if decimals is not None:
             return f"{value:.{decimals}f}"
         return f"{value:g}"
@@ -124,7 +129,18 @@ def summary_rows(report: dict) -> list[dict]:
         ("Paired mean gain", gain["paired"]["mean_gain"]),
         ("Normalised gain (mean of individual gains)", gain["paired"]["normalised_gain"]),
     ]
-    return [{"measure": measure, "value": value} for measure, value in rows]
+    two_places = {"Pre-course average", "Post-course average", "Paired mean gain"}
+    two_places.add("Learning gain (post average - pre average)")
+
+    def places(measure: str):
+        if measure in two_places:
+            return 2
+        return 3 if measure.startswith("Normalised") else None
+
+    return [
+        {"measure": measure, "value": value, "_decimals": {"value": places(measure)}}
+        for measure, value in rows
+    ]
 
 
 def _evaluation_columns(label_key: str, label: str) -> list[tuple[str, str]]:
@@ -211,7 +227,19 @@ def learning_gain_rows(report: dict) -> list[dict]:
         rows.append(
             ("Response shift (then - pre, paired)", shift["paired"]["shift"], shift["paired"]["n"])
         )
-    return [{"measure": m, "value": v, "n": n} for m, v, n in rows]
+
+    def places(measure: str):
+        if "p-value" in measure:
+            return "p"
+        if "Normalised" in measure:
+            return 3
+        if "ceiling" in measure:
+            return None
+        return 2
+
+    return [
+        {"measure": m, "value": v, "n": n, "_decimals": {"value": places(m)}} for m, v, n in rows
+    ]
 
 
 def report_tables(report: dict) -> list[Table]:
