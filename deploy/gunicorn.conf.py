@@ -28,6 +28,9 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "learning-loop-web"
+# gunicorn >= 25 opens a control socket at one path per user; two instances (serve-prod and the
+# load test, or two sites) would share it. systemd or the stack script manages the process.
+control_socket_disable = True
 
 
 def post_worker_init(worker):

@@ -248,10 +248,15 @@ class Stack:
         self.signal_group(name, signal.SIGKILL)
 
     def stop(self) -> None:
-        # Web first (no new work), then workers (finish what they hold), then the sink.
-        order = ["web"] + [n for n in self.procs if n.startswith("qcluster")] + ["smtp-sink"]
-        for name in order:
-            self.stop_one(name)
+        # Web first (no new work), then the workers together (each finishes what it holds),
+        # then the sink that may still be receiving their emails.
+        self.stop_one("web")
+        workers = [n for n in self.procs if n.startswith("qcluster")]
+        for name in workers:
+            self.signal_group(name, signal.SIGTERM)
+        for name in workers:
+            self.stop_one(name, grace=20)
+        self.stop_one("smtp-sink")
         self.procs.clear()
 
     def watch(self) -> int:
