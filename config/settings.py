@@ -161,6 +161,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Learning Loop] "
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_MIN_LENGTH = 10
+# Behind N reverse proxies you control, the client IP (for rate limits) is the Nth address
+# from the right of X-Forwarded-For; 0 trusts no header (direct connections).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Empty: anyone may sign up; otherwise only these email domains (and their sub-domains).
 SIGNUP_ALLOWED_DOMAINS = env.list("SIGNUP_ALLOWED_DOMAINS", default=[])
 LOGIN_REDIRECT_URL = "/"
@@ -265,7 +268,8 @@ BOOKING_REMINDER_DAYS = env.int("BOOKING_REMINDER_DAYS", default=2)
 # How long a booking waits for the event's row lock before "busy, try again" (PostgreSQL).
 BOOKING_LOCK_TIMEOUT_MS = env.int("BOOKING_LOCK_TIMEOUT_MS", default=3000)
 # A claimed email whose worker died is reclaimed after this long (longer than the task timeout).
-EMAIL_CLAIM_STALE_SECONDS = env.int("EMAIL_CLAIM_STALE_SECONDS", default=300)
+# Between the task timeout (60) and django-q2's retry (120): a re-delivered task takes over.
+EMAIL_CLAIM_STALE_SECONDS = env.int("EMAIL_CLAIM_STALE_SECONDS", default=90)
 
 # --- Evaluations ----------------------------------------------------------------------------
 EVAL_LINK_DAYS = {"pre": 30, "post": 30, "stage2": 60}

@@ -1,6 +1,7 @@
 import io
 
 import segno
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,8 +26,8 @@ def _private(response):
 
 
 def _client_ip(request) -> str:
-    # Behind a trusted proxy REMOTE_ADDR is set from X-Forwarded-For by the proxy setup.
-    return request.META.get("REMOTE_ADDR", "unknown")
+    # The same client IP as allauth's rate limits (honours TRUSTED_PROXY_COUNT).
+    return get_account_adapter().get_client_ip(request) or "unknown"
 
 
 def _bad_link_key(request) -> str:

@@ -65,3 +65,20 @@ def test_sign_in_is_rate_limited_per_ip(client):
         for n in range(35)
     ]
     assert 429 in statuses
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_ip_is_limited(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    limit = settings.EVAL_BAD_LINKS_PER_MINUTE
+    for n in range(limit):
+        client.get(
+            reverse("evaluations:answer", args=[f"g{n}:x"]), HTTP_X_FORWARDED_FOR="203.0.113.5"
+        )
+    blocked = client.get(
+        reverse("evaluations:answer", args=["g:x"]), HTTP_X_FORWARDED_FOR="203.0.113.5"
+    )
+    other = client.get(
+        reverse("evaluations:answer", args=["g:x"]), HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+    assert blocked.status_code == 429
+    assert other.status_code == 404
