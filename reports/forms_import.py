@@ -1,4 +1,5 @@
-"""The L&D lead's upload of past records: checks the files' names and size, never their rows."""
+"""The L&D lead's upload of past records: checks the files' names, size and line count, never
+their rows."""
 
 import zipfile
 
@@ -7,9 +8,16 @@ from django import forms
 from reports.importer import FILE_NAMES, read_zip, zip_uncompressed_size
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Lines in all the files of one upload: 20 MB of short or blank lines would otherwise be millions
+# of rows to check. Counted on the bytes, before anything is decoded or parsed.
+MAX_UPLOAD_ROWS = 200_000
 FILES_REQUIRED = "Choose the CSV files to import, or a .zip of them"
 TOO_LARGE = (
     "The files are too large to upload ({size} MB; the limit is {limit} MB). "
+    "Split them, or ask for them to be imported with the import_history command."
+)
+TOO_MANY_ROWS = (
+    "The files have too many lines to upload ({rows:,}; the limit is {limit:,}). "
     "Split them, or ask for them to be imported with the import_history command."
 )
 WRONG_NAME = "‘{name}’ is not one of " + ", ".join(FILE_NAMES) + " or a .zip of them"
@@ -87,5 +95,8 @@ class ImportUploadForm(forms.Form):
                 if inner in sources:
                     raise forms.ValidationError(TWICE.format(name=inner))
             sources.update(inside)
+        rows = sum(content.count(b"\n") + 1 for content in sources.values())
+        if rows > MAX_UPLOAD_ROWS:
+            raise forms.ValidationError(TOO_MANY_ROWS.format(rows=rows, limit=MAX_UPLOAD_ROWS))
         self.cleaned_data["sources"] = sources
         return files

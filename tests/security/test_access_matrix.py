@@ -30,40 +30,20 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
-from config import urls as site_urls
 from courses.models import Course, Event
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Stage
 from people import roles
 from people.models import Organisation, User
-from reports import urls as report_urls
 from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
 
-try:  # the L&D lead's upload page, until reports/urls.py routes it itself
-    from reports.views_import import urlpatterns_import
-except ImportError:  # pragma: no cover
-    urlpatterns_import = []
-
-
-# --- the URLconf under test: the site's, plus pages written but not routed yet ----------------
-
-_report_names = {p.name for p in report_urls.urlpatterns}
-_pending = [p for p in urlpatterns_import if p.name not in _report_names]
-if _pending:
-    urlpatterns = [
-        *(p for p in site_urls.urlpatterns if getattr(p, "namespace", None) != "reports"),
-        path("reports/", include(([*report_urls.urlpatterns, *_pending], "reports"))),
-    ]
-else:
-    urlpatterns = list(site_urls.urlpatterns)
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 # --- the table -----------------------------------------------------------------------------
