@@ -141,6 +141,14 @@ def check_a11y(axe_source):
 
     def check(page, *, reflow: bool = True) -> None:
         page.wait_for_load_state("load")
+        # An unstyled page fails every check below for the wrong reason: say so first.
+        unstyled = page.evaluate(
+            """() => [...document.querySelectorAll('link[rel=stylesheet]')]
+                .filter(l => { try { return !l.sheet || l.sheet.cssRules.length === 0; }
+                               catch (e) { return true; } })
+                .map(l => l.href)"""
+        )
+        assert not unstyled, f"stylesheet(s) did not load on {page.url}: {unstyled}"
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             # evaluate(), not add_script_tag(): the site's CSP forbids inline scripts.
             page.evaluate(axe_source)
