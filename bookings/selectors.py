@@ -115,13 +115,35 @@ def register_bookings(event: Event) -> tuple[list[Booking], list[Booking]]:
     return on_register, cancelled
 
 
-def register_history(event: Event, *, limit: int = 200) -> QuerySet[BookingLog]:
-    """The event's booking changes, newest first: who changed what and when."""
-    return (
+LOG_ACTION_LABELS = {
+    "book": "Booked",
+    "accept_offer": "Took an offered place",
+    "offer": "Offered a place",
+    "offer_lapsed": "Offer lapsed",
+    "cancel": "Cancelled",
+    "substitute": "Handed to a colleague",
+    "substitute_in": "Took a colleague's place",
+    "move": "Moved to another date",
+    "moved_in": "Moved from another date",
+    "attendance": "Register",
+    "reinstate_and_mark": "Reinstated on the register",
+    "walk_in": "Walk-in added",
+}
+
+
+def register_history(event: Event, *, limit: int = 200) -> list[BookingLog]:
+    """The event's booking changes, newest first, with labels people read (not status codes)."""
+    entries = list(
         BookingLog.objects.filter(booking__event=event)
         .select_related("actor", "booking__person")
         .order_by("-at", "-id")[:limit]
     )
+    labels = dict(Booking.Status.choices)
+    for entry in entries:
+        entry.action_label = LOG_ACTION_LABELS.get(entry.action, entry.action.replace("_", " "))
+        entry.from_label = labels.get(entry.from_status, entry.from_status)
+        entry.to_label = labels.get(entry.to_status, entry.to_status)
+    return entries
 
 
 def non_attendance_reasons() -> QuerySet[CancellationReason]:

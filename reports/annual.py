@@ -58,19 +58,26 @@ def _main_reason(rows: list[dict]) -> str | None:
     return given[0]["reason"].lower() if given else None
 
 
+def _n(count: int, one: str, many: str) -> str:
+    """'1 delegate', '2 delegates'."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def training_sentences(report: dict, start: date, end: date) -> list[str]:
     events, places, orgs = report["events"], report["places"], report["organisations"]
     sentences = [
-        f"{events['delivered']} total training events (both adults and children courses) were "
-        f"delivered through the partnership between {ordinal_date(start)} and "
-        f"{ordinal_date(end)}.",
-        f"We offered a total of {places['offered']} places, of which {places['used']} were used, "
-        f"and out of that {places['attended']} delegates attended the courses.",
+        f"{_n(events['delivered'], 'training event', 'total training events')} (both adults and "
+        f"children courses) {'was' if events['delivered'] == 1 else 'were'} delivered through "
+        f"the partnership between {ordinal_date(start)} and {ordinal_date(end)}.",
+        f"We offered a total of {_n(places['offered'], 'place', 'places')}, of which "
+        f"{places['used']} {'was' if places['used'] == 1 else 'were'} used, and out of that "
+        f"{_n(places['attended'], 'delegate', 'delegates')} attended the courses.",
     ]
     cancel_reason = _main_reason(report["reasons"]["cancellation"])
     dna_reason = _main_reason(report["reasons"]["did_not_attend"])
     cancelled = (
-        f"We found that {places['cancelled']} delegates cancelled their place prior to the course"
+        f"We found that {_n(places['cancelled'], 'delegate', 'delegates')} cancelled their place "
+        "prior to the course"
     )
     if cancel_reason:
         cancelled += f", mainly due to {cancel_reason}"

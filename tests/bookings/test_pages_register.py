@@ -101,7 +101,7 @@ def test_register_saves_every_mark_in_one_post(client, today_event, trainer):
     page = client.get(register_url(today_event)).content.decode()
     # The change history says who changed what.
     assert page.count(f'<td class="govuk-table__cell">{trainer}</td>') == 3
-    assert "attendance: confirmed → partial" in page
+    assert "Register: Booked → Partially attended" in page
 
 
 def test_unmarked_delegates_are_left_alone(client, today_event, trainer):

@@ -46,3 +46,25 @@ def test_learning_gain_rows_carry_their_display_places():
     assert shown["Paired t-test p-value"] == "< 0.001"
     assert shown["Wilcoxon signed-rank p-value"] == "0.002"
     assert shown["Normalised gain (mean of individual gains)"] == "0.680"
+
+
+def test_annual_sentences_agree_in_number():
+    from datetime import date
+
+    from reports.annual import training_sentences
+
+    report = {
+        "events": {
+            "delivered": 1,
+            "cancelled": 0,
+            "half_day_or_less_percent": 100.0,
+            "full_day_percent": 0.0,
+        },
+        "places": {"offered": 1, "used": 1, "attended": 1, "cancelled": 1, "did_not_attend": 0},
+        "organisations": {"attended": 1},
+        "reasons": {"cancellation": [], "did_not_attend": []},
+    }
+    text = " ".join(training_sentences(report, date(2022, 4, 1), date(2023, 3, 31)))
+    assert "1 training event (both adults and children courses) was delivered" in text
+    assert "a total of 1 place, of which 1 was used" in text
+    assert "1 delegate attended" in text and "1 delegate cancelled" in text
