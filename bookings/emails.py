@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from django.utils import timezone
 
 from bookings import calendar, services
 from bookings.models import Booking, OutboundEmail
+
+logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     "confirmation": "Your place is booked: {course}",
@@ -27,14 +30,65 @@ SUBJECTS = {
 PURPOSES = tuple(SUBJECTS)
 
 
+BOOKING_TASK = "bookings.tasks.send_booking_email"
+
+
+def outbox_record(
+    *,
+    booking_id: int,
+    purpose: str,
+    recipient_role: str = "delegate",
+    task: str = BOOKING_TASK,
+    invitation_id: int | None = None,
+) -> OutboundEmail:
+    """Record, inside the caller's transaction, that this email is owed (sent later, once)."""
+    row, _ = OutboundEmail.objects.get_or_create(
+        booking_id=booking_id,
+        purpose=purpose,
+        recipient_role=recipient_role,
+        defaults={"task": task, "invitation_id": invitation_id},
+    )
+    return row
+
+
+def outbox_enqueue(row: OutboundEmail) -> bool:
+    """Hand the row's email to the task queue; False (logged) when the broker is down.
+
+    Never raises: the change that owed the email is committed, and the sweeper
+    (`requeue_stuck`) tries again later.
+    """
+    from django_q.tasks import async_task
+
+    args = [row.booking_id, row.purpose, row.recipient_role]
+    if row.invitation_id is not None:
+        args.append(row.invitation_id)
+    try:
+        async_task(row.task, *args, task_name=f"email-{row.booking_id}-{row.purpose}")
+    except Exception:  # noqa: BLE001 - a broker outage must not turn a saved booking into a 500
+        logger.exception("Could not queue email %s; the outbox sweeper will retry", row.pk)
+        return False
+    return True
+
+
+def requeue_stuck(*, now=None) -> int:
+    """Queue again every email still owed: never picked up, failed, or claimed by a dead worker."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
+    waiting = now - timedelta(seconds=settings.EMAIL_PENDING_RESEND_SECONDS)
+    stuck = OutboundEmail.objects.filter(
+        Q(state=OutboundEmail.State.PENDING, created_at__lt=waiting)
+        | Q(state=OutboundEmail.State.FAILED, attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
+        | Q(state=OutboundEmail.State.SENDING, claimed_at__lt=stale)
+    )
+    return sum(outbox_enqueue(row) for row in stuck)
+
+
 def outbox_claim(
     *, booking_id: int, purpose: str, recipient_role: str = "delegate", now=None
 ) -> OutboundEmail | None:
     """Claim the right to send this email; None when it was sent or another worker holds it."""
     now = now or timezone.now()
-    row, _ = OutboundEmail.objects.get_or_create(
-        booking_id=booking_id, purpose=purpose, recipient_role=recipient_role
-    )
+    row = outbox_record(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
     stale = now - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
     claimed = (
         OutboundEmail.objects.filter(pk=row.pk)
@@ -130,6 +184,6 @@ def reminders_due(*, now=None) -> list[int]:
             event__start__gt=now,
             event__start__lte=window_end,
         )
-        .exclude(emails__purpose="reminder", emails__state=OutboundEmail.State.SENT)
+        .exclude(emails__purpose="reminder")
         .values_list("id", flat=True)
     )

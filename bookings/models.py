@@ -6,6 +6,7 @@ Models hold data and constraints only; every change goes through bookings.servic
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from courses.models import PLACE_HOLDING_STATUSES
 
@@ -180,6 +181,11 @@ class OutboundEmail(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails")
     purpose = models.CharField(max_length=40)
     recipient_role = models.CharField(max_length=20, default="delegate")
+    # How to (re)send it: the task's dotted path and, for evaluation emails, the invitation id.
+    # Ids only, never addresses: the sweeper re-queues stuck rows from these.
+    task = models.CharField(max_length=100, default="bookings.tasks.send_booking_email")
+    invitation_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -192,6 +198,7 @@ class OutboundEmail(models.Model):
                 fields=["booking", "purpose", "recipient_role"], name="outbound_email_once"
             )
         ]
+        indexes = [models.Index(fields=["state", "created_at"])]
 
     def __str__(self):
         return f"{self.purpose} for booking {self.booking_id} ({self.state})"

@@ -117,10 +117,11 @@ def _log(booking: Booking, *, actor, action: str, from_status: str, note: str = 
 
 
 def _email(booking_id: int, purpose: str, recipient_role: str = "delegate") -> None:
-    """Queue one email for after the commit (a rolled-back change sends nothing)."""
-    from bookings.tasks import enqueue_booking_email
+    """Owe one email: recorded in this transaction, queued after the commit (never before)."""
+    from bookings.emails import outbox_enqueue, outbox_record
 
-    transaction.on_commit(lambda: enqueue_booking_email(booking_id, purpose, recipient_role))
+    row = outbox_record(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
+    transaction.on_commit(lambda: outbox_enqueue(row))
 
 
 def _email_with_manager(booking: Booking, purpose: str) -> None:

@@ -1,18 +1,6 @@
 """django-q2 entry points. They carry ids only and are safe to run more than once."""
 
-from django_q.tasks import async_task
-
 from bookings import emails, services
-
-
-def enqueue_booking_email(booking_id: int, purpose: str, recipient_role: str = "delegate"):
-    async_task(
-        "bookings.tasks.send_booking_email",
-        booking_id,
-        purpose,
-        recipient_role,
-        task_name=f"booking-email-{booking_id}-{purpose}-{recipient_role}",
-    )
 
 
 def send_booking_email(booking_id: int, purpose: str, recipient_role: str = "delegate") -> bool:
@@ -20,13 +8,18 @@ def send_booking_email(booking_id: int, purpose: str, recipient_role: str = "del
 
 
 def send_due_reminders() -> int:
-    """Scheduled: queue the reminder for bookings whose event is near (each sent once)."""
+    """Scheduled: owe and queue the reminder for bookings whose event is near (each sent once)."""
     due = emails.reminders_due()
     for booking_id in due:
-        enqueue_booking_email(booking_id, "reminder")
+        emails.outbox_enqueue(emails.outbox_record(booking_id=booking_id, purpose="reminder"))
     return len(due)
 
 
 def expire_offers() -> int:
     """Scheduled: lapse unanswered waiting-list offers and pass places on."""
     return services.offers_expire()
+
+
+def requeue_stuck_emails() -> int:
+    """Scheduled: queue again any email still owed (lost by a broker, a dead worker, SMTP down)."""
+    return emails.requeue_stuck()

@@ -270,6 +270,10 @@ BOOKING_LOCK_TIMEOUT_MS = env.int("BOOKING_LOCK_TIMEOUT_MS", default=3000)
 # A claimed email whose worker died is reclaimed after this long (longer than the task timeout).
 # Between the task timeout (60) and django-q2's retry (120): a re-delivered task takes over.
 EMAIL_CLAIM_STALE_SECONDS = env.int("EMAIL_CLAIM_STALE_SECONDS", default=90)
+# An owed email not picked up after this long is queued again by the outbox sweeper; a failed one
+# is retried until it has been tried this many times (then it waits in the admin for a person).
+EMAIL_PENDING_RESEND_SECONDS = env.int("EMAIL_PENDING_RESEND_SECONDS", default=300)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
 
 # --- Evaluations ----------------------------------------------------------------------------
 EVAL_LINK_DAYS = {"pre": 30, "post": 30, "stage2": 60}

@@ -14,6 +14,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bookings.emails import outbox_enqueue, outbox_record
 from bookings.models import Booking
 from evaluations.models import Answer, Invitation, Item, Questionnaire, Response, Stage
 
@@ -183,12 +184,19 @@ def _purpose(stage: str, respondent: str, what: str) -> str:
     return f"eval-{stage}{who}-{what}"
 
 
-def _email(booking_id: int, purpose: str, respondent: str, invitation_id: int) -> None:
-    from evaluations.tasks import enqueue_evaluation_email
+EMAIL_TASK = "evaluations.tasks.send_evaluation_email"
 
-    transaction.on_commit(
-        lambda: enqueue_evaluation_email(booking_id, purpose, respondent, invitation_id)
+
+def _email(booking_id: int, purpose: str, respondent: str, invitation_id: int) -> None:
+    """Owe one email: recorded in this transaction, queued after the commit."""
+    row = outbox_record(
+        booking_id=booking_id,
+        purpose=purpose,
+        recipient_role=respondent,
+        task=EMAIL_TASK,
+        invitation_id=invitation_id,
     )
+    transaction.on_commit(lambda: outbox_enqueue(row))
 
 
 def _is_submitted(invitation: Invitation) -> bool:

@@ -4,9 +4,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django_q.tasks import async_task
 
-from bookings.emails import send_once
+from bookings.emails import outbox_enqueue, outbox_record, send_once
 from bookings.models import Booking
 from evaluations import services
 from evaluations.models import Invitation, Stage
@@ -16,17 +15,6 @@ SUBJECTS = {
     Stage.POST: "How was {course}? Your certificate is waiting",
     Stage.STAGE2: "Has {course} made a difference to your practice?",
 }
-
-
-def enqueue_evaluation_email(booking_id, purpose, respondent, invitation_id):
-    async_task(
-        "evaluations.tasks.send_evaluation_email",
-        booking_id,
-        purpose,
-        respondent,
-        invitation_id,
-        task_name=f"evaluation-email-{booking_id}-{purpose}",
-    )
 
 
 def _is_reminder(purpose: str) -> bool:
@@ -85,5 +73,12 @@ def remind_due() -> int:
     """Scheduled: queue the reminders that are due for unanswered invitations."""
     due = services.due_reminders()
     for invitation_id, booking_id, purpose, respondent in due:
-        enqueue_evaluation_email(booking_id, purpose, respondent, invitation_id)
+        row = outbox_record(
+            booking_id=booking_id,
+            purpose=purpose,
+            recipient_role=respondent,
+            task=services.EMAIL_TASK,
+            invitation_id=invitation_id,
+        )
+        outbox_enqueue(row)
     return len(due)

@@ -103,3 +103,62 @@ def test_cancellation_ics_cancels_the_same_uid(
         services.booking_cancel(booking=booking, actor=booking.person, reason=reasons["capacity"])
     content = mailoutbox[0].attachments[0][1]
     assert "METHOD:CANCEL" in content and f"UID:booking-{booking.pk}@learning-loop" in content
+
+
+def test_an_owed_email_is_recorded_in_the_same_transaction_as_the_booking(event, make_person):
+    booking = services.booking_create(event=event, person=make_person())
+    row = OutboundEmail.objects.get(booking=booking, purpose="confirmation")
+    assert row.state == OutboundEmail.State.PENDING
+    assert row.task == "bookings.tasks.send_booking_email"
+
+
+def test_a_broker_outage_after_commit_does_not_fail_the_booking(
+    event, make_person, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr("django_q.tasks.async_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_create(event=event, person=make_person())
+    assert Booking.objects.filter(pk=booking.pk, status=Booking.Status.CONFIRMED).exists()
+    assert OutboundEmail.objects.get(booking=booking).state == OutboundEmail.State.PENDING
+
+
+def test_the_sweeper_sends_what_was_lost_and_nothing_twice(
+    event, make_person, mailoutbox, settings
+):
+    lost = services.booking_create(event=event, person=make_person())  # queued, never run
+    sent = BookingFactory(event=event)
+    tasks.send_booking_email(sent.pk, "confirmation")
+    mailoutbox.clear()
+    assert emails.requeue_stuck() == 0  # too recent to be called lost
+    later = timezone.now() + timedelta(seconds=settings.EMAIL_PENDING_RESEND_SECONDS + 1)
+    assert emails.requeue_stuck(now=later) == 1
+    assert emails.requeue_stuck(now=later) == 0
+    assert [m.to for m in mailoutbox] == [[lost.person.email]]
+
+
+def test_the_sweeper_takes_over_a_dead_workers_claim(event, mailoutbox, settings):
+    booking = BookingFactory(event=event)
+    stale = settings.EMAIL_CLAIM_STALE_SECONDS
+    claimed = timezone.now() - timedelta(seconds=stale - 10)
+    emails.outbox_claim(booking_id=booking.pk, purpose="reminder", now=claimed)  # worker dies
+    assert emails.requeue_stuck() == 0  # its worker may still be sending
+    OutboundEmail.objects.filter(booking=booking).update(
+        claimed_at=timezone.now() - timedelta(seconds=stale + 1)
+    )
+    assert emails.requeue_stuck() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_failed_emails_are_retried_until_the_attempt_limit(event, mailoutbox, settings):
+    booking = BookingFactory(event=event)
+    row = emails.outbox_record(booking_id=booking.pk, purpose="confirmation")
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        state=OutboundEmail.State.FAILED, attempts=settings.EMAIL_MAX_ATTEMPTS
+    )
+    assert emails.requeue_stuck() == 0
+    OutboundEmail.objects.filter(pk=row.pk).update(attempts=settings.EMAIL_MAX_ATTEMPTS - 1)
+    assert emails.requeue_stuck() == 1
+    assert len(mailoutbox) == 1
