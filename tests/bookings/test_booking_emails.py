@@ -162,3 +162,12 @@ def test_failed_emails_are_retried_until_the_attempt_limit(event, mailoutbox, se
     OutboundEmail.objects.filter(pk=row.pk).update(attempts=settings.EMAIL_MAX_ATTEMPTS - 1)
     assert emails.requeue_stuck() == 1
     assert len(mailoutbox) == 1
+
+
+def test_plain_text_emails_are_not_html_escaped(
+    event, make_person, mailoutbox, django_capture_on_commit_callbacks
+):
+    person = make_person(full_name="Siobhán O'Neill & Co")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_create(event=event, person=person)
+    assert "Dear Siobhán O'Neill & Co," in mailoutbox[0].body

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from bookings import services
 from bookings.models import Booking, CancellationReason
@@ -72,7 +73,7 @@ def test_certificate_only_for_own_attended_booking(
     response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
-    assert practitioner.full_name in page
+    assert escape(practitioner.full_name) in page
     assert attended.event.course.title in page
     assert "Dudley Safeguarding People Partnership" in page
     assert "3 hours" in page
