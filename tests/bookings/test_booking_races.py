@@ -1,6 +1,7 @@
 """No place is sold twice: real concurrent bookers, each thread on its own connection."""
 
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -54,6 +55,13 @@ postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="row-lock race tests need PostgreSQL (make test-postgres runs them)",
 )
+
+
+@pytest.fixture(autouse=True)
+def patient_lock(settings):
+    """These tests are about correctness, not latency: on a busy shared machine 50 waiters can
+    queue longer than the production 3 s lock timeout, which would (rightly) answer "busy"."""
+    settings.BOOKING_LOCK_TIMEOUT_MS = 60_000
 
 
 @postgres_only
@@ -133,3 +141,38 @@ def test_sqlite_twenty_threads_for_five_places_without_database_is_locked():
     assert errors == []  # no "database is locked"
     assert Counter(outcomes) == {S.CONFIRMED: 5, S.WAITLISTED: 15}
     assert event.bookings.filter(status__in=Booking.HOLDS_PLACE).count() == 10
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_that_cannot_get_the_lock_in_time_is_told_busy_not_left_waiting(settings):
+    settings.BOOKING_LOCK_TIMEOUT_MS = 200
+    event = EventFactory(capacity=5, start=timezone.now() + timedelta(days=10))
+    person = UserFactory()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_event_row():
+        from django.db import transaction
+
+        from courses.models import Event
+
+        try:
+            with transaction.atomic():
+                Event.objects.select_for_update().get(pk=event.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_event_row)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        started = time.monotonic()
+        with pytest.raises(services.BookingBusy, match=services.BUSY):
+            services.booking_create(event=event, person=person)
+        assert time.monotonic() - started < 10
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert not Booking.objects.filter(event=event, person=person).exists()
