@@ -40,6 +40,7 @@ S = Booking.Status
 ALLOWED = {200, 302, 400, 403, 404, 405, 409, 413, 422, 429, 503}
 FUZZ = settings(
     max_examples=200,
+    derandomize=True,  # the same 200 examples every run: CI must not flake
     deadline=None,
     database=None,
     suppress_health_check=[
