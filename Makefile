@@ -80,3 +80,13 @@ serve-prod: $(LOADTEST_STAMP)
 # killed mid-run. Prints the figures; exits non-zero when a correctness figure fails.
 loadtest: $(LOADTEST_STAMP)
 	$(PY) -m loadtest.run $(LOADTEST_ARGS)
+
+# --- Report benchmark (docs/performance.md) -------------------------------------------------
+.PHONY: bench
+
+# Not part of `make test`: 1x, 10x and 100x a partnership's year imported into fresh databases
+# (SQLite file and PostgreSQL learning_loop_bench_<scale>; BENCH_DATABASE=sqlite|postgres|both),
+# then time and query count of the uptake page, the JSON report and the XLSX export against one
+# hand-written SQL query for the same figures. Exits non-zero if the figures differ.
+bench: $(STAMP)
+	$(PY) -m bench.run $(BENCH_ARGS)
