@@ -25,10 +25,13 @@ demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_demo
-	@echo "Learning Loop: http://$(HOST):$(PORT)  (emails are printed here, by the console backend)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py qcluster & \
-	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
+	  sleep 4; echo; $(PY) manage.py load_demo; \
+	  echo "Learning Loop is running at http://$(HOST):$(PORT) with its worker (Ctrl-C stops both)."; \
+	  echo "Emails, sign-in codes included, are printed in this terminal."; \
+	  wait
 
 serve: $(STAMP)
 	@trap 'kill 0' EXIT INT TERM; $(PY) manage.py qcluster & $(PY) manage.py runserver $(HOST):$(PORT)

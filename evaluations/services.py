@@ -179,9 +179,13 @@ def invitation_refresh(*, invitation: Invitation, now: datetime | None = None) -
     return invitation
 
 
-def _purpose(stage: str, respondent: str, what: str) -> str:
+def email_purpose(stage: str, respondent: str, what: str) -> str:
+    """The outbox purpose of an evaluation email, e.g. 'eval-post-invite', 'eval-pre-reminder1'."""
     who = "" if respondent == "delegate" else "-lm"
     return f"eval-{stage}{who}-{what}"
+
+
+_purpose = email_purpose
 
 
 EMAIL_TASK = "evaluations.tasks.send_evaluation_email"

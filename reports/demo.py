@@ -28,10 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
+from bookings.models import Booking, BookingLog, CancellationReason, Enrolment, OutboundEmail
 from courses.models import Course, CourseName, Event, PriorityArea
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Response, Stage
+from evaluations.services import EMAIL_TASK, email_purpose
 from people import roles
 from people.models import Organisation, OrganisationDomain, User, normalise_name
 
@@ -592,6 +593,74 @@ class _Generator:
         self._year_evaluations(year, cancelled)
         self._recent_and_upcoming_evaluations(recent, upcoming)
         self._enrolments()
+        self._emails_already_sent()
+
+    def _emails_already_sent(self):
+        """The emails the system would already have sent for this history, recorded as sent, so
+        that a worker started on the demo sends only what is genuinely due now (not a flood)."""
+        now = timezone.now()
+        S = Booking.Status
+        rows = []
+        for b in Booking.objects.filter(event__external_ref__startswith="demo-").only(
+            "id", "status", "confirmed_at", "cancelled_at", "created_at", "event_id"
+        ):
+            if b.confirmed_at:
+                rows.append((b.id, "confirmation", b.confirmed_at, None))
+            if b.status == S.WAITLISTED or (b.status == S.CANCELLED and not b.confirmed_at):
+                rows.append((b.id, "waitlist_joined", b.created_at, None))
+            if b.status == S.CANCELLED and b.confirmed_at and b.cancelled_at:
+                rows.append((b.id, "cancellation", b.cancelled_at, None))
+        starts = dict(
+            Event.objects.filter(external_ref__startswith="demo-").values_list("id", "start")
+        )
+        reminder_window = timedelta(days=2)
+        for b in Booking.objects.filter(event_id__in=list(starts)).values_list(
+            "id", "event_id", "status", "confirmed_at"
+        ):
+            booking_id, event_id, status, confirmed_at = b
+            due = starts[event_id] - reminder_window
+            if confirmed_at and confirmed_at < due < now and status != S.WAITLISTED:
+                rows.append((booking_id, "reminder", due, None))
+        answered = dict(
+            Response.objects.filter(submitted_at__isnull=False).values_list(
+                "invitation_id", "submitted_at"
+            )
+        )
+        for inv in Invitation.objects.filter(booking__event__external_ref__startswith="demo-").only(
+            "id", "booking_id", "stage", "respondent", "created_at", "expires_at"
+        ):
+            rows.append(
+                (
+                    inv.booking_id,
+                    email_purpose(inv.stage, inv.respondent, "invite"),
+                    inv.created_at,
+                    inv.id,
+                )
+            )
+            for number, days in enumerate((3, 7), start=1):
+                due = inv.created_at + timedelta(days=days)
+                done = answered.get(inv.id)
+                if due < now and due < inv.expires_at and (done is None or done > due):
+                    purpose = email_purpose(inv.stage, inv.respondent, f"reminder{number}")
+                    rows.append((inv.booking_id, purpose, due, inv.id))
+        _bulk(
+            OutboundEmail,
+            [
+                OutboundEmail(
+                    booking_id=booking_id,
+                    purpose=purpose,
+                    recipient_role="delegate" if "-lm-" not in purpose else "line_manager",
+                    state=OutboundEmail.State.SENT,
+                    claimed_at=at,
+                    sent_at=at,
+                    attempts=1,
+                    created_at=at,
+                    task=EMAIL_TASK if inv_id else "bookings.tasks.send_booking_email",
+                    invitation_id=inv_id,
+                )
+                for booking_id, purpose, at, inv_id in rows
+            ],
+        )
 
     # Catalogue -----------------------------------------------------------------------------
 
