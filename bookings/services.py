@@ -72,8 +72,16 @@ class BookingError(Exception):
         self.field = field
 
 
-class BookingBusy(BookingError):
-    """The event's lock could not be had in time: the person should try again."""
+class BookingBusy(Exception):
+    """The event's lock could not be had in time: the person should try again.
+
+    Not a BookingError: nothing was refused, so views let it through to their `busy_page`
+    wrapper (a 503 "try again" page) instead of showing it as a form error.
+    """
+
+    def __init__(self, message: str = BUSY):
+        super().__init__(message)
+        self.message = message
 
 
 class OfferLinkInvalid(Exception):

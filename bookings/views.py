@@ -68,8 +68,6 @@ def book(request, event_id):
         )
         try:
             booking = services.booking_create(event=event, person=request.user, details=details)
-        except services.BookingBusy:
-            raise
         except services.BookingError as error:
             if error.field in form.fields:
                 form.add_service_error(error)
@@ -112,8 +110,6 @@ def cancel(request, pk):
                 reason=form.cleaned_data["reason"],
                 detail=form.cleaned_data["detail"],
             )
-        except services.BookingBusy:
-            raise
         except services.BookingError as error:
             if error.field in form.fields:
                 form.add_service_error(error)
@@ -150,8 +146,6 @@ def substitute(request, pk):
         colleague = form.cleaned_data["colleague"]
         try:
             services.booking_substitute(booking=booking, colleague=colleague, actor=request.user)
-        except services.BookingBusy:
-            raise
         except services.BookingError as error:
             if error.field in form.fields:
                 form.add_service_error(error)
@@ -200,8 +194,6 @@ def offer(request, token):
     if request.method == "POST":
         try:
             services.booking_accept_offer(booking=booking)
-        except services.BookingBusy:
-            raise
         except services.BookingError as error:
             messages.error(request, error.message)
         else:
@@ -338,8 +330,6 @@ def register(request, event_id):
                 changed = services.register_save(
                     event=event, actor=request.user, marks=form.marks()
                 )
-            except services.BookingBusy:
-                raise
             except services.BookingError as error:
                 form.add_service_error(error)
             else:
@@ -371,8 +361,6 @@ def register_walk_in(request, event_id):
                 services.register_add_walk_in(
                     event=event, person=person, actor=request.user, status=data["status"]
                 )
-        except services.BookingBusy:
-            raise
         except services.BookingError as error:
             form.add_service_error(error)
         else:
@@ -406,8 +394,6 @@ def book_for(request, event_id):
         person = form.cleaned_data["email"]
         try:
             booking = services.booking_create(event=event, person=person, booked_by=request.user)
-        except services.BookingBusy:
-            raise
         except services.BookingError as error:
             form.add_error("email", error.message)
             form.mark_errors()
@@ -431,8 +417,6 @@ def move(request, pk):
             new = services.booking_move(
                 booking=booking, to_event=form.cleaned_data["to_event"], actor=request.user
             )
-        except services.BookingBusy:
-            raise
         except services.BookingError as error:
             form.add_error("to_event", error.message)
             form.mark_errors()
@@ -453,8 +437,6 @@ def event_cancel(request, event_id):
             services.event_cancel(
                 event=event, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except services.BookingBusy:
-            raise
         except services.BookingError as error:
             form.add_service_error(error)
         else:
