@@ -290,6 +290,10 @@ EVAL_CERTIFICATE_NEEDS_POST = env.bool("EVAL_CERTIFICATE_NEEDS_POST", default=Tr
 EVAL_STAGE2_LINE_MANAGER = env.bool("EVAL_STAGE2_LINE_MANAGER", default=True)
 # More invalid evaluation links than this from one IP in a minute get 429 (no enumeration).
 EVAL_BAD_LINKS_PER_MINUTE = env.int("EVAL_BAD_LINKS_PER_MINUTE", default=20)
+# Optional charges to agencies for places wasted (0 = the partnership does not charge): per
+# unexplained no-show (no reason recorded) and per late cancellation, in pounds.
+CHARGE_NO_SHOW = env.float("CHARGE_NO_SHOW", default=0.0)
+CHARGE_LATE_CANCELLATION = env.float("CHARGE_LATE_CANCELLATION", default=0.0)
 REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 # Anonymise people this many days after their last activity (default: 6 years, leap days included).
 PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=2192)

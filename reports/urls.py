@@ -12,6 +12,7 @@ urlpatterns = [
     path("annual/", views.annual, name="annual"),
     path("annual/section.docx", views.annual_docx_download, name="annual_docx"),
     path("quotes/", views.quotes, name="quotes"),
+    path("charges/", views.charges, name="charges"),
     path("quotes/<int:pk>/", views.quote_mark, name="quote_mark"),
 ]
 

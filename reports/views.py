@@ -16,6 +16,7 @@ from evaluations.services import answer_set_publishable
 from people.models import Organisation
 from people.roles import lead_required
 from reports.annual import annual_section
+from reports.charges import NO_CHARGES, charges_by_organisation, charges_enabled, charges_table
 from reports.charts import chart_data_uri, chart_text_alternative
 from reports.exporters import annual_docx, report_xlsx, table_csv
 from reports.forms import ReportForm
@@ -201,3 +202,28 @@ def quote_mark(request, pk: int):
     ):
         return redirect("reports:quotes")
     return redirect(f"{target}#answer-{answer.pk}")
+
+
+@login_required
+def charges(request):
+    """Non-attendance charges per organisation (an organisation manager sees their own)."""
+    organisation = report_scope(request.user)
+    form = ReportForm(request.GET, organisation=organisation)
+    table = None
+    if form.is_valid() and charges_enabled():
+        start, end = form.period()
+        rows = charges_by_organisation(start=start, end=end, organisation=organisation)
+        table = charges_table(rows)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+            name = f"charges_{start.isoformat()}_to_{end.isoformat()}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    context = {
+        "form": form,
+        "table": table,
+        "enabled": charges_enabled(),
+        "not_enabled": NO_CHARGES,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/charges.html", context)

@@ -181,6 +181,7 @@ MATRIX: dict[str, Entry] = {
     "reports:uptake": Entry("GET", {NONE: REPORT_READERS}),
     "reports:uptake_xlsx": Entry("GET", {NONE: REPORT_READERS}),
     "reports:uptake_csv": Entry("GET", {NONE: REPORT_READERS}),
+    "reports:charges": Entry("GET", {NONE: REPORT_READERS}),
     "reports:annual": Entry("GET", {NONE: LEAD_ONLY}),
     "reports:annual_docx": Entry("GET", {NONE: LEAD_ONLY}),
     "reports:quotes": Entry("GET", {NONE: LEAD_ONLY}),
