@@ -20,6 +20,7 @@ ready for a template, CSV or JSON. The definitions below are the partnership's, 
 - Means, gains and intervals are rounded half up to 2 dp, normalised gains to 3 dp.
 """
 
+import inspect
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -91,31 +92,55 @@ def _invited_ids(bookings: pd.DataFrame, stage: str) -> pd.Series:
 def counted_answers(bookings: pd.DataFrame, responses: pd.DataFrame, stage: str) -> pd.DataFrame:
     """The delegate's submitted answers of `stage` that count: one row per invited booking.
 
-    Indexed by booking_id, columns score and retro_score (NaN when the answer has no score).
+    Indexed by booking_id, columns score and retro_score (NaN when the answer has no score), in
+    the order the answers were submitted. `responses` without a submitted_at column are taken as
+    all submitted and already in that order (the report's frames: the database sorted them).
     """
     invited = _invited_ids(bookings, stage)
-    answers = responses[
-        (responses["stage"] == stage)
-        & (responses["respondent"] == DELEGATE)
-        & responses["submitted_at"].notna()
-        & responses["booking_id"].isin(invited)
-    ]
+    keep = (responses["stage"] == stage) & (responses["respondent"] == DELEGATE)
+    if "submitted_at" in responses.columns:
+        keep &= responses["submitted_at"].notna()
+    answers = responses[keep & responses["booking_id"].isin(invited)]
     # The database allows one per booking and stage; a hand-built frame might not.
-    answers = answers.sort_values("submitted_at", kind="stable").drop_duplicates(
-        "booking_id", keep="last"
-    )
+    if "submitted_at" in responses.columns:
+        answers = answers.sort_values("submitted_at", kind="stable")
+    answers = answers.drop_duplicates("booking_id", keep="last")
     return answers.set_index("booking_id")[["score", "retro_score"]]
+
+
+Counted = Mapping[str, pd.DataFrame]
+
+
+def counted_by_stage(bookings: pd.DataFrame, responses: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """counted_answers of every stage, computed once to be shared by the functions below."""
+    return {stage: counted_answers(bookings, responses, stage) for stage in STAGES}
+
+
+def counted_within(counted: Counted, booking_ids) -> dict[str, pd.DataFrame]:
+    """The counted answers of a subset of the bookings (same rows, same order)."""
+    return {stage: frame[frame.index.isin(booking_ids)] for stage, frame in counted.items()}
+
+
+def _counted(bookings, responses, counted: Counted | None, stage: str) -> pd.DataFrame:
+    if counted is None:
+        return counted_answers(bookings, responses, stage)
+    return counted[stage]
 
 
 # --- return rates and attrition ----------------------------------------------------------------
 
 
-def response_rates(bookings: pd.DataFrame, responses: pd.DataFrame) -> dict[str, dict]:
-    """{"pre"|"post"|"stage2": {"invited": int, "completed": int, "rate": float | None}}."""
+def response_rates(
+    bookings: pd.DataFrame, responses: pd.DataFrame, *, counted: Counted | None = None
+) -> dict[str, dict]:
+    """{"pre"|"post"|"stage2": {"invited": int, "completed": int, "rate": float | None}}.
+
+    `counted`: counted_by_stage(bookings, responses), when the caller has it already.
+    """
     rates = {}
     for stage in STAGES:
         invited = int(_invited_ids(bookings, stage).nunique())
-        completed = len(counted_answers(bookings, responses, stage))
+        completed = len(_counted(bookings, responses, counted, stage))
         rates[stage] = {
             "invited": invited,
             "completed": completed,
@@ -124,7 +149,9 @@ def response_rates(bookings: pd.DataFrame, responses: pd.DataFrame) -> dict[str,
     return rates
 
 
-def attrition_funnel(bookings: pd.DataFrame, responses: pd.DataFrame) -> dict[str, int]:
+def attrition_funnel(
+    bookings: pd.DataFrame, responses: pd.DataFrame, *, counted: Counted | None = None
+) -> dict[str, int]:
     """booked -> attended -> pre answered -> post answered -> stage 2 answered (counts).
 
     "pre answered" follows the pre rate (places used, so a no-show's answer counts), and may
@@ -133,22 +160,24 @@ def attrition_funnel(bookings: pd.DataFrame, responses: pd.DataFrame) -> dict[st
     return {
         "booked": int(bookings.loc[bookings["status"].isin(BOOKED), "booking_id"].nunique()),
         "attended": int(_invited_ids(bookings, Stage.POST.value).nunique()),
-        "pre_answered": len(counted_answers(bookings, responses, Stage.PRE.value)),
-        "post_answered": len(counted_answers(bookings, responses, Stage.POST.value)),
-        "stage2_answered": len(counted_answers(bookings, responses, Stage.STAGE2.value)),
+        "pre_answered": len(_counted(bookings, responses, counted, Stage.PRE.value)),
+        "post_answered": len(_counted(bookings, responses, counted, Stage.POST.value)),
+        "stage2_answered": len(_counted(bookings, responses, counted, Stage.STAGE2.value)),
     }
 
 
-def non_response_bias(bookings: pd.DataFrame, responses: pd.DataFrame) -> dict:
+def non_response_bias(
+    bookings: pd.DataFrame, responses: pd.DataFrame, *, counted: Counted | None = None
+) -> dict:
     """Pre-course mean of attendees who did and did not return the post-course evaluation.
 
     Among attended bookings with a pre-course score. Returns
     {"returned": {"n", "pre_mean"}, "not_returned": {"n", "pre_mean"}, "difference"}
     where difference = returned - not returned (2 dp; None if either side is empty).
     """
-    pre = counted_answers(bookings, responses, Stage.PRE.value)["score"].dropna()
+    pre = _counted(bookings, responses, counted, Stage.PRE.value)["score"].dropna()
     pre = pre[pre.index.isin(_invited_ids(bookings, Stage.POST.value))]
-    post_ids = counted_answers(bookings, responses, Stage.POST.value).index
+    post_ids = _counted(bookings, responses, counted, Stage.POST.value).index
     returned = pre[pre.index.isin(post_ids)]
     not_returned = pre[~pre.index.isin(post_ids)]
     returned_mean, not_returned_mean = _mean(returned), _mean(not_returned)
@@ -271,15 +300,19 @@ def response_shift(
 
 
 def learning_gain(
-    bookings: pd.DataFrame, responses: pd.DataFrame, *, ceiling: float = CEILING
+    bookings: pd.DataFrame,
+    responses: pd.DataFrame,
+    *,
+    ceiling: float = CEILING,
+    counted: Counted | None = None,
 ) -> dict:
     """Learning gain for a set of bookings: published measure, paired statistics and warnings.
 
     {"pre_mean", "post_mean", "gain", "n_pre", "n_post", "paired": paired_gain(...),
      "response_shift": response_shift(...) or None, "warnings": [SMALL_SAMPLE, LOW_RETURN_RATE]}
     """
-    pre = counted_answers(bookings, responses, Stage.PRE.value)["score"].dropna()
-    post_answers = counted_answers(bookings, responses, Stage.POST.value)
+    pre = _counted(bookings, responses, counted, Stage.PRE.value)["score"].dropna()
+    post_answers = _counted(bookings, responses, counted, Stage.POST.value)
     post = post_answers["score"].dropna()
     pre_mean, post_mean = _mean(pre), _mean(post)
     gain = None
@@ -309,18 +342,23 @@ def learning_gain(
 # --- summaries, groups and suppression ---------------------------------------------------------
 
 
-def evaluation_summary(bookings: pd.DataFrame, responses: pd.DataFrame) -> dict:
+def evaluation_summary(
+    bookings: pd.DataFrame, responses: pd.DataFrame, *, counted: Counted | None = None
+) -> dict:
     """Every figure for one set of bookings.
 
     {"bookings": int, "evaluations": response_rates, "learning_gain": learning_gain,
      "funnel": attrition_funnel, "non_response": non_response_bias}
     """
+    # The counted answers once per stage, not once per figure (they are the costly part).
+    if counted is None:
+        counted = counted_by_stage(bookings, responses)
     return {
         "bookings": int(bookings["booking_id"].nunique()),
-        "evaluations": response_rates(bookings, responses),
-        "learning_gain": learning_gain(bookings, responses),
-        "funnel": attrition_funnel(bookings, responses),
-        "non_response": non_response_bias(bookings, responses),
+        "evaluations": response_rates(bookings, responses, counted=counted),
+        "learning_gain": learning_gain(bookings, responses, counted=counted),
+        "funnel": attrition_funnel(bookings, responses, counted=counted),
+        "non_response": non_response_bias(bookings, responses, counted=counted),
     }
 
 
@@ -328,12 +366,16 @@ def evaluation_figures_by(
     bookings: pd.DataFrame,
     responses: pd.DataFrame,
     by: str,
-    figures: Callable[[pd.DataFrame, pd.DataFrame], Any] = evaluation_summary,
+    figures: Callable[..., Any] = evaluation_summary,
+    *,
+    counted: Counted | None = None,
 ) -> list[dict]:
     """`figures` per value of the bookings column `by` (priority_area_id, course_id, ...).
 
     [{"group": key, **figures(...)}] (or {"group": key, "figures": value} when `figures` does not
-    return a dict), ordered by key with the missing key (None) last.
+    return a dict), ordered by key with the missing key (None) last. When `figures` takes a
+    `counted` keyword (the functions of this module do), the counted answers are computed once
+    (or taken from `counted`) and split by group, instead of once per group and figure.
     """
     grouped = bookings.groupby(by, dropna=False, sort=True)
     # Number the groups once and split the responses by number: a missing key (NaN or NA)
@@ -345,9 +387,28 @@ def evaluation_figures_by(
         int(code): group for code, group in responses.groupby(response_codes, sort=False)
     }
     empty = responses.iloc[0:0]
+    counted_by_code: dict[str, dict[int, pd.DataFrame]] | None = None
+    if "counted" in inspect.signature(figures).parameters:
+        if counted is None:
+            counted = counted_by_stage(bookings, responses)
+        counted_by_code = {
+            stage: {
+                int(code): group
+                for code, group in frame.groupby(frame.index.map(codes).to_numpy(), sort=False)
+            }
+            for stage, frame in counted.items()
+        }
     rows = []
     for code, (key, group) in enumerate(grouped):
-        value = figures(group, responses_by_code.get(code, empty))
+        group_responses = responses_by_code.get(code, empty)
+        if counted_by_code is None:
+            value = figures(group, group_responses)
+        else:
+            group_counted = {
+                stage: by_code.get(code, counted[stage].iloc[0:0])
+                for stage, by_code in counted_by_code.items()
+            }
+            value = figures(group, group_responses, counted=group_counted)
         row = {"group": _plain(key)}
         row.update(value if isinstance(value, dict) else {"figures": value})
         rows.append(row)

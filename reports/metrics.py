@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from courses.models import HALF_DAY_MAX, Course, reporting_year_of
@@ -115,14 +116,19 @@ def organisation_figures(bookings: pd.DataFrame) -> dict:
     }
 
 
-def evaluation_figures(frames: ReportFrames) -> dict:
-    """Return rates, learning gain, funnel and non-response, from evaluations.metrics."""
-    return em.evaluation_summary(frames.eval_bookings, frames.responses)
+def evaluation_figures(frames: ReportFrames, counted: em.Counted | None = None) -> dict:
+    """Return rates, learning gain, funnel and non-response, from evaluations.metrics.
+
+    `counted`: em.counted_by_stage of these frames (or a superset's), when already computed.
+    """
+    if counted is not None:
+        counted = em.counted_within(counted, frames.eval_bookings["booking_id"])
+    return em.evaluation_summary(frames.eval_bookings, frames.responses, counted=counted)
 
 
-def headline(frames: ReportFrames) -> dict:
+def headline(frames: ReportFrames, counted: em.Counted | None = None) -> dict:
     """The figures of one period (no breakdowns)."""
-    evaluation = evaluation_figures(frames)
+    evaluation = evaluation_figures(frames, counted)
     return {
         "events": event_figures(frames.events),
         "places": place_figures(frames.events, frames.bookings),
@@ -268,8 +274,12 @@ def by_organisation(bookings: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _evaluation_rows(frames: ReportFrames, column: str, names: dict) -> list:
-    rows = em.evaluation_figures_by(frames.eval_bookings, frames.responses, column)
+def _evaluation_rows(
+    frames: ReportFrames, column: str, names: dict, counted: em.Counted | None = None
+) -> list:
+    if counted is not None:
+        counted = em.counted_within(counted, frames.eval_bookings["booking_id"])
+    rows = em.evaluation_figures_by(frames.eval_bookings, frames.responses, column, counted=counted)
     label = "priority" if column == "priority_area_id" else "course"
     for row in rows:
         row[label] = names.get(row["group"], "") if row["group"] is not None else ""
@@ -278,14 +288,18 @@ def _evaluation_rows(frames: ReportFrames, column: str, names: dict) -> list:
     return rows
 
 
-def evaluation_by_priority(frames: ReportFrames, names: dict) -> list[dict]:
+def evaluation_by_priority(
+    frames: ReportFrames, names: dict, counted: em.Counted | None = None
+) -> list[dict]:
     """Return rates and learning gain per priority area (evaluations.metrics)."""
-    return _evaluation_rows(frames, "priority_area_id", names)
+    return _evaluation_rows(frames, "priority_area_id", names, counted)
 
 
-def evaluation_by_course(frames: ReportFrames, names: dict) -> list[dict]:
+def evaluation_by_course(
+    frames: ReportFrames, names: dict, counted: em.Counted | None = None
+) -> list[dict]:
     """Return rates and learning gain per course (evaluations.metrics)."""
-    return _evaluation_rows(frames, "course_id", names)
+    return _evaluation_rows(frames, "course_id", names, counted)
 
 
 def add_months(day: date, months: int) -> date:
@@ -333,19 +347,137 @@ def _trend_row(figures: dict) -> dict:
     }
 
 
-def by_quarter(frames: ReportFrames, start: date, end: date) -> list[dict]:
+def _quarter_of(days: pd.Series, blocks: list[tuple[date, date]]) -> np.ndarray:
+    """The block number (0-based) of each day; -1 for a day outside the blocks."""
+    values = np.array(days.tolist(), dtype="datetime64[D]")
+    if not blocks or not len(values):
+        return np.full(len(values), -1, dtype=np.int64)
+    firsts = np.array([first for first, _ in blocks], dtype="datetime64[D]")
+    number = np.searchsorted(firsts, values, side="right") - 1
+    number[values > np.datetime64(blocks[-1][1], "D")] = -1
+    return number
+
+
+def _per_quarter(numbers: np.ndarray, n: int, mask=None) -> np.ndarray:
+    numbers = numbers if mask is None else numbers[np.asarray(mask, dtype=bool)]
+    return np.bincount(numbers[numbers >= 0], minlength=n)[:n]
+
+
+def by_quarter(
+    frames: ReportFrames, start: date, end: date, counted: em.Counted | None = None
+) -> list[dict]:
+    """The trend rows: headline's figures per quarter, computed for all quarters at once.
+
+    Only what a trend row shows (no paired statistics, funnel or non-response): counts by
+    group-by, and each quarter's pre/post means over its counted answers in the same order as
+    headline would take them (so the rounding is the same to the last bit).
+    """
+    blocks = quarters(start, end)
+    n = len(blocks)
+    events = frames.events
+    event_quarter = _quarter_of(events["day"], blocks)
+    quarter_by_event = pd.Series(event_quarter, index=events["event_id"].to_numpy())
+    quarter_by_event = quarter_by_event[~quarter_by_event.index.duplicated()]
+    delivered = (events["status"] == DELIVERED).to_numpy()
+    event_counts = {
+        "delivered": _per_quarter(event_quarter, n, delivered),
+        "cancelled": _per_quarter(event_quarter, n, (events["status"] == CANCELLED).to_numpy()),
+        "offered": np.bincount(
+            event_quarter[delivered & (event_quarter >= 0)],
+            weights=events["capacity"].to_numpy()[delivered & (event_quarter >= 0)],
+            minlength=n,
+        )[:n],
+    }
+
+    bookings = frames.bookings
+    booking_quarter = _quarter_numbers_of(bookings["event_id"], quarter_by_event)
+    status = bookings["status"]
+    attended = status.isin(ATTENDED).to_numpy()
+    booking_counts = {
+        "used": _per_quarter(booking_quarter, n, status.isin(USED)),
+        "attended": _per_quarter(booking_quarter, n, attended),
+        "did_not_attend": _per_quarter(booking_quarter, n, status == "no_show"),
+        "cancelled": _per_quarter(
+            booking_quarter, n, (status == CANCELLED) & bookings["confirmed"]
+        ),
+    }
+    keys = bookings["organisation_key"][attended]
+    organisations = (
+        keys.groupby(booking_quarter[attended]).nunique().reindex(range(n), fill_value=0)
+    )
+    elearning = _per_quarter(_quarter_of(frames.enrolments["day"], blocks), n)
+
+    eval_bookings = frames.eval_bookings
+    eval_quarter = _quarter_numbers_of(eval_bookings["event_id"], quarter_by_event)
+    if counted is None:
+        counted = em.counted_by_stage(eval_bookings, frames.responses)
+    else:
+        counted = em.counted_within(counted, eval_bookings["booking_id"])
+    quarter_by_booking = pd.Series(eval_quarter, index=eval_bookings["booking_id"].to_numpy())
+    quarter_by_booking = quarter_by_booking[~quarter_by_booking.index.duplicated()]
+    rates = {}
+    for stage in em.STAGES:
+        invited = eval_bookings[eval_bookings["status"].isin(em.INVITED[stage])]
+        invited_n = (
+            invited["booking_id"]
+            .groupby(eval_quarter[eval_bookings["status"].isin(em.INVITED[stage]).to_numpy()])
+            .nunique()
+            .reindex(range(n), fill_value=0)
+        )
+        completed = _per_quarter(
+            counted[stage].index.map(quarter_by_booking).to_numpy(dtype=np.int64), n
+        )
+        rates[stage] = [
+            em.percent(int(c), int(i)) for c, i in zip(completed, invited_n, strict=True)
+        ]
+    means = {}
+    for stage in (em.Stage.PRE.value, em.Stage.POST.value):
+        scores = counted[stage]["score"].dropna()
+        numbers = scores.index.map(quarter_by_booking).to_numpy(dtype=np.int64)
+        means[stage] = {
+            int(number): em._mean(group) for number, group in scores.groupby(numbers, sort=False)
+        }
+
     rows = []
-    for number, (first, last) in enumerate(quarters(start, end), start=1):
-        figures = headline(frames_between(frames, first, last))
+    for number, (first, last) in enumerate(blocks):
         if first.year == last.year:
-            label = f"Q{number} {first:%b}–{last:%b %Y}"
+            label = f"Q{number + 1} {first:%b}–{last:%b %Y}"
         else:
-            label = f"Q{number} {first:%b %Y}–{last:%b %Y}"
+            label = f"Q{number + 1} {first:%b %Y}–{last:%b %Y}"
+        pre_mean = means[em.Stage.PRE.value].get(number)
+        post_mean = means[em.Stage.POST.value].get(number)
+        gain = None
+        if pre_mean is not None and post_mean is not None:
+            gain = round_half_up(post_mean - pre_mean, 2)
+        offered = int(event_counts["offered"][number])
+        used = int(booking_counts["used"][number])
         rows.append(
             {"quarter": label, "start": first.isoformat(), "end": last.isoformat()}
-            | _trend_row(figures)
+            | {
+                "events": int(event_counts["delivered"][number]),
+                "events_cancelled": int(event_counts["cancelled"][number]),
+                "offered": offered,
+                "used": used,
+                "attended": int(booking_counts["attended"][number]),
+                "did_not_attend": int(booking_counts["did_not_attend"][number]),
+                "cancelled": int(booking_counts["cancelled"][number]),
+                "fill_rate": percent(used, offered),
+                "organisations": int(organisations.iloc[number]),
+                "elearning_completed": int(elearning[number]),
+                "pre_rate": rates[em.Stage.PRE.value][number],
+                "post_rate": rates[em.Stage.POST.value][number],
+                "stage2_rate": rates[em.Stage.STAGE2.value][number],
+                "pre_mean": round_half_up(pre_mean, 2),
+                "post_mean": round_half_up(post_mean, 2),
+                "gain": gain,
+            }
         )
     return rows
+
+
+def _quarter_numbers_of(event_ids: pd.Series, quarter_by_event: pd.Series) -> np.ndarray:
+    numbers = event_ids.map(quarter_by_event)
+    return numbers.fillna(-1).to_numpy(dtype=np.int64)
 
 
 TREND_MEASURES = [
@@ -404,8 +536,10 @@ def training_report(
     )
     course_names = dict(zip(frames.events["course_id"], frames.events["course"], strict=True))
 
-    figures = headline(period)
-    previous_figures = headline(previous)
+    # The counted answers of each stage once for both periods; every figure takes its subset.
+    counted = em.counted_by_stage(frames.eval_bookings, frames.responses)
+    figures = headline(period, counted)
+    previous_figures = headline(previous, counted)
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "filters": {k: v for k, v in filters.as_dict().items() if v},
@@ -413,11 +547,11 @@ def training_report(
         "by_priority": by_priority(period, start, filters),
         "low_uptake_rule": LOW_UPTAKE_RULE,
         "by_course": by_course(period, priority_names),
-        "evaluation_by_priority": evaluation_by_priority(period, priority_names),
-        "evaluation_by_course": evaluation_by_course(period, course_names),
+        "evaluation_by_priority": evaluation_by_priority(period, priority_names, counted),
+        "evaluation_by_course": evaluation_by_course(period, course_names, counted),
         "reasons": reasons(period.bookings),
         "by_organisation": by_organisation(period.bookings),
-        "quarters": by_quarter(period, start, end),
+        "quarters": by_quarter(period, start, end, counted),
         "previous": {
             "period": {"start": prev_start.isoformat(), "end": prev_end.isoformat()},
             **previous_figures,
