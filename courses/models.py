@@ -1,6 +1,6 @@
 """The catalogue: priority areas, courses (with their rename history) and dated events."""
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +12,13 @@ HALF_DAY_MAX = timedelta(hours=4)
 # Booking statuses (bookings.Booking.Status values) that hold one of an event's places. Defined
 # here so the catalogue can count places left without importing upwards; bookings reuses it.
 PLACE_HOLDING_STATUSES = ("offered", "confirmed", "attended", "partial", "no_show")
+
+
+def local_midnight(day: date, days_after: int = 0) -> datetime:
+    """The first instant of `day` (plus `days_after` days) in the current time zone (London)."""
+    return datetime.combine(
+        day + timedelta(days=days_after), time(0), tzinfo=timezone.get_current_timezone()
+    )
 
 
 def reporting_year_of(day: date) -> int:
@@ -139,7 +146,10 @@ class EventQuerySet(models.QuerySet):
 
     def starting_between(self, start: date, end: date):
         """Events whose start date (Europe/London) falls within start..end inclusive."""
-        return self.filter(start__date__gte=start, start__date__lte=end)
+        # The day bounds as instants, not `start__date`: the same events (local midnight, across
+        # clock changes), but the database compares raw values and can use the index (SQLite
+        # would otherwise call a Python function per row).
+        return self.filter(start__gte=local_midnight(start), start__lt=local_midnight(end, 1))
 
     def for_trainer(self, user):
         return self.filter(trainers=user)
