@@ -20,6 +20,7 @@ ready for a template, CSV or JSON. The definitions below are the partnership's, 
 - Means, gains and intervals are rounded half up to 2 dp, normalised gains to 3 dp.
 """
 
+import functools
 import inspect
 import math
 import warnings
@@ -258,13 +259,26 @@ def paired_gain(pre: pd.Series, post: pd.Series, *, ceiling: float = CEILING) ->
         result["effect_size_dz"] = round_half_up(mean_diff / sd, 2)
         result["t_p"] = float(stats.ttest_rel(after, before).pvalue)
     if np.count_nonzero(diff):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            # Exact for small samples without ties, an exhaustive permutation test for n <= 13
-            # with ties or zeros, the tie-corrected normal approximation beyond.
-            p = stats.wilcoxon(diff, zero_method="wilcox", method="auto").pvalue
-        result["wilcoxon_p"] = None if math.isnan(p) else float(p)
+        result["wilcoxon_p"] = _wilcoxon_p(np.ascontiguousarray(diff, dtype=float).tobytes())
     return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _wilcoxon_p(diff: bytes) -> float | None:
+    """The signed-rank test's p-value of the differences (float64 bytes, in their order).
+
+    Cached by the exact differences: the exhaustive permutation test of a small group with ties
+    is most of a small report's time, and the same report (page, export, JSON) asks again for
+    the same groups. The same input gives the same float, so a cached value is the computed one.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        # Exact for small samples without ties, an exhaustive permutation test for n <= 13
+        # with ties or zeros, the tie-corrected normal approximation beyond.
+        p = stats.wilcoxon(
+            np.frombuffer(diff, dtype=float), zero_method="wilcox", method="auto"
+        ).pvalue
+    return None if math.isnan(p) else float(p)
 
 
 def response_shift(

@@ -197,23 +197,63 @@ def by_priority(frames: ReportFrames, start: date, filters: ReportFilters) -> li
     return flag_low_uptake(rows)
 
 
+def _place_counts_by(bookings: pd.DataFrame, keys) -> pd.DataFrame:
+    """_place_counts of each group of `keys` (aligned with the bookings), in order of appearance."""
+    status = bookings["status"]
+    cancelled = (status == CANCELLED) & bookings["confirmed"]
+    flags = pd.DataFrame(
+        {
+            "used": status.isin(USED).to_numpy(),
+            "attended": status.isin(ATTENDED).to_numpy(),
+            "did_not_attend": (status == "no_show").to_numpy(),
+            "cancelled": cancelled.to_numpy(dtype=bool),
+            "cancelled_late": (cancelled & bookings["cancelled_late"]).to_numpy(dtype=bool),
+        }
+    )
+    return flags.groupby(np.asarray(keys), sort=False).sum()
+
+
 def by_course(frames: ReportFrames, priority_names: dict) -> list[dict]:
     """Uptake per course (delivered or cancelled events in the period), busiest first."""
     events, bookings = frames.events, frames.bookings
+    if events.empty:
+        return []
+    # Every course at once: its events' figures, and its bookings' counts by group-by.
+    first = events.drop_duplicates("course_id").set_index("course_id")
+    delivered = events["status"] == DELIVERED
+    event_counts = pd.DataFrame(
+        {
+            "events": delivered.to_numpy(),
+            "events_cancelled": (events["status"] == CANCELLED).to_numpy(),
+            "offered": events["capacity"].where(delivered, 0).to_numpy(),
+        }
+    ).groupby(events["course_id"].to_numpy(), sort=False).sum()
+    course_of = events.drop_duplicates("event_id").set_index("event_id")["course_id"]
+    place_counts = _place_counts_by(bookings, bookings["event_id"].map(course_of).to_numpy())
     rows = []
-    for course_id, course_events in events.groupby("course_id", sort=False):
-        course_bookings = bookings[bookings["event_id"].isin(course_events["event_id"])]
-        places = place_figures(course_events, course_bookings)
+    for course_id, course, priority_area_id in zip(
+        first.index, first["course"], first["priority_area_id"], strict=True
+    ):
+        counts = event_counts.loc[course_id]
+        offered = int(counts["offered"])
+        if course_id in place_counts.index:
+            places = place_counts.loc[course_id]
+        else:
+            places = pd.Series(0, index=place_counts.columns)
+        used = int(places["used"])
         rows.append(
             {
-                "course": str(course_events["course"].iloc[0]),
+                "course": str(course),
                 "course_id": int(course_id),
-                "priority": priority_names.get(int(course_events["priority_area_id"].iloc[0]), ""),
-                "events": int((course_events["status"] == DELIVERED).sum()),
-                "events_cancelled": int((course_events["status"] == CANCELLED).sum()),
-                **{k: places[k] for k in ("offered", "used", "attended", "did_not_attend")},
-                "cancelled": places["cancelled"],
-                "fill_rate": places["fill_rate"],
+                "priority": priority_names.get(int(priority_area_id), ""),
+                "events": int(counts["events"]),
+                "events_cancelled": int(counts["events_cancelled"]),
+                "offered": offered,
+                "used": used,
+                "attended": int(places["attended"]),
+                "did_not_attend": int(places["did_not_attend"]),
+                "cancelled": int(places["cancelled"]),
+                "fill_rate": percent(used, offered),
             }
         )
     rows.sort(key=lambda r: (-r["used"], r["course"]))
@@ -251,23 +291,37 @@ def by_organisation(bookings: pd.DataFrame) -> list[dict]:
     counted = bookings[
         bookings["status"].isin(USED) | ((bookings["status"] == CANCELLED) & bookings["confirmed"])
     ]
-    counted = counted.assign(key=counted["organisation_key"].fillna(""))
+    if counted.empty:
+        return []
+    keys = counted["organisation_key"].fillna("").to_numpy()
+    # Every organisation at once (by group-by), in order of first appearance as before.
+    counts = _place_counts_by(counted, keys)
+    # The name: the most common among the group's records (the first in sort order on a tie).
+    named = pd.DataFrame({"key": keys, "name": counted["organisation"].to_numpy()}).dropna()
+    names = (
+        named.groupby(["key", "name"], sort=False)
+        .size()
+        .reset_index(name="n")
+        .sort_values(["key", "n", "name"], ascending=[True, False, True], kind="stable")
+        .drop_duplicates("key")
+        .set_index("key")["name"]
+    )
+    sectors = pd.Series(counted["sector"].to_numpy()).groupby(keys, sort=False).first()
     rows = []
-    for key, group in counted.groupby("key", sort=False):
-        names = group["organisation"].dropna()
-        counts = _place_counts(group)
+    for key, c in zip(counts.index, counts.itertuples(index=False), strict=True):
+        sector = sectors.get(key)
+        cancelled, cancelled_late = int(c.cancelled), int(c.cancelled_late)
+        did_not_attend = int(c.did_not_attend)
         rows.append(
             {
-                "organisation": str(names.mode().iloc[0]) if key else NO_ORGANISATION,
-                "sector": str(group["sector"].dropna().iloc[0])
-                if group["sector"].notna().any()
-                else "",
-                "booked": counts["used"] + counts["cancelled"],
-                "attended": counts["attended"],
-                "did_not_attend": counts["did_not_attend"],
-                "cancelled": counts["cancelled"],
-                "cancelled_late": counts["cancelled_late"],
-                "places_lost": counts["did_not_attend"] + counts["cancelled_late"],
+                "organisation": str(names[key]) if key else NO_ORGANISATION,
+                "sector": "" if sector is None or pd.isna(sector) else str(sector),
+                "booked": int(c.used) + cancelled,
+                "attended": int(c.attended),
+                "did_not_attend": did_not_attend,
+                "cancelled": cancelled,
+                "cancelled_late": cancelled_late,
+                "places_lost": did_not_attend + cancelled_late,
             }
         )
     rows.sort(key=lambda r: (-r["places_lost"], -r["booked"], r["organisation"]))
