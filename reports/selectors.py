@@ -249,23 +249,26 @@ def report_frames(
         completed_at__gte=local_midnight(load_from),
         completed_at__lt=local_midnight(end, 1),
     ).filter(filters.course_q("course__"))
-    enrolments = pd.DataFrame.from_records(
-        list(
-            enrolment_qs.order_by().values_list(
-                "id",
-                "course_id",
-                "course__title",
-                "course__priority_area_id",
-                "completed_at",
-                "organisation_id",
-                "organisation__name",
-                "organisation__sector",
-                "person__organisation_id",
-                "person__organisation__name",
-                "person__organisation__sector",
-            )  # fmt: skip
-        ),
+    enrolments = values_frame(
+        enrolment_qs.order_by().values_list(
+            "id",
+            "course_id",
+            "course__title",
+            "course__priority_area_id",
+            "completed_at",
+            "organisation_id",
+            "organisation__name",
+            "organisation__sector",
+            "person__organisation_id",
+            "person__organisation__name",
+            "person__organisation__sector",
+        ),  # fmt: skip
         columns=ENROLMENT_COLUMNS,
+    )
+    # Straight from the cursor (38,000 rows at 100x): the completion times as the database gives
+    # them (SQLite: UTC text), read as UTC instants in one go.
+    enrolments["completed_at"] = pd.to_datetime(
+        enrolments["completed_at"], utc=True, format="ISO8601"
     )
     enrolments = _organisation_columns(enrolments)
     enrolments = _apply_organisation_filter(enrolments, filters, org_key)
