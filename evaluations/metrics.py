@@ -261,7 +261,7 @@ def paired_gain(pre: pd.Series, post: pd.Series, *, ceiling: float = CEILING) ->
         return result
 
     sd = float(diff.std(ddof=1))
-    half_width = stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+    half_width = _t_975(n - 1) * sd / math.sqrt(n)
     result.update(
         sd_gain=round_half_up(sd, 2),
         ci95_low=round_half_up(mean_diff - half_width, 2),
@@ -270,10 +270,27 @@ def paired_gain(pre: pd.Series, post: pd.Series, *, ceiling: float = CEILING) ->
     if sd > 0:
         # With no spread in the differences t is infinite and d_z undefined: report neither.
         result["effect_size_dz"] = round_half_up(mean_diff / sd, 2)
-        result["t_p"] = float(stats.ttest_rel(after, before).pvalue)
+        result["t_p"] = _ttest_rel_p(
+            np.ascontiguousarray(after, dtype=float).tobytes(),
+            np.ascontiguousarray(before, dtype=float).tobytes(),
+        )
     if np.count_nonzero(diff):
         result["wilcoxon_p"] = _wilcoxon_p(np.ascontiguousarray(diff, dtype=float).tobytes())
     return result
+
+
+@functools.lru_cache(maxsize=1024)
+def _t_975(df: int) -> float:
+    """The t distribution's 97.5th percentile with `df` degrees of freedom (the 95% interval)."""
+    return stats.t.ppf(0.975, df)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ttest_rel_p(after: bytes, before: bytes) -> float:
+    """The paired t-test's p-value (float64 bytes, in their order); cached as _wilcoxon_p."""
+    return float(
+        stats.ttest_rel(np.frombuffer(after, dtype=float), np.frombuffer(before, dtype=float)).pvalue
+    )
 
 
 @functools.lru_cache(maxsize=4096)

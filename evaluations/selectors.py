@@ -209,6 +209,10 @@ def evaluation_responses(
         "retro_score": retro.where(raw["stage"] == Stage.POST.value),
     }
     if in_submission_order:
+        # The report's 150,000 rows: stage and respondent as categories (counted_answers compares
+        # them once per stage).
+        columns["stage"] = columns["stage"].astype("category")
+        columns["respondent"] = columns["respondent"].astype("category")
         return pd.DataFrame(columns, columns=[c for c in RESPONSE_COLUMNS if c in columns])
     columns["submitted_at"] = pd.to_datetime(raw["submitted_at"], utc=True)
     responses = pd.DataFrame(columns, columns=list(RESPONSE_COLUMNS))

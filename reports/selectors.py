@@ -225,6 +225,9 @@ def report_frames(
     bookings = _apply_organisation_filter(bookings, filters, org_key)
     bookings["confirmed"] = bookings["confirmed"].astype(bool)
     bookings["cancelled_late"] = bookings["cancelled_late"].astype(bool)
+    # A handful of statuses over 150,000 rows: the metrics test them some thirty times (isin,
+    # ==), several times faster on categories than on strings.
+    bookings["status"] = bookings["status"].astype("category")
     bookings = bookings.sort_values("booking_id", ignore_index=True)
     # The evaluation frames' bookings (evaluations.selectors.BOOKING_COLUMNS), from the rows just
     # loaded rather than read again: the booking's own organisation, course and priority area
