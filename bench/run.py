@@ -12,7 +12,10 @@ floor and under 2 s at 100x; import under 60 s at 100x) are reported, not assert
 
 Environment (or the matching options): BENCH_DATABASE=sqlite|postgres|both (default both),
 BENCH_SCALES=1,10,100, BENCH_RUNS=3, BENCH_PG_URL=postgres://postgres@127.0.0.1:5432,
-BENCH_DIR=var/bench (CSV files, SQLite databases and results; git-ignored).
+BENCH_DIR=var/bench (CSV files, SQLite databases and results; git-ignored), BENCH_ANALYZE=1
+(PostgreSQL: ANALYZE after each import, untimed, as autovacuum would on a default server; the
+bench machine's server runs without autovacuum, so by default the report meets tables without
+statistics).
 """
 
 from __future__ import annotations
@@ -225,13 +228,15 @@ class PostgresDatabases:
 # --- one run ----------------------------------------------------------------------------------
 
 
-def run_one(databases, scale: float, csv_dir: Path, work: Path, runs: int) -> dict:
+def run_one(
+    databases, scale: float, csv_dir: Path, work: Path, runs: int, analyze: bool = False
+) -> dict:
     url = databases.fresh(scale)
     out = work / "results" / f"{databases.vendor}-{scale:g}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     cmd = [PY, "-m", "bench.measure", "--csv-dir", str(csv_dir), "--out", str(out),
-           "--runs", str(runs)]  # fmt: skip
+           "--runs", str(runs), *(["--analyze"] if analyze else [])]  # fmt: skip
     subprocess.run(cmd, cwd=BASE_DIR, env=child_env(url), check=True)
     return json.loads(out.read_text())
 
@@ -257,7 +262,8 @@ def table(results: list[dict]) -> str:
     for r in results:
         rows = r["imported"]["rows"]
         cells = [
-            "PostgreSQL" if r["vendor"] == "postgresql" else "SQLite",
+            ("PostgreSQL" if r["vendor"] == "postgresql" else "SQLite")
+            + (" (ANALYZE)" if r.get("analyzed") else ""),
             f"{r['scale']:g}×",
             f"{rows.get('events.csv', 0):,}",
             f"{rows.get('bookings.csv', 0):,}",
@@ -321,6 +327,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
     )
     parser.add_argument("--dir", default=os.environ.get("BENCH_DIR", str(BASE_DIR / "var/bench")))
+    parser.add_argument(
+        "--analyze", action="store_true",
+        default=os.environ.get("BENCH_ANALYZE", "") not in ("", "0", "false"),
+        help="PostgreSQL: ANALYZE after each import, as autovacuum would (off by default)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -364,8 +375,9 @@ def main(argv: list[str] | None = None) -> int:
             kind.prepare()
             for scale in scales:
                 log(f"{kind.vendor} {scale:g}×: fresh database, import, measure ({args.runs} runs)")
-                result = run_one(kind, scale, datasets[scale], work, args.runs)
+                result = run_one(kind, scale, datasets[scale], work, args.runs, args.analyze)
                 result["scale"] = scale
+                result["analyzed"] = bool(result["imported"].get("analyze_seconds"))
                 results.append(result)
                 o = result["outputs"]
                 log(

@@ -289,7 +289,9 @@ def _t_975(df: int) -> float:
 def _ttest_rel_p(after: bytes, before: bytes) -> float:
     """The paired t-test's p-value (float64 bytes, in their order); cached as _wilcoxon_p."""
     return float(
-        stats.ttest_rel(np.frombuffer(after, dtype=float), np.frombuffer(before, dtype=float)).pvalue
+        stats.ttest_rel(
+            np.frombuffer(after, dtype=float), np.frombuffer(before, dtype=float)
+        ).pvalue
     )
 
 

@@ -221,13 +221,17 @@ def by_course(frames: ReportFrames, priority_names: dict) -> list[dict]:
     # Every course at once: its events' figures, and its bookings' counts by group-by.
     first = events.drop_duplicates("course_id").set_index("course_id")
     delivered = events["status"] == DELIVERED
-    event_counts = pd.DataFrame(
-        {
-            "events": delivered.to_numpy(),
-            "events_cancelled": (events["status"] == CANCELLED).to_numpy(),
-            "offered": events["capacity"].where(delivered, 0).to_numpy(),
-        }
-    ).groupby(events["course_id"].to_numpy(), sort=False).sum()
+    event_counts = (
+        pd.DataFrame(
+            {
+                "events": delivered.to_numpy(),
+                "events_cancelled": (events["status"] == CANCELLED).to_numpy(),
+                "offered": events["capacity"].where(delivered, 0).to_numpy(),
+            }
+        )
+        .groupby(events["course_id"].to_numpy(), sort=False)
+        .sum()
+    )
     course_of = events.drop_duplicates("event_id").set_index("event_id")["course_id"]
     place_counts = _place_counts_by(bookings, bookings["event_id"].map(course_of).to_numpy())
     rows = []

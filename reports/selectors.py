@@ -277,9 +277,7 @@ def report_frames(
     enrolments = _apply_organisation_filter(enrolments, filters, org_key)
     enrolments["day"] = _london_day(enrolments["completed_at"])
 
-    responses = evaluation_responses(
-        bookings_qs, in_submission_order=True, events_qs=delivered_qs
-    )
+    responses = evaluation_responses(bookings_qs, in_submission_order=True, events_qs=delivered_qs)
     responses = responses[responses["booking_id"].isin(eval_bookings["booking_id"])]
 
     priorities = pd.DataFrame.from_records(
