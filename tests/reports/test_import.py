@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings.models import Booking, CancellationReason, Enrolment
@@ -711,3 +713,16 @@ def test_a_failure_while_writing_rolls_back_everything_already_written(catalogue
         "The import could not be saved, nothing was written: enrolment_unique"
     ]
     assert nothing_imported()
+
+
+def test_a_real_import_refreshes_postgresql_planner_statistics(catalogue):
+    with CaptureQueriesContext(connection) as ctx:
+        import_history(GOOD)
+    analyzed = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert len(analyzed) == 1 and '"bookings_booking"' in analyzed[0]
+    else:
+        assert analyzed == []  # SQLite plans these joins well without statistics
+    with CaptureQueriesContext(connection) as ctx:
+        import_history(GOOD, dry_run=True)
+    assert not any(q["sql"].startswith("ANALYZE") for q in ctx.captured_queries)
