@@ -358,6 +358,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             kinds.append(pg)
 
+    # The page is rendered as in production (DEBUG off, hashed static files), which needs the
+    # static manifest: a fresh checkout has none until collectstatic has run.
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR, env=child_env(os.environ.get("DATABASE_URL", "sqlite:///:memory:")),
+        check=True,
+    )  # fmt: skip
     info = machine()
     log(f"{info['nproc']} CPUs ({info['cpu']}), {info['memory']}, Python {info['python']}, "
         f"Django {info['django']}, load {os.getloadavg()[0]:.2f}")  # fmt: skip
