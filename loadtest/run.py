@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from deploy.stack import BASE_DIR, PY, Stack, StackConfig
-from loadtest import figures
+from loadtest import cpu, figures
 
 TARGETS_MS = {"book": 300, "catalogue": 150}
 RUSH_SECONDS = 60
@@ -38,6 +38,23 @@ EMAIL_SECONDS = 120
 
 def _ms(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f} ms"
+
+
+def cpu_line(spent: dict[str, float] | None, *, requests: int) -> str:
+    """Who used the CPU during the rush, so a latency figure can be read (loadtest/cpu.py)."""
+    if spent is None:
+        return "not measured (no /proc on this system)"
+    workers = sum(v for k, v in spent.items() if k.startswith("qcluster"))
+    web = spent.get("web", 0.0)
+    per_request = f" ({web / requests * 1000:.0f} ms a request)" if requests else ""
+    share = spent["machine busy"] / spent["capacity"] * 100 if spent["capacity"] else 0.0
+    return (
+        f"web tier {web:.1f} s{per_request}, PostgreSQL {spent['postgresql']:.1f} s, "
+        f"workers {workers:.1f} s, SMTP sink {spent.get('smtp-sink', 0.0):.1f} s, "
+        f"locust {spent['load generator']:.1f} s, everything else on the machine "
+        f"{spent['everything else']:.1f} s; busy {spent['machine busy']:.0f} of "
+        f"{spent['capacity']:.0f} CPU-seconds ({share:.0f}%)"
+    )
 
 
 def wait_for_sink(
@@ -113,6 +130,8 @@ def booking_rush(stack: Stack, verdict: figures.Verdict, args) -> None:
         "--exit-code-on-error",
         "0",
     ]
+    groups = {name: proc.pid for name, proc in stack.procs.items()}  # each its own group
+    cpu_before = cpu.sample(groups)
     wall = time.monotonic()
     with open(stack.config.log_dir / "locust.log", "wb") as log:
         subprocess.run(
@@ -125,6 +144,7 @@ def booking_rush(stack: Stack, verdict: figures.Verdict, args) -> None:
             timeout=args.rush_timeout + 60,
         )
     wall = time.monotonic() - wall
+    cpu_spent = cpu.spent(cpu_before, cpu.sample(groups), groups)
     result = json.loads(result_path.read_text())
     summary = figures.summarise_requests(result["records"])
     span = (result["last_request_at"] or 0) - (result["first_request_at"] or 0)
@@ -168,6 +188,8 @@ def booking_rush(stack: Stack, verdict: figures.Verdict, args) -> None:
             f"{_ms(s.p95_ms)} (p50 {_ms(s.p50_ms)}, max {_ms(s.max_ms)}, {s.count} requests)"
             + (f", target < {target} ms" if target else ""),
         )
+
+    verdict.report("CPU during the rush", cpu_line(cpu_spent, requests=len(result["records"])))
 
     # Each booking's email (confirmation or waiting list) arrives once.
     expected = {email: n for email, n in db["per_person"].items()}
