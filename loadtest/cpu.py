@@ -35,10 +35,28 @@ def _processes() -> list[dict]:
         if not entry.name.isdigit():
             continue
         try:
-            rows.append(parse_stat((entry / "stat").read_text()))
+            row = parse_stat((entry / "stat").read_text())
+            if row["comm"] == "postgres":
+                # A backend's title names its database: "postgres: user db 127.0.0.1(5432) idle"
+                row["title"] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            rows.append(row)
         except (OSError, ValueError, IndexError):
             continue  # ended while we read
     return rows
+
+
+def is_backend_of(title: str, database: str) -> bool:
+    """Whether a PostgreSQL process title is a backend connected to `database`.
+
+    "postgres: [cluster_name: ]user database host(port) state" (Debian sets cluster_name, e.g.
+    "15/main").
+    """
+    parts = title.split()
+    if not parts or parts[0] != "postgres:":
+        return False
+    if len(parts) > 1 and parts[1].endswith(":"):
+        parts = parts[1:]
+    return len(parts) >= 3 and parts[2] == database
 
 
 def parse_machine(text: str) -> tuple[int, int]:
@@ -56,13 +74,17 @@ class Sample:
     children_seconds: float  # this process's reaped children (the load generator)
 
 
-def sample(groups: dict[str, int]) -> Sample:
-    """CPU used so far by each named process group, by command name, and by the machine."""
+def sample(groups: dict[str, int], *, database: str = "") -> Sample:
+    """CPU used so far by each named process group, by PostgreSQL's backends connected to
+    `database` (other databases' work, e.g. a test suite, is someone else's), and by the
+    machine."""
     by_group: dict[int, int] = {pgid: 0 for pgid in groups.values()}
     by_comm: dict[str, int] = {}
     for row in _processes():
         if row["pgrp"] in by_group:
             by_group[row["pgrp"]] += row["ticks"]
+        if row["comm"] == "postgres" and not is_backend_of(row.get("title", ""), database):
+            continue
         by_comm[row["comm"]] = by_comm.get(row["comm"], 0) + row["ticks"]
     try:
         machine = parse_machine((PROC / "stat").read_text())
@@ -80,6 +102,7 @@ def spent(before: Sample, after: Sample, groups: dict[str, int]) -> dict[str, fl
         name: (after.groups.get(pgid, 0) - before.groups.get(pgid, 0)) / TICKS
         for name, pgid in groups.items()
     }
+    # The stack's own backends (it keeps its connections: CONN_MAX_AGE).
     figures["postgresql"] = (
         after.comms.get("postgres", 0) - before.comms.get("postgres", 0)
     ) / TICKS

@@ -131,7 +131,7 @@ def booking_rush(stack: Stack, verdict: figures.Verdict, args) -> None:
         "0",
     ]
     groups = {name: proc.pid for name, proc in stack.procs.items()}  # each its own group
-    cpu_before = cpu.sample(groups)
+    cpu_before = cpu.sample(groups, database=stack.config.database)
     wall = time.monotonic()
     with open(stack.config.log_dir / "locust.log", "wb") as log:
         subprocess.run(
@@ -144,7 +144,7 @@ def booking_rush(stack: Stack, verdict: figures.Verdict, args) -> None:
             timeout=args.rush_timeout + 60,
         )
     wall = time.monotonic() - wall
-    cpu_spent = cpu.spent(cpu_before, cpu.sample(groups), groups)
+    cpu_spent = cpu.spent(cpu_before, cpu.sample(groups, database=stack.config.database), groups)
     result = json.loads(result_path.read_text())
     summary = figures.summarise_requests(result["records"])
     span = (result["last_request_at"] or 0) - (result["first_request_at"] or 0)

@@ -69,3 +69,21 @@ def test_a_live_sample_sees_this_process_group():
 
     assert live.machine is not None and live.machine[1] > 0
     assert live.groups[group] > 0  # this test process has used CPU by now
+
+
+def test_only_the_stacks_own_database_backends_count_as_its_postgresql():
+    assert cpu.is_backend_of(
+        "postgres: postgres learning_loop_load 127.0.0.1(5432) idle", "learning_loop_load"
+    )
+    assert not cpu.is_backend_of(
+        "postgres: postgres test_other 127.0.0.1(5432) SELECT", "learning_loop_load"
+    )
+    assert cpu.is_backend_of(
+        "postgres: 15/main: postgres learning_loop_load 127.0.0.1(53086) SELECT",
+        "learning_loop_load",
+    )
+    assert not cpu.is_backend_of("postgres: 15/main: checkpointer ", "learning_loop_load")
+    assert not cpu.is_backend_of("postgres: checkpointer ", "learning_loop_load")
+    assert not cpu.is_backend_of(
+        "/usr/lib/postgresql/15/bin/postgres -D /var/lib/x", "learning_loop_load"
+    )
