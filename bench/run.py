@@ -298,7 +298,14 @@ def verdicts(results: list[dict]) -> tuple[list[str], bool]:
             x = ratio(r, name)
             median = r["outputs"][name]["median"]
             ok_ratio = x is not None and x <= RATIO_TARGET
-            parts = [f"{x:.1f}× the floor ({'met' if ok_ratio else 'MISSED'}: ≤ {RATIO_TARGET:g}×)"]
+            if r["scale"] >= TARGET_SCALE:
+                parts = [
+                    f"{x:.1f}× the floor ({'met' if ok_ratio else 'MISSED'}: ≤ {RATIO_TARGET:g}×)"
+                ]
+            else:
+                # A floor of a few milliseconds against a page's fixed cost (rendering, session,
+                # charts from the cache): the ratio says nothing until the data dominates.
+                parts = [f"{x:.1f}× the floor (reported; the targets apply at {TARGET_SCALE:g}×)"]
             if r["scale"] >= TARGET_SCALE:
                 ok_time = median < SECONDS_TARGET
                 parts.append(

@@ -67,3 +67,15 @@ def test_targets_are_reported_and_only_unequal_figures_fail_the_run():
     lines, figures_ok = run.verdicts([broken])
     assert not figures_ok
     assert "attended: report -1, SQL 1" in "\n".join(lines)
+
+
+def test_below_100x_the_ratio_is_reported_not_judged():
+    small = _result(scale=1.0)
+    small["outputs"]["page"] = dict(small["outputs"]["page"], median=5.0)
+
+    lines, figures_ok = run.verdicts([small])
+
+    text = "\n".join(lines)
+    assert figures_ok
+    assert "1× uptake page: 50.0× the floor (reported; the targets apply at 100×)" in text
+    assert "MISSED" not in text and "met" not in text
