@@ -245,6 +245,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
 SESSION_STAFF_IDLE_SECONDS = env.int("SESSION_STAFF_IDLE_SECONDS", default=30 * 60)
+# Last activity is written to the session at most this often (people/middleware.py).
+SESSION_ACTIVITY_RESOLUTION_SECONDS = 60
 
 # Content-Security-Policy (django-csp): no inline scripts, no third-party origins.
 CONTENT_SECURITY_POLICY = {

@@ -1,4 +1,8 @@
-"""Session lifetime: 12 hours absolute for everyone, 30 minutes idle for staff roles."""
+"""Session lifetime: 12 hours absolute for everyone, 30 minutes idle for staff roles.
+
+Activity is recorded to the minute (settings.SESSION_ACTIVITY_RESOLUTION_SECONDS), so a page view
+within a minute of the last one does not write the session.
+"""
 
 import time
 
@@ -29,6 +33,11 @@ class SessionTimeoutMiddleware:
             idle = now - last_seen > settings.SESSION_STAFF_IDLE_SECONDS
             if too_old or (idle and _is_staff_role(user)):
                 logout(request)  # flushes the server-side session too
-            else:
+            elif now - last_seen >= settings.SESSION_ACTIVITY_RESOLUTION_SECONDS or (
+                LAST_SEEN not in request.session
+            ):
+                # Recorded at most once a minute: writing the session on every request is a
+                # database UPDATE per page view (a booking rush is thousands of them) for an
+                # idle limit of 30 minutes that a minute's resolution does not change.
                 request.session[LAST_SEEN] = now
         return self.get_response(request)

@@ -91,3 +91,31 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _session_writes(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "session" in q["sql"]]
+
+
+def test_activity_is_written_at_most_once_a_minute_not_on_every_page(client, trainer):
+    url = reverse("bookings:my_training")
+    _signed_in(client, trainer)
+
+    assert _session_writes(client, url) == []  # seconds later: nothing to record
+    with _after(settings.SESSION_ACTIVITY_RESOLUTION_SECONDS + 1):
+        assert len(_session_writes(client, url)) == 1
+
+
+def test_staff_active_every_few_minutes_stay_signed_in_past_thirty_minutes(client, trainer):
+    url = reverse("bookings:my_training")
+    _signed_in(client, trainer)
+    for minutes in (20, 40, 60):  # each visit within 30 minutes of the one before
+        with _after(minutes * 60):
+            assert client.get(url).status_code == 200
+    with _after(60 * 60 + settings.SESSION_STAFF_IDLE_SECONDS + 5):
+        assert client.get(url).status_code == 302
