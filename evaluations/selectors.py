@@ -88,8 +88,13 @@ def values_frame(values_qs: QuerySet, columns: list[str]) -> pd.DataFrame:
 # (most without item answers, imported past years) were grouped by every column, then sorted.
 # PostgreSQL's numeric averages and scores as float8 (the same doubles as float(Decimal): both
 # read the number's decimal text), rather than 150,000 Decimals converted in Python.
+# The score (the items' average, else the imported score) and the retrospective score (post-course
+# only) are chosen here too, as evaluation_responses does for its other callers in pandas: two
+# values a row to fetch and convert instead of four.
 _SUBMISSION_ORDER_SQL = """
-SELECT i.booking_id, i.stage, i.respondent, {float_}(r.imported_score), s.item_score, s.retro
+SELECT i.booking_id, i.stage, i.respondent,
+       COALESCE(s.item_score, {float_}(r.imported_score)) AS score,
+       CASE WHEN i.stage = %s THEN s.retro END AS retro_score
 FROM {response} r
 INNER JOIN {invitation} i ON r.invitation_id = i.id
 {join}
@@ -110,7 +115,7 @@ ORDER BY r.submitted_at ASC, i.booking_id ASC, i.stage ASC, i.respondent ASC
 def _responses_in_submission_order(
     bookings_qs: QuerySet, events_qs: QuerySet | None = None
 ) -> pd.DataFrame:
-    """booking_id, stage, respondent, imported_score, item_score, retro; in submission order.
+    """booking_id, stage, respondent, score, retro_score; in submission order.
 
     `events_qs`: a values("pk") queryset of events whose bookings are exactly `bookings_qs`'s:
     the bookings are then joined and filtered by event (faster on both databases than a subquery
@@ -139,11 +144,10 @@ def _responses_in_submission_order(
         float_="float8" if connection.vendor == "postgresql" else "",
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, (Stage.POST.value, *params))
         rows = cursor.fetchall()
     return pd.DataFrame.from_records(
-        rows,
-        columns=["booking_id", "stage", "respondent", "imported_score", "item_score", "retro"],
+        rows, columns=["booking_id", "stage", "respondent", "score", "retro_score"]
     )
 
 
@@ -157,25 +161,31 @@ def evaluation_responses(
     without converting every response's time into a Python datetime (the report's 150,000).
     `events_qs` (with `in_submission_order`): see _responses_in_submission_order.
     """
-    order = (
-        "submitted_at",
-        "invitation__booking_id",
-        "invitation__stage",
-        "invitation__respondent",
-    )
+    if in_submission_order:
+        # The report's 150,000 rows: scores chosen in SQL; stage and respondent as categories
+        # (counted_answers compares them once per stage).
+        raw = _responses_in_submission_order(bookings_qs, events_qs)
+        columns = {
+            "booking_id": raw["booking_id"].astype("int64"),
+            "stage": raw["stage"].astype("str").astype("category"),
+            "respondent": raw["respondent"].astype("str").astype("category"),
+            "score": pd.to_numeric(raw["score"], errors="coerce").astype("float64"),
+            "retro_score": pd.to_numeric(raw["retro_score"], errors="coerce").astype("float64"),
+        }
+        return pd.DataFrame(columns, columns=[c for c in RESPONSE_COLUMNS if c in columns])
     # A subquery, not a list of ids: 150,000 ids would exceed SQLite's parameter limit.
     response_rows = (
         Response.objects.filter(
             submitted_at__isnull=False,
             invitation__booking__in=bookings_qs.order_by().values("pk"),
         )
-        .order_by(*(order if in_submission_order else ()))
+        .order_by()
         .values_list(
             "id",
             "invitation__booking_id",
             "invitation__stage",
             "invitation__respondent",
-            *(() if in_submission_order else ("submitted_at",)),
+            "submitted_at",
             "imported_score",
         )
         .annotate(
@@ -183,20 +193,19 @@ def evaluation_responses(
             retro=Avg("answers__rating", filter=_RETROSPECTIVE),
         )
     )
-    columns = [
-        "response_id",
-        "booking_id",
-        "stage",
-        "respondent",
-        *(() if in_submission_order else ("submitted_at",)),
-        "imported_score",
-        "item_score",
-        "retro",
-    ]
-    if in_submission_order:
-        raw = _responses_in_submission_order(bookings_qs, events_qs)
-    else:
-        raw = pd.DataFrame.from_records(list(response_rows), columns=columns)
+    raw = pd.DataFrame.from_records(
+        list(response_rows),
+        columns=[
+            "response_id",
+            "booking_id",
+            "stage",
+            "respondent",
+            "submitted_at",
+            "imported_score",
+            "item_score",
+            "retro",
+        ],
+    )
     item_score = pd.to_numeric(raw["item_score"], errors="coerce").astype("float64")
     imported = pd.to_numeric(raw["imported_score"], errors="coerce").astype("float64")
     retro = pd.to_numeric(raw["retro"], errors="coerce").astype("float64")
@@ -207,14 +216,8 @@ def evaluation_responses(
         # Imported past years kept only the score, not the item answers.
         "score": item_score.fillna(imported),
         "retro_score": retro.where(raw["stage"] == Stage.POST.value),
+        "submitted_at": pd.to_datetime(raw["submitted_at"], utc=True),
     }
-    if in_submission_order:
-        # The report's 150,000 rows: stage and respondent as categories (counted_answers compares
-        # them once per stage).
-        columns["stage"] = columns["stage"].astype("category")
-        columns["respondent"] = columns["respondent"].astype("category")
-        return pd.DataFrame(columns, columns=[c for c in RESPONSE_COLUMNS if c in columns])
-    columns["submitted_at"] = pd.to_datetime(raw["submitted_at"], utc=True)
     responses = pd.DataFrame(columns, columns=list(RESPONSE_COLUMNS))
     return responses.sort_values(["booking_id", "stage", "respondent"], ignore_index=True)
 
