@@ -30,6 +30,7 @@ from evaluations.models import Answer, Invitation, Response
 from people.models import OrganisationLog, User
 from privacy import audit
 from privacy.models import AuditEntry
+from reports.models import ImportRun
 
 REDACTED = "[anonymised]"
 ANONYMISED_EMAIL = "anonymised-{pk}@invalid"
@@ -252,6 +253,16 @@ def subject_access_export(person: User) -> dict:
                 "after": e.after,
             }
             for e in AuditEntry.objects.filter(Q(actor=person) | Q(subject=person))
+        ],
+        "reports.ImportRun": [
+            {
+                "uploaded_at": _dt(r.uploaded_at),
+                "files": r.file_names,
+                "check_only": r.dry_run,
+                "state": r.get_state_display(),
+                "finished_at": _dt(r.finished_at),
+            }
+            for r in ImportRun.objects.filter(uploaded_by=person).defer("files")
         ],
     }
     return {

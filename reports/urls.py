@@ -16,5 +16,5 @@ urlpatterns = [
     path("quotes/<int:pk>/", views.quote_mark, name="quote_mark"),
 ]
 
-# Importing past years (reports/views_import.py): the upload page for the L&D lead.
+# Importing past years (reports/views_import.py): the L&D lead's upload page and each run's page.
 urlpatterns += urlpatterns_import

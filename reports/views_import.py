@@ -1,13 +1,24 @@
-"""The L&D lead's upload of past years' records: the same import as `import_history`."""
+"""The L&D lead's upload of past years' records: the same import as `import_history`, run in the
+background (reports/services_import.py) so a large upload never meets the web server's timeout.
 
-from django.shortcuts import render
+Any L&D lead may see any run (not only their own): imports change the partnership's shared
+records, and a colleague checking whether last week's import worked is the common case.
+"""
+
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
 from people.roles import LEAD, role_required
 from reports.forms_import import ImportUploadForm
-from reports.importer import FILE_NAMES, ImportErrors, import_history
+from reports.importer import FILE_NAMES
+from reports.models import ImportRun
+from reports.services_import import import_run_create, import_runs_interrupt
 
 ERRORS_SHOWN = 1000
+RECENT_RUNS = 10
+# Seconds between reloads of a waiting or running run's page (a meta refresh: the CSP allows no
+# inline script).
+REFRESH_SECONDS = 3
 
 
 def _errors_by_file(messages: list[str]) -> list[tuple[str, list[str]]]:
@@ -20,25 +31,45 @@ def _errors_by_file(messages: list[str]) -> list[tuple[str, list[str]]]:
     return sorted(groups.items(), key=lambda item: order.get(item[0], -1))
 
 
+def _runs():
+    # Never the uploaded files' bytes: up to 20 MB, and no page shows them.
+    return ImportRun.objects.defer("files").select_related("uploaded_by")
+
+
 @role_required(LEAD)
 def import_upload(request):
-    """Upload CSV files (or a .zip): every problem listed by file and line, or what was imported."""
+    """Upload CSV files (or a .zip): checked here, imported in the background, then its page."""
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "file_names": FILE_NAMES}
     if request.method == "POST" and form.is_valid():
-        try:
-            context["summary"] = import_history(
-                form.cleaned_data["sources"], dry_run=form.cleaned_data["check_only"]
-            )
-        except ImportErrors as errors:
-            shown = errors.messages[:ERRORS_SHOWN]
-            context["error_count"] = len(errors.messages)
-            context["errors_hidden"] = len(errors.messages) - len(shown)
-            context["errors_by_file"] = _errors_by_file(shown)
+        run = import_run_create(
+            uploaded_by=request.user,
+            sources=form.cleaned_data["sources"],
+            dry_run=form.cleaned_data["check_only"],
+        )
+        return redirect("reports:import_run", pk=run.pk)
+    import_runs_interrupt()
+    context = {"form": form, "file_names": FILE_NAMES, "runs": _runs()[:RECENT_RUNS]}
     return render(request, "reports/import_upload.html", context)
 
 
-# Included by reports/urls.py: reports:import.
+@role_required(LEAD)
+def import_run(request, pk: int):
+    """One upload's progress, then what it imported or every problem by file and line."""
+    import_runs_interrupt()
+    run = get_object_or_404(_runs(), pk=pk)
+    context = {"run": run, "refresh_seconds": None if run.is_finished else REFRESH_SECONDS}
+    if run.state == ImportRun.State.DONE:
+        context["summary"] = run.summary
+    elif run.errors:
+        shown = run.errors[:ERRORS_SHOWN]
+        context["error_count"] = run.error_count
+        context["errors_hidden"] = run.error_count - len(shown)
+        context["errors_by_file"] = _errors_by_file(shown)
+    return render(request, "reports/import_run.html", context)
+
+
+# Included by reports/urls.py: reports:import, reports:import_run.
 urlpatterns_import = [
     path("import/", import_upload, name="import"),
+    path("import/<int:pk>/", import_run, name="import_run"),
 ]

@@ -20,6 +20,7 @@ from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Response, Stage
 from people import roles
 from people.models import OrganisationLog, User
+from reports.models import ImportRun
 from tests.factories import (
     BookingFactory,
     CourseFactory,
@@ -263,6 +264,20 @@ def world(db, client):
         actor=person,
         action=OrganisationLog.Action.ACCEPTED,
         detail=f"Accepted at the request of {EMAIL}",
+    )
+    # An import of past records they uploaded, and a lead's import refused on a row naming them.
+    ImportRun.objects.create(
+        uploaded_by=person,
+        state=ImportRun.State.DONE,
+        file_names=["events.csv"],
+        summary={"dry_run": False, "files": {}, "lines": ["events.csv: 1 row: 1 imported"]},
+    )
+    ImportRun.objects.create(
+        uploaded_by=lead,
+        state=ImportRun.State.FAILED,
+        file_names=["bookings.csv"],
+        errors=[f"bookings.csv line 2: email '{EMAIL}' already has an active booking"],
+        error_count=1,
     )
     Task.objects.create(
         id=secrets.token_hex(16),

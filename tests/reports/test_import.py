@@ -19,6 +19,7 @@ from evaluations.models import Answer, Invitation, Response
 from people.models import Organisation, User
 from reports import forms_import, importer
 from reports.importer import ImportErrors, import_history
+from reports.models import ImportRun
 from tests.factories import BookingFactory, CourseFactory, EventFactory
 
 FIXTURES = Path(__file__).parent / "fixtures_import"
@@ -604,6 +605,22 @@ def good_uploads() -> list:
     return [upload(p.name, p.read_bytes()) for p in sorted(GOOD.iterdir())]
 
 
+@pytest.fixture
+def post_upload(client, django_capture_on_commit_callbacks):
+    """POST the upload, let its task run (inline in tests) once the request commits, and open
+    the run's page the POST redirected to."""
+
+    def post(url, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data)
+        assert response.status_code == 302, response.content
+        run = ImportRun.objects.get()
+        assert response["Location"] == reverse("reports:import_run", args=[run.pk])
+        return client.get(response["Location"])
+
+    return post
+
+
 def test_the_lead_sees_the_upload_page(client, lead, upload_url):
     client.force_login(lead)
 
@@ -619,12 +636,15 @@ def test_a_practitioner_may_not_import(client, practitioner, upload_url):
     assert client.get(upload_url).status_code == 403
     assert client.post(upload_url, {"files": good_uploads()}).status_code == 403
     assert not Event.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
-def test_uploaded_files_are_imported_and_summarised(client, lead, catalogue, upload_url):
+def test_uploaded_files_are_imported_and_summarised(
+    client, lead, catalogue, upload_url, post_upload
+):
     client.force_login(lead)
 
-    response = client.post(upload_url, {"files": good_uploads()})
+    response = post_upload(upload_url, {"files": good_uploads()})
 
     assert response.status_code == 200
     assert "Records imported" in response.text
@@ -632,36 +652,36 @@ def test_uploaded_files_are_imported_and_summarised(client, lead, catalogue, upl
     assert Booking.objects.count() == 7
 
 
-def test_a_zip_of_the_files_is_imported(client, lead, catalogue, upload_url):
+def test_a_zip_of_the_files_is_imported(client, lead, catalogue, upload_url, post_upload):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for p in GOOD.iterdir():
             archive.write(p, f"export 2022/{p.name}")
     client.force_login(lead)
 
-    response = client.post(upload_url, {"files": upload("history.zip", buffer.getvalue())})
+    response = post_upload(upload_url, {"files": upload("history.zip", buffer.getvalue())})
 
     assert "Records imported" in response.text
     assert Enrolment.objects.count() == 2
 
 
-def test_check_only_saves_nothing(client, lead, catalogue, upload_url):
+def test_check_only_saves_nothing(client, lead, catalogue, upload_url, post_upload):
     client.force_login(lead)
 
-    response = client.post(upload_url, {"files": good_uploads(), "check_only": "on"})
+    response = post_upload(upload_url, {"files": good_uploads(), "check_only": "on"})
 
     assert "Files checked: nothing saved" in response.text
     assert "bookings.csv: 7 rows: 7 imported" in response.text
     assert nothing_imported()
 
 
-def test_upload_errors_are_shown_by_file_and_line(client, lead, catalogue, upload_url):
+def test_upload_errors_are_shown_by_file_and_line(client, lead, catalogue, upload_url, post_upload):
     files = good_uploads()
     bad = (GOOD / "evaluations.csv").read_bytes().replace(b"BK1,stage2", b"BK1,during")
     files = [f for f in files if f.name != "evaluations.csv"] + [upload("evaluations.csv", bad)]
     client.force_login(lead)
 
-    response = client.post(upload_url, {"files": files})
+    response = post_upload(upload_url, {"files": files})
 
     assert "Nothing was imported: 1 problem found" in response.text
     assert (
@@ -679,7 +699,7 @@ def test_an_oversized_upload_is_refused_before_it_is_read(
     def never(*args, **kwargs):
         raise AssertionError("an oversized upload must not be parsed")
 
-    monkeypatch.setattr("reports.views_import.import_history", never)
+    monkeypatch.setattr("reports.services_import.import_history", never)
     client.force_login(lead)
     big = upload("bookings.csv", b"booking_ref\n" + b"x" * (2 * 1024 * 1024))
 
@@ -687,6 +707,7 @@ def test_an_oversized_upload_is_refused_before_it_is_read(
 
     assert "The files are too large to upload (2 MB; the limit is 1 MB)" in response.text
     assert not Booking.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
 def test_an_upload_with_an_unknown_file_name_is_refused(client, lead, upload_url):

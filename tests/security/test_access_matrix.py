@@ -41,6 +41,7 @@ from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Stage
 from people import roles
 from people.models import Organisation, User
+from reports.models import ImportRun
 from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +193,8 @@ MATRIX: dict[str, Entry] = {
         data="quote",
     ),
     "reports:import": Entry("GET", {NONE: LEAD_ONLY}),
+    # any lead's import run (here one whose problems name another organisation's person)
+    "reports:import_run": Entry("GET", {OTHER_ORG: LEAD_ONLY}),
     # privacy: the notice is public; subject access and erasure are the lead's
     "privacy:notice": Entry("GET", {NONE: ALL_OK}),
     "privacy:person_find": Entry("GET", {NONE: LEAD_ONLY}),
@@ -352,6 +355,17 @@ class World:
             response__invitation=outsider_invitation, item__kind=Item.Kind.TEXT
         ).first()
         self.reason = CancellationReason.objects.create(label="Work capacity")
+        # An import run refused on a row that names the outsider.
+        self.import_run = ImportRun.objects.create(
+            uploaded_by=self.users[LEAD],
+            state=ImportRun.State.FAILED,
+            file_names=["bookings.csv"],
+            errors=[
+                f"bookings.csv line 2: email '{self.outsider.email}' already has an active "
+                f"booking ({self.outsider.full_name})"
+            ],
+            error_count=1,
+        )
 
     # -- objects by ownership --
 
@@ -419,6 +433,8 @@ class World:
             return ["by_priority"]
         if name == "reports:quote_mark":
             return [self.answer.pk]
+        if name == "reports:import_run":
+            return [self.import_run.pk]
         if name in ("privacy:export", "privacy:anonymise"):
             return [self.owner(role, ownership).pk]
         return []
