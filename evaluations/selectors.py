@@ -63,23 +63,48 @@ def evaluation_frames(bookings_qs: QuerySet) -> EvaluationFrames:
     return EvaluationFrames(bookings=bookings, responses=evaluation_responses(bookings_qs))
 
 
-def values_frame(values_qs: QuerySet, columns: list[str]) -> pd.DataFrame:
+def values_frame(
+    values_qs: QuerySet, columns: list[str], *, types: dict[str, str] | None = None
+) -> pd.DataFrame:
     """A values_list queryset as a frame, its rows taken straight from the database cursor.
 
     For the large reads: Django's per-row conversions are skipped (booleans stay 0/1 on SQLite,
     numbers stay Decimal on PostgreSQL), so use it for ids, text, numbers and flags, not times.
+    `types`: dtypes of columns (by name in `columns`) that are never NULL, see rows_frame.
     """
     sql, params = values_qs.query.get_compiler(values_qs.db).as_sql()
     with connections[values_qs.db].cursor() as cursor:
         cursor.execute(sql, params)
         selected = [column[0] for column in cursor.description]
         rows = cursor.fetchall()
-    frame = pd.DataFrame.from_records(rows, columns=selected)
     # As Django's values_list: its fields, then annotations added after it.
-    fields = [*values_qs._fields, *values_qs.query.annotation_select]
-    frame = frame[list(dict.fromkeys(fields))]
+    fields = list(dict.fromkeys([*values_qs._fields, *values_qs.query.annotation_select]))
+    named = dict(zip(fields, columns, strict=True))
+    types = {field: types[name] for field, name in named.items() if name in (types or {})}
+    frame = rows_frame(rows, selected, types)[fields]
     frame.columns = columns
     return frame
+
+
+def rows_frame(
+    rows: list[tuple], columns: list[str], types: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Cursor rows as the frame DataFrame.from_records builds, `types`' columns typed directly.
+
+    from_records infers every column's type from every value (0.1 s for the 150,000 bookings
+    at 100x). Columns that are never NULL can be given their dtype instead (ids: "int64", text:
+    "str", flags: "bool"; "float64" takes NULL as NaN); the others are inferred as before. No rows:
+    from_records' own empty frame.
+    """
+    if not rows or not types:
+        return pd.DataFrame.from_records(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns, dtype=object)
+    return pd.DataFrame(
+        {
+            name: table[name].astype(types[name]) if name in types else table[name].infer_objects()
+            for name in columns
+        }
+    )
 
 
 # The same scores as evaluation_responses' annotations (the same AVG over the same ratings), but
@@ -146,8 +171,16 @@ def _responses_in_submission_order(
     with connection.cursor() as cursor:
         cursor.execute(sql, (Stage.POST.value, *params))
         rows = cursor.fetchall()
-    return pd.DataFrame.from_records(
-        rows, columns=["booking_id", "stage", "respondent", "score", "retro_score"]
+    return rows_frame(
+        rows,
+        columns=["booking_id", "stage", "respondent", "score", "retro_score"],
+        types={
+            "booking_id": "int64",
+            "stage": "str",
+            "respondent": "str",
+            "score": "float64",
+            "retro_score": "float64",
+        },
     )
 
 

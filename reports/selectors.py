@@ -266,6 +266,14 @@ def report_frames(
             "person_id",
         ),
         columns=BOOKING_ID_COLUMNS,
+        types={
+            "booking_id": "int64",
+            "event_id": "int64",
+            "status": "str",
+            "confirmed": "bool",
+            "cancelled_late": "bool",
+            "person_id": "int64",
+        },
     )
     organisations = pd.DataFrame.from_records(
         list(Organisation.objects.order_by().values_list("id", "name", "sector")),
@@ -329,6 +337,7 @@ def report_frames(
             "person_org_id",
         ),  # fmt: skip
         columns=ENROLMENT_ID_COLUMNS,
+        types={"enrolment_id": "int64", "course_id": "int64", "course": "str"},
     )
     enrolments = _with_organisation_names(enrolments, organisations, own=False)
     enrolments["completed_at"] = _utc_times(enrolments["completed_at"])
