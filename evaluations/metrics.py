@@ -20,14 +20,13 @@ ready for a template, CSV or JSON. The definitions below are the partnership's, 
 - Means, gains and intervals are rounded half up to 2 dp, normalised gains to 3 dp.
 """
 
-import contextvars
 import functools
 import inspect
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -87,22 +86,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-# evaluation_summary's bookings and their invited ids per stage, while it runs: its four figures
-# ask for the same ones six times (per group of evaluation_figures_by: 40 courses at 100x).
-_INVITED_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
-    "evaluation_invited_memo", default=None
-)
-
-
-def _invited_ids(bookings: pd.DataFrame, stage: str) -> pd.Series:
-    memo = _INVITED_MEMO.get()
-    if memo is None or memo["bookings"] is not bookings:
-        return bookings.loc[bookings["status"].isin(INVITED[stage]), "booking_id"]
-    if stage not in memo:
-        memo[stage] = bookings.loc[bookings["status"].isin(INVITED[stage]), "booking_id"]
-    return memo[stage]
-
-
 def counted_answers(bookings: pd.DataFrame, responses: pd.DataFrame, stage: str) -> pd.DataFrame:
     """The delegate's submitted answers of `stage` that count: one row per invited booking.
 
@@ -110,7 +93,7 @@ def counted_answers(bookings: pd.DataFrame, responses: pd.DataFrame, stage: str)
     the order the answers were submitted. `responses` without a submitted_at column are taken as
     all submitted and already in that order (the report's frames: the database sorted them).
     """
-    invited = _invited_ids(bookings, stage)
+    invited = bookings.loc[bookings["status"].isin(INVITED[stage]), "booking_id"]
     keep = (responses["stage"] == stage) & (responses["respondent"] == DELEGATE)
     if "submitted_at" in responses.columns:
         keep &= responses["submitted_at"].notna()
@@ -135,10 +118,126 @@ def counted_within(counted: Counted, booking_ids) -> dict[str, pd.DataFrame]:
     return {stage: frame[frame.index.isin(booking_ids)] for stage, frame in counted.items()}
 
 
-def _counted(bookings, responses, counted: Counted | None, stage: str) -> pd.DataFrame:
-    if counted is None:
-        return counted_answers(bookings, responses, stage)
-    return counted[stage]
+def _counted(bookings, responses, counted: Counted | None) -> Counted:
+    return counted_by_stage(bookings, responses) if counted is None else counted
+
+
+# --- the figures' inputs as arrays -------------------------------------------------------------
+
+
+class _Answers(NamedTuple):
+    """One stage's counted answers as arrays, in the order they were submitted."""
+
+    ids: np.ndarray  # booking_id, each once
+    score: np.ndarray  # float, NaN when the answer has no score
+    retro: np.ndarray  # float, NaN when the answer has no "then" score
+
+    def scored(self, column: str = "score") -> tuple[np.ndarray, np.ndarray]:
+        """The ids and values of the answers with a value in `column` (score or retro)."""
+        values = getattr(self, column)
+        keep = ~np.isnan(values)
+        return self.ids[keep], values[keep]
+
+
+class _Parts(NamedTuple):
+    """What the figures read from a set of bookings and its counted answers, as numpy arrays.
+
+    Built once and sliced per group by evaluation_figures_by: filtering the frames and looking
+    ids up in pandas, per group and per figure, cost more than the figures themselves (at 100x,
+    40 courses). Every figure below is computed from these, for one set or for each group.
+    """
+
+    ids: np.ndarray  # booking_id of every booking (row)
+    invited: Mapping[str, np.ndarray]  # stage -> whether each booking is asked (INVITED)
+    booked: np.ndarray  # whether each booking is BOOKED
+    unique: bool  # no booking_id twice and none missing: counting ids is counting rows
+    counted: Mapping[str, _Answers]
+
+
+def _parts(bookings: pd.DataFrame, counted: Counted) -> _Parts:
+    status = bookings["status"]
+    flags: dict[frozenset, np.ndarray] = {}
+    for members in (*INVITED.values(), BOOKED):
+        if members not in flags:
+            flags[members] = status.isin(members).to_numpy(dtype=bool)
+    ids = bookings["booking_id"]
+    return _Parts(
+        ids=ids.to_numpy(),
+        invited={stage: flags[INVITED[stage]] for stage in STAGES},
+        booked=flags[BOOKED],
+        unique=bool(ids.is_unique and not ids.hasnans),
+        counted={
+            stage: _Answers(
+                frame.index.to_numpy(),
+                frame["score"].to_numpy(dtype=float, na_value=np.nan),
+                frame["retro_score"].to_numpy(dtype=float, na_value=np.nan),
+            )
+            for stage, frame in counted.items()
+        },
+    )
+
+
+def _split(parts: _Parts, codes: np.ndarray, n: int) -> list[_Parts]:
+    """`parts` per group, `codes` numbering each booking's group 0..n-1 (order kept within).
+
+    An answer goes to the group of its booking's first row, as a look-up by booking_id would.
+    """
+
+    def slices(values: np.ndarray, order: np.ndarray, bounds: np.ndarray) -> list[np.ndarray]:
+        values = values[order]
+        return [values[first:last] for first, last in zip(bounds[:-1], bounds[1:], strict=True)]
+
+    def grouping(of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # A stable sort keeps each group's rows in their order; n (no group) sorts last.
+        order = np.argsort(of, kind="stable")
+        return order, np.searchsorted(of[order], np.arange(n + 1))
+
+    order, bounds = grouping(codes)
+    ids = slices(parts.ids, order, bounds)
+    invited = {stage: slices(flags, order, bounds) for stage, flags in parts.invited.items()}
+    booked = slices(parts.booked, order, bounds)
+
+    first = ~pd.Index(parts.ids).duplicated()
+    booking_index, booking_code = pd.Index(parts.ids[first]), codes[first]
+    counted = {}
+    for stage, answers in parts.counted.items():
+        at = booking_index.get_indexer(answers.ids)
+        answer_codes = np.where(at >= 0, booking_code[at], n)
+        answer_order, answer_bounds = grouping(answer_codes)
+        counted[stage] = [
+            _Answers(*group)
+            for group in zip(
+                *(slices(values, answer_order, answer_bounds) for values in answers), strict=True
+            )
+        ]
+    return [
+        _Parts(
+            ids=ids[g],
+            invited={stage: flags[g] for stage, flags in invited.items()},
+            booked=booked[g],
+            unique=parts.unique,
+            counted={stage: groups[g] for stage, groups in counted.items()},
+        )
+        for g in range(n)
+    ]
+
+
+def _distinct(parts: _Parts, rows: np.ndarray | None = None) -> int:
+    """The number of distinct booking ids among `rows` (a boolean mask; all when None)."""
+    ids = parts.ids if rows is None else parts.ids[rows]
+    return len(ids) if parts.unique else int(pd.Series(ids).nunique())
+
+
+def _mean_of(values: np.ndarray) -> float | None:
+    # numpy's mean of the same values in the same order: pandas' Series.mean to the last bit.
+    return float(values.mean()) if len(values) else None
+
+
+def _aligned(ids, values, other_ids, other_values) -> tuple[np.ndarray, np.ndarray]:
+    """`values` and `other_values` of the ids in both (each once), in the order of `ids`."""
+    at = pd.Index(other_ids).get_indexer(ids)
+    both = at >= 0
+    return values[both], other_values[at[both]]
 
 
 # --- return rates and attrition ----------------------------------------------------------------
@@ -151,10 +250,14 @@ def response_rates(
 
     `counted`: counted_by_stage(bookings, responses), when the caller has it already.
     """
+    return _response_rates(_parts(bookings, _counted(bookings, responses, counted)))
+
+
+def _response_rates(parts: _Parts) -> dict[str, dict]:
     rates = {}
     for stage in STAGES:
-        invited = int(_invited_ids(bookings, stage).nunique())
-        completed = len(_counted(bookings, responses, counted, stage))
+        invited = _distinct(parts, parts.invited[stage])
+        completed = len(parts.counted[stage].ids)
         rates[stage] = {
             "invited": invited,
             "completed": completed,
@@ -171,12 +274,16 @@ def attrition_funnel(
     "pre answered" follows the pre rate (places used, so a no-show's answer counts), and may
     therefore exceed "attended".
     """
+    return _attrition_funnel(_parts(bookings, _counted(bookings, responses, counted)))
+
+
+def _attrition_funnel(parts: _Parts) -> dict[str, int]:
     return {
-        "booked": int(bookings.loc[bookings["status"].isin(BOOKED), "booking_id"].nunique()),
-        "attended": int(_invited_ids(bookings, Stage.POST.value).nunique()),
-        "pre_answered": len(_counted(bookings, responses, counted, Stage.PRE.value)),
-        "post_answered": len(_counted(bookings, responses, counted, Stage.POST.value)),
-        "stage2_answered": len(_counted(bookings, responses, counted, Stage.STAGE2.value)),
+        "booked": _distinct(parts, parts.booked),
+        "attended": _distinct(parts, parts.invited[Stage.POST.value]),
+        "pre_answered": len(parts.counted[Stage.PRE.value].ids),
+        "post_answered": len(parts.counted[Stage.POST.value].ids),
+        "stage2_answered": len(parts.counted[Stage.STAGE2.value].ids),
     }
 
 
@@ -189,18 +296,24 @@ def non_response_bias(
     {"returned": {"n", "pre_mean"}, "not_returned": {"n", "pre_mean"}, "difference"}
     where difference = returned - not returned (2 dp; None if either side is empty).
     """
-    pre = _counted(bookings, responses, counted, Stage.PRE.value)["score"].dropna()
-    pre = pre[pre.index.isin(_invited_ids(bookings, Stage.POST.value))]
-    post_ids = _counted(bookings, responses, counted, Stage.POST.value).index
-    returned = pre[pre.index.isin(post_ids)]
-    not_returned = pre[~pre.index.isin(post_ids)]
-    returned_mean, not_returned_mean = _mean(returned), _mean(not_returned)
+    return _non_response_bias(_parts(bookings, _counted(bookings, responses, counted)))
+
+
+def _non_response_bias(parts: _Parts) -> dict:
+    ids, pre = parts.counted[Stage.PRE.value].scored()
+    attended = np.isin(ids, parts.ids[parts.invited[Stage.POST.value]])
+    ids, pre = ids[attended], pre[attended]
+    returned = np.isin(ids, parts.counted[Stage.POST.value].ids)
+    returned_mean, not_returned_mean = _mean_of(pre[returned]), _mean_of(pre[~returned])
     difference = None
     if returned_mean is not None and not_returned_mean is not None:
         difference = round_half_up(returned_mean - not_returned_mean, 2)
     return {
-        "returned": {"n": len(returned), "pre_mean": round_half_up(returned_mean, 2)},
-        "not_returned": {"n": len(not_returned), "pre_mean": round_half_up(not_returned_mean, 2)},
+        "returned": {"n": int(returned.sum()), "pre_mean": round_half_up(returned_mean, 2)},
+        "not_returned": {
+            "n": int((~returned).sum()),
+            "pre_mean": round_half_up(not_returned_mean, 2),
+        },
         "difference": difference,
     }
 
@@ -219,6 +332,11 @@ def paired_gain(pre: pd.Series, post: pd.Series, *, ceiling: float = CEILING) ->
     both = pre.index.intersection(post.index)
     before = pre.loc[both].to_numpy(dtype=float)
     after = post.loc[both].to_numpy(dtype=float)
+    return _paired_statistics(before, after, ceiling=ceiling)
+
+
+def _paired_statistics(before: np.ndarray, after: np.ndarray, *, ceiling: float) -> dict:
+    """paired_gain's figures of the pairs (before[i], after[i])."""
     diff = after - before
     n = len(diff)
     result: dict[str, Any] = {
@@ -320,26 +438,36 @@ def response_shift(
 
     {"n", "then_mean", "pre_mean", "paired": {"n", "then_mean", "pre_mean", "shift"}}, where
     shift = then - pre over the bookings with both (negative: delegates rate their knowledge
-    before the course lower in hindsight than they did at the time).
+    before the course lower in hindsight than they did at the time). Both indexed by booking.
     """
     pre, retro = pre.dropna(), retro.dropna()
-    if retro.empty:
+    return _response_shift(
+        pre.index.to_numpy(),
+        pre.to_numpy(dtype=float),
+        retro.index.to_numpy(),
+        retro.to_numpy(dtype=float),
+        pre_mean=pre_mean,
+    )
+
+
+def _response_shift(pre_ids, pre, retro_ids, retro, *, pre_mean: float | None) -> dict | None:
+    if not len(retro):
         return None
     if pre_mean is None:
-        pre_mean = _mean(pre)
-    both = pre.index.intersection(retro.index)
-    paired_then, paired_pre = _mean(retro.loc[both]), _mean(pre.loc[both])
+        pre_mean = _mean_of(pre)
+    paired_pre, paired_then = _aligned(pre_ids, pre, retro_ids, retro)
+    then_mean, pre_mean_paired = _mean_of(paired_then), _mean_of(paired_pre)
     shift = None
-    if len(both):
-        shift = round_half_up(paired_then - paired_pre, 2)
+    if len(paired_pre):
+        shift = round_half_up(then_mean - pre_mean_paired, 2)
     return {
         "n": len(retro),
-        "then_mean": round_half_up(_mean(retro), 2),
+        "then_mean": round_half_up(_mean_of(retro), 2),
         "pre_mean": round_half_up(pre_mean, 2),
         "paired": {
-            "n": len(both),
-            "then_mean": round_half_up(paired_then, 2),
-            "pre_mean": round_half_up(paired_pre, 2),
+            "n": len(paired_pre),
+            "then_mean": round_half_up(then_mean, 2),
+            "pre_mean": round_half_up(pre_mean_paired, 2),
             "shift": shift,
         },
     }
@@ -357,20 +485,25 @@ def learning_gain(
     {"pre_mean", "post_mean", "gain", "n_pre", "n_post", "paired": paired_gain(...),
      "response_shift": response_shift(...) or None, "warnings": [SMALL_SAMPLE, LOW_RETURN_RATE]}
     """
-    pre = _counted(bookings, responses, counted, Stage.PRE.value)["score"].dropna()
-    post_answers = _counted(bookings, responses, counted, Stage.POST.value)
-    post = post_answers["score"].dropna()
-    pre_mean, post_mean = _mean(pre), _mean(post)
+    parts = _parts(bookings, _counted(bookings, responses, counted))
+    return _learning_gain(parts, ceiling=ceiling)
+
+
+def _learning_gain(parts: _Parts, *, ceiling: float = CEILING) -> dict:
+    pre_ids, pre = parts.counted[Stage.PRE.value].scored()
+    post_answers = parts.counted[Stage.POST.value]
+    post_ids, post = post_answers.scored()
+    pre_mean, post_mean = _mean_of(pre), _mean_of(post)
     gain = None
     if pre_mean is not None and post_mean is not None:
         gain = round_half_up(post_mean - pre_mean, 2)
-    paired = paired_gain(pre, post, ceiling=ceiling)
+    paired = _paired_statistics(*_aligned(pre_ids, pre, post_ids, post), ceiling=ceiling)
 
     flags = []
     if paired["n"] < SMALL_SAMPLE_BELOW:
         flags.append(SMALL_SAMPLE)
-    post_invited = int(_invited_ids(bookings, Stage.POST.value).nunique())
-    if post_invited and 100 * len(post_answers) / post_invited < LOW_RETURN_RATE_BELOW:
+    post_invited = _distinct(parts, parts.invited[Stage.POST.value])
+    if post_invited and 100 * len(post_answers.ids) / post_invited < LOW_RETURN_RATE_BELOW:
         flags.append(LOW_RETURN_RATE)
 
     return {
@@ -380,7 +513,9 @@ def learning_gain(
         "n_pre": len(pre),
         "n_post": len(post),
         "paired": paired,
-        "response_shift": response_shift(pre, post_answers["retro_score"], pre_mean=pre_mean),
+        "response_shift": _response_shift(
+            pre_ids, pre, *post_answers.scored("retro"), pre_mean=pre_mean
+        ),
         "warnings": flags,
     }
 
@@ -396,20 +531,27 @@ def evaluation_summary(
     {"bookings": int, "evaluations": response_rates, "learning_gain": learning_gain,
      "funnel": attrition_funnel, "non_response": non_response_bias}
     """
-    # The counted answers once per stage, not once per figure (they are the costly part).
-    memo = _INVITED_MEMO.set({"bookings": bookings})
-    try:
-        if counted is None:
-            counted = counted_by_stage(bookings, responses)
-        return {
-            "bookings": int(bookings["booking_id"].nunique()),
-            "evaluations": response_rates(bookings, responses, counted=counted),
-            "learning_gain": learning_gain(bookings, responses, counted=counted),
-            "funnel": attrition_funnel(bookings, responses, counted=counted),
-            "non_response": non_response_bias(bookings, responses, counted=counted),
-        }
-    finally:
-        _INVITED_MEMO.reset(memo)
+    return _evaluation_summary(_parts(bookings, _counted(bookings, responses, counted)))
+
+
+def _evaluation_summary(parts: _Parts) -> dict:
+    return {
+        "bookings": _distinct(parts),
+        "evaluations": _response_rates(parts),
+        "learning_gain": _learning_gain(parts),
+        "funnel": _attrition_funnel(parts),
+        "non_response": _non_response_bias(parts),
+    }
+
+
+# The figures above computed from _Parts: evaluation_figures_by splits the parts once.
+_FROM_PARTS: dict[Callable[..., Any], Callable[[_Parts], dict]] = {
+    evaluation_summary: _evaluation_summary,
+    response_rates: _response_rates,
+    attrition_funnel: _attrition_funnel,
+    non_response_bias: _non_response_bias,
+    learning_gain: _learning_gain,
+}
 
 
 def evaluation_figures_by(
@@ -428,29 +570,39 @@ def evaluation_figures_by(
     (or taken from `counted`) and split by group, instead of once per group and figure.
     """
     grouped = bookings.groupby(by, dropna=False, sort=True)
-    # Number the groups once and split the responses by number: a missing key (NaN or NA)
-    # cannot be looked up reliably, and filtering per group would scan all responses each time.
-    codes = pd.Series(grouped.ngroup().to_numpy(), index=bookings["booking_id"].to_numpy())
-    codes = codes[~codes.index.duplicated()]
-    response_codes = responses["booking_id"].map(codes)
-    responses_by_code = {
-        int(code): group for code, group in responses.groupby(response_codes, sort=False)
-    }
-    empty = responses.iloc[0:0]
+    keys = [_plain(key) for key in grouped.size().index]
+    codes = grouped.ngroup().to_numpy()
+    from_parts = _FROM_PARTS.get(figures)
+    if from_parts is not None:
+        # This module's figures: every group's arrays from one pass over the frames.
+        parts = _parts(bookings, _counted(bookings, responses, counted))
+        groups = _split(parts, codes, len(keys))
+        return [{"group": key} | from_parts(part) for key, part in zip(keys, groups, strict=True)]
+
+    # Any other figures: one call per group with the group's frames. The responses (and counted
+    # answers) are split by group number: a missing key (NaN or NA) cannot be looked up reliably,
+    # and filtering per group would scan all responses each time.
+    ids = bookings["booking_id"].to_numpy()
+    first = ~pd.Index(ids).duplicated()
+    booking_index, booking_code = pd.Index(ids[first]), codes[first]
+
+    def split(frame: pd.DataFrame, frame_ids) -> dict[int, pd.DataFrame]:
+        at = booking_index.get_indexer(frame_ids)
+        frame_codes = np.where(at >= 0, booking_code[at], -1)
+        return {
+            int(code): group for code, group in frame.groupby(frame_codes, sort=False) if code >= 0
+        }
+
+    responses_by_code = split(responses, responses["booking_id"].to_numpy())
     counted_by_code: dict[str, dict[int, pd.DataFrame]] | None = None
     if "counted" in inspect.signature(figures).parameters:
-        if counted is None:
-            counted = counted_by_stage(bookings, responses)
+        counted = _counted(bookings, responses, counted)
         counted_by_code = {
-            stage: {
-                int(code): group
-                for code, group in frame.groupby(frame.index.map(codes).to_numpy(), sort=False)
-            }
-            for stage, frame in counted.items()
+            stage: split(frame, frame.index.to_numpy()) for stage, frame in counted.items()
         }
     rows = []
-    for code, (key, group) in enumerate(grouped):
-        group_responses = responses_by_code.get(code, empty)
+    for code, (key, (_, group)) in enumerate(zip(keys, grouped, strict=True)):
+        group_responses = responses_by_code.get(code, responses.iloc[0:0])
         if counted_by_code is None:
             value = figures(group, group_responses)
         else:
@@ -459,7 +611,7 @@ def evaluation_figures_by(
                 for stage, by_code in counted_by_code.items()
             }
             value = figures(group, group_responses, counted=group_counted)
-        row = {"group": _plain(key)}
+        row = {"group": key}
         row.update(value if isinstance(value, dict) else {"figures": value})
         rows.append(row)
     return rows
