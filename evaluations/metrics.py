@@ -71,10 +71,6 @@ def percent(part: int, whole: int) -> float | None:
     return round_half_up(100 * part / whole, 1)
 
 
-def _mean(values: pd.Series) -> float | None:
-    return float(values.mean()) if len(values) else None
-
-
 def _plain(value: Any) -> Any:
     """A group key as JSON-friendly Python: None for missing, int for numpy integers."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -228,8 +224,12 @@ def _distinct(parts: _Parts, rows: np.ndarray | None = None) -> int:
     return len(ids) if parts.unique else int(pd.Series(ids).nunique())
 
 
-def _mean_of(values: np.ndarray) -> float | None:
-    # numpy's mean of the same values in the same order: pandas' Series.mean to the last bit.
+def mean_of(values: np.ndarray) -> float | None:
+    """The mean of a float array, None when empty.
+
+    numpy's pairwise sum, as pandas' Series.mean: the same values in the same order give the
+    same float to the last bit, which the published means' rounding depends on.
+    """
     return float(values.mean()) if len(values) else None
 
 
@@ -304,7 +304,7 @@ def _non_response_bias(parts: _Parts) -> dict:
     attended = np.isin(ids, parts.ids[parts.invited[Stage.POST.value]])
     ids, pre = ids[attended], pre[attended]
     returned = np.isin(ids, parts.counted[Stage.POST.value].ids)
-    returned_mean, not_returned_mean = _mean_of(pre[returned]), _mean_of(pre[~returned])
+    returned_mean, not_returned_mean = mean_of(pre[returned]), mean_of(pre[~returned])
     difference = None
     if returned_mean is not None and not_returned_mean is not None:
         difference = round_half_up(returned_mean - not_returned_mean, 2)
@@ -454,15 +454,15 @@ def _response_shift(pre_ids, pre, retro_ids, retro, *, pre_mean: float | None) -
     if not len(retro):
         return None
     if pre_mean is None:
-        pre_mean = _mean_of(pre)
+        pre_mean = mean_of(pre)
     paired_pre, paired_then = _aligned(pre_ids, pre, retro_ids, retro)
-    then_mean, pre_mean_paired = _mean_of(paired_then), _mean_of(paired_pre)
+    then_mean, pre_mean_paired = mean_of(paired_then), mean_of(paired_pre)
     shift = None
     if len(paired_pre):
         shift = round_half_up(then_mean - pre_mean_paired, 2)
     return {
         "n": len(retro),
-        "then_mean": round_half_up(_mean_of(retro), 2),
+        "then_mean": round_half_up(mean_of(retro), 2),
         "pre_mean": round_half_up(pre_mean, 2),
         "paired": {
             "n": len(paired_pre),
@@ -493,7 +493,7 @@ def _learning_gain(parts: _Parts, *, ceiling: float = CEILING) -> dict:
     pre_ids, pre = parts.counted[Stage.PRE.value].scored()
     post_answers = parts.counted[Stage.POST.value]
     post_ids, post = post_answers.scored()
-    pre_mean, post_mean = _mean_of(pre), _mean_of(post)
+    pre_mean, post_mean = mean_of(pre), mean_of(post)
     gain = None
     if pre_mean is not None and post_mean is not None:
         gain = round_half_up(post_mean - pre_mean, 2)

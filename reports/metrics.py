@@ -407,7 +407,8 @@ def _trend_row(figures: dict) -> dict:
 
 def _quarter_of(days: pd.Series, blocks: list[tuple[date, date]]) -> np.ndarray:
     """The block number (0-based) of each day; -1 for a day outside the blocks."""
-    values = np.array(days.tolist(), dtype="datetime64[D]")
+    # Through pandas' datetime parsing: numpy's conversion of date objects goes one by one.
+    values = pd.to_datetime(days).to_numpy().astype("datetime64[D]")
     if not blocks or not len(values):
         return np.full(len(values), -1, dtype=np.int64)
     firsts = np.array([first for first, _ in blocks], dtype="datetime64[D]")
@@ -419,6 +420,28 @@ def _quarter_of(days: pd.Series, blocks: list[tuple[date, date]]) -> np.ndarray:
 def _per_quarter(numbers: np.ndarray, n: int, mask=None) -> np.ndarray:
     numbers = numbers if mask is None else numbers[np.asarray(mask, dtype=bool)]
     return np.bincount(numbers[numbers >= 0], minlength=n)[:n]
+
+
+def _numbers_of(ids, keys, numbers: np.ndarray) -> np.ndarray:
+    """The number of the first of `keys` equal to each of `ids`; -1 for an id not among them."""
+    keys = pd.Index(keys)
+    first = ~keys.duplicated()
+    at = keys[first].get_indexer(ids)
+    if not first.any():
+        return np.full(len(at), -1, dtype=np.int64)
+    return np.where(at >= 0, numbers[first][at], -1)
+
+
+def _means_per_quarter(scores: np.ndarray, numbers: np.ndarray) -> dict[int, float | None]:
+    """The mean of each quarter's scores, taken in their order (as pandas would: to the bit)."""
+    order = np.argsort(numbers, kind="stable")
+    scores, numbers = scores[order], numbers[order]
+    numbered, firsts = np.unique(numbers, return_index=True)
+    bounds = [*firsts, len(numbers)]
+    return {
+        int(number): em.mean_of(scores[first:last])
+        for number, first, last in zip(numbered, bounds[:-1], bounds[1:], strict=True)
+    }
 
 
 def by_quarter(
@@ -433,9 +456,8 @@ def by_quarter(
     blocks = quarters(start, end)
     n = len(blocks)
     events = frames.events
+    event_ids = events["event_id"].to_numpy()
     event_quarter = _quarter_of(events["day"], blocks)
-    quarter_by_event = pd.Series(event_quarter, index=events["event_id"].to_numpy())
-    quarter_by_event = quarter_by_event[~quarter_by_event.index.duplicated()]
     delivered = (events["status"] == DELIVERED).to_numpy()
     event_counts = {
         "delivered": _per_quarter(event_quarter, n, delivered),
@@ -448,7 +470,7 @@ def by_quarter(
     }
 
     bookings = frames.bookings
-    booking_quarter = _quarter_numbers_of(bookings["event_id"], quarter_by_event)
+    booking_quarter = _numbers_of(bookings["event_id"].to_numpy(), event_ids, event_quarter)
     status = bookings["status"]
     attended = status.isin(ATTENDED).to_numpy()
     booking_counts = {
@@ -466,35 +488,42 @@ def by_quarter(
     elearning = _per_quarter(_quarter_of(frames.enrolments["day"], blocks), n)
 
     eval_bookings = frames.eval_bookings
-    eval_quarter = _quarter_numbers_of(eval_bookings["event_id"], quarter_by_event)
+    eval_ids = eval_bookings["booking_id"]
+    eval_quarter = _numbers_of(
+        eval_bookings["event_id"].to_numpy(dtype="int64", na_value=-1), event_ids, event_quarter
+    )
     if counted is None:
         counted = em.counted_by_stage(eval_bookings, frames.responses)
     else:
-        counted = em.counted_within(counted, eval_bookings["booking_id"])
-    quarter_by_booking = pd.Series(eval_quarter, index=eval_bookings["booking_id"].to_numpy())
-    quarter_by_booking = quarter_by_booking[~quarter_by_booking.index.duplicated()]
+        counted = em.counted_within(counted, eval_ids)
+    # Each counted answer's quarter: its booking's (as counted_answers found it: the first row).
+    answer_quarter = {
+        stage: _numbers_of(frame.index.to_numpy(), eval_ids.to_numpy(), eval_quarter)
+        for stage, frame in counted.items()
+    }
+    unique = pd.Index(eval_ids).is_unique and not eval_ids.hasnans
+    invited_rows: dict[frozenset, np.ndarray] = {}
     rates = {}
     for stage in em.STAGES:
-        invited = eval_bookings[eval_bookings["status"].isin(em.INVITED[stage])]
-        invited_n = (
-            invited["booking_id"]
-            .groupby(eval_quarter[eval_bookings["status"].isin(em.INVITED[stage]).to_numpy()])
-            .nunique()
-            .reindex(range(n), fill_value=0)
-        )
-        completed = _per_quarter(
-            counted[stage].index.map(quarter_by_booking).to_numpy(dtype=np.int64), n
-        )
+        members = em.INVITED[stage]
+        if members not in invited_rows:
+            invited_rows[members] = eval_bookings["status"].isin(members).to_numpy(dtype=bool)
+        rows = invited_rows[members]
+        if unique:
+            invited_n = _per_quarter(eval_quarter, n, rows)
+        else:
+            invited_n = (
+                eval_ids[rows].groupby(eval_quarter[rows]).nunique().reindex(range(n), fill_value=0)
+            )
+        completed = _per_quarter(answer_quarter[stage], n)
         rates[stage] = [
             em.percent(int(c), int(i)) for c, i in zip(completed, invited_n, strict=True)
         ]
     means = {}
     for stage in (em.Stage.PRE.value, em.Stage.POST.value):
-        scores = counted[stage]["score"].dropna()
-        numbers = scores.index.map(quarter_by_booking).to_numpy(dtype=np.int64)
-        means[stage] = {
-            int(number): em._mean(group) for number, group in scores.groupby(numbers, sort=False)
-        }
+        scores = counted[stage]["score"].to_numpy(dtype=float, na_value=np.nan)
+        scored = ~np.isnan(scores)
+        means[stage] = _means_per_quarter(scores[scored], answer_quarter[stage][scored])
 
     rows = []
     for number, (first, last) in enumerate(blocks):
@@ -531,11 +560,6 @@ def by_quarter(
             }
         )
     return rows
-
-
-def _quarter_numbers_of(event_ids: pd.Series, quarter_by_event: pd.Series) -> np.ndarray:
-    numbers = event_ids.map(quarter_by_event)
-    return numbers.fillna(-1).to_numpy(dtype=np.int64)
 
 
 TREND_MEASURES = [
