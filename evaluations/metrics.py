@@ -90,6 +90,10 @@ def counted_answers(bookings: pd.DataFrame, responses: pd.DataFrame, stage: str)
     all submitted and already in that order (the report's frames: the database sorted them).
     """
     invited = bookings.loc[bookings["status"].isin(INVITED[stage]), "booking_id"]
+    return _counted_answers(invited, responses, stage)
+
+
+def _counted_answers(invited, responses: pd.DataFrame, stage: str) -> pd.DataFrame:
     keep = (responses["stage"] == stage) & (responses["respondent"] == DELEGATE)
     if "submitted_at" in responses.columns:
         keep &= responses["submitted_at"].notna()
@@ -114,14 +118,10 @@ def counted_within(counted: Counted, booking_ids) -> dict[str, pd.DataFrame]:
     return {stage: frame[frame.index.isin(booking_ids)] for stage, frame in counted.items()}
 
 
-def _counted(bookings, responses, counted: Counted | None) -> Counted:
-    return counted_by_stage(bookings, responses) if counted is None else counted
-
-
 # --- the figures' inputs as arrays -------------------------------------------------------------
 
 
-class _Answers(NamedTuple):
+class Answers(NamedTuple):
     """One stage's counted answers as arrays, in the order they were submitted."""
 
     ids: np.ndarray  # booking_id, each once
@@ -134,36 +134,111 @@ class _Answers(NamedTuple):
         keep = ~np.isnan(values)
         return self.ids[keep], values[keep]
 
+    def take(self, keep: np.ndarray) -> "Answers":
+        return Answers(self.ids[keep], self.score[keep], self.retro[keep])
 
-class _Parts(NamedTuple):
+
+class EvaluationArrays(NamedTuple):
     """What the figures read from a set of bookings and its counted answers, as numpy arrays.
 
-    Built once and sliced per group by evaluation_figures_by: filtering the frames and looking
-    ids up in pandas, per group and per figure, cost more than the figures themselves (at 100x,
-    40 courses). Every figure below is computed from these, for one set or for each group.
+    Built once (evaluation_arrays) and cut into subsets (within) or groups (by_group) without
+    going back to the frames: filtering the frames and looking ids up in pandas, per group and
+    per figure, cost more than the figures themselves (at 100x, 40 courses). Every figure below
+    is computed from these, for one set or for each group.
     """
 
     ids: np.ndarray  # booking_id of every booking (row)
     invited: Mapping[str, np.ndarray]  # stage -> whether each booking is asked (INVITED)
     booked: np.ndarray  # whether each booking is BOOKED
     unique: bool  # no booking_id twice and none missing: counting ids is counting rows
-    counted: Mapping[str, _Answers]
+    counted: Mapping[str, Answers]
+
+    def within(self, booking_ids) -> "EvaluationArrays":
+        """The arrays of the bookings among `booking_ids` and of their answers, order kept."""
+        rows = pd.Index(self.ids).isin(booking_ids)
+        ids = self.ids[rows]
+        return EvaluationArrays(
+            ids=ids,
+            invited={stage: flags[rows] for stage, flags in self.invited.items()},
+            booked=self.booked[rows],
+            unique=self.unique,
+            counted={
+                stage: answers.take(pd.Index(answers.ids).isin(ids))
+                for stage, answers in self.counted.items()
+            },
+        )
+
+    def by_group(self, codes: np.ndarray, n: int) -> list["EvaluationArrays"]:
+        """The arrays per group, `codes` numbering each booking's group 0..n-1 (order kept).
+
+        An answer goes to the group of its booking's first row, as a look-up by booking_id would.
+        """
+
+        def slices(values: np.ndarray, order: np.ndarray, bounds: np.ndarray) -> list:
+            values = values[order]
+            return [values[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+        def grouping(of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            # A stable sort keeps each group's rows in their order; n (no group) sorts last.
+            order = np.argsort(of, kind="stable")
+            return order, np.searchsorted(of[order], np.arange(n + 1))
+
+        order, bounds = grouping(codes)
+        ids = slices(self.ids, order, bounds)
+        invited = {stage: slices(flags, order, bounds) for stage, flags in self.invited.items()}
+        booked = slices(self.booked, order, bounds)
+
+        first = ~pd.Index(self.ids).duplicated()
+        booking_index, booking_code = pd.Index(self.ids[first]), codes[first]
+        counted = {}
+        for stage, answers in self.counted.items():
+            at = booking_index.get_indexer(answers.ids)
+            answer_order, answer_bounds = grouping(np.where(at >= 0, booking_code[at], n))
+            counted[stage] = [
+                Answers(*group)
+                for group in zip(
+                    *(slices(values, answer_order, answer_bounds) for values in answers),
+                    strict=True,
+                )
+            ]
+        return [
+            EvaluationArrays(
+                ids=ids[g],
+                invited={stage: flags[g] for stage, flags in invited.items()},
+                booked=booked[g],
+                unique=self.unique,
+                counted={stage: groups[g] for stage, groups in counted.items()},
+            )
+            for g in range(n)
+        ]
 
 
-def _parts(bookings: pd.DataFrame, counted: Counted) -> _Parts:
+def evaluation_arrays(
+    bookings: pd.DataFrame, responses: pd.DataFrame, *, counted: Counted | None = None
+) -> EvaluationArrays:
+    """The bookings' ids, who was invited at each stage and the counted answers, as arrays.
+
+    `counted`: counted_by_stage(bookings, responses), when the caller has it already.
+    """
     status = bookings["status"]
+    ids = bookings["booking_id"]
     flags: dict[frozenset, np.ndarray] = {}
     for members in (*INVITED.values(), BOOKED):
         if members not in flags:
             flags[members] = status.isin(members).to_numpy(dtype=bool)
-    ids = bookings["booking_id"]
-    return _Parts(
+    if counted is None:
+        counted = {
+            stage: _counted_answers(ids[flags[INVITED[stage]]], responses, stage)
+            for stage in STAGES
+        }
+    return EvaluationArrays(
         ids=ids.to_numpy(),
         invited={stage: flags[INVITED[stage]] for stage in STAGES},
         booked=flags[BOOKED],
-        unique=bool(ids.is_unique and not ids.hasnans),
+        # Index.is_unique: Series.is_unique counts the distinct values (30 times slower).
+        unique=bool(pd.Index(ids).is_unique and not ids.hasnans),
         counted={
-            stage: _Answers(
+            stage: Answers(
                 frame.index.to_numpy(),
                 frame["score"].to_numpy(dtype=float, na_value=np.nan),
                 frame["retro_score"].to_numpy(dtype=float, na_value=np.nan),
@@ -173,55 +248,10 @@ def _parts(bookings: pd.DataFrame, counted: Counted) -> _Parts:
     )
 
 
-def _split(parts: _Parts, codes: np.ndarray, n: int) -> list[_Parts]:
-    """`parts` per group, `codes` numbering each booking's group 0..n-1 (order kept within).
-
-    An answer goes to the group of its booking's first row, as a look-up by booking_id would.
-    """
-
-    def slices(values: np.ndarray, order: np.ndarray, bounds: np.ndarray) -> list[np.ndarray]:
-        values = values[order]
-        return [values[first:last] for first, last in zip(bounds[:-1], bounds[1:], strict=True)]
-
-    def grouping(of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # A stable sort keeps each group's rows in their order; n (no group) sorts last.
-        order = np.argsort(of, kind="stable")
-        return order, np.searchsorted(of[order], np.arange(n + 1))
-
-    order, bounds = grouping(codes)
-    ids = slices(parts.ids, order, bounds)
-    invited = {stage: slices(flags, order, bounds) for stage, flags in parts.invited.items()}
-    booked = slices(parts.booked, order, bounds)
-
-    first = ~pd.Index(parts.ids).duplicated()
-    booking_index, booking_code = pd.Index(parts.ids[first]), codes[first]
-    counted = {}
-    for stage, answers in parts.counted.items():
-        at = booking_index.get_indexer(answers.ids)
-        answer_codes = np.where(at >= 0, booking_code[at], n)
-        answer_order, answer_bounds = grouping(answer_codes)
-        counted[stage] = [
-            _Answers(*group)
-            for group in zip(
-                *(slices(values, answer_order, answer_bounds) for values in answers), strict=True
-            )
-        ]
-    return [
-        _Parts(
-            ids=ids[g],
-            invited={stage: flags[g] for stage, flags in invited.items()},
-            booked=booked[g],
-            unique=parts.unique,
-            counted={stage: groups[g] for stage, groups in counted.items()},
-        )
-        for g in range(n)
-    ]
-
-
-def _distinct(parts: _Parts, rows: np.ndarray | None = None) -> int:
+def _distinct(arrays: EvaluationArrays, rows: np.ndarray | None = None) -> int:
     """The number of distinct booking ids among `rows` (a boolean mask; all when None)."""
-    ids = parts.ids if rows is None else parts.ids[rows]
-    return len(ids) if parts.unique else int(pd.Series(ids).nunique())
+    ids = arrays.ids if rows is None else arrays.ids[rows]
+    return len(ids) if arrays.unique else int(pd.Series(ids).nunique())
 
 
 def mean_of(values: np.ndarray) -> float | None:
@@ -250,14 +280,14 @@ def response_rates(
 
     `counted`: counted_by_stage(bookings, responses), when the caller has it already.
     """
-    return _response_rates(_parts(bookings, _counted(bookings, responses, counted)))
+    return _response_rates(evaluation_arrays(bookings, responses, counted=counted))
 
 
-def _response_rates(parts: _Parts) -> dict[str, dict]:
+def _response_rates(arrays: EvaluationArrays) -> dict[str, dict]:
     rates = {}
     for stage in STAGES:
-        invited = _distinct(parts, parts.invited[stage])
-        completed = len(parts.counted[stage].ids)
+        invited = _distinct(arrays, arrays.invited[stage])
+        completed = len(arrays.counted[stage].ids)
         rates[stage] = {
             "invited": invited,
             "completed": completed,
@@ -274,16 +304,16 @@ def attrition_funnel(
     "pre answered" follows the pre rate (places used, so a no-show's answer counts), and may
     therefore exceed "attended".
     """
-    return _attrition_funnel(_parts(bookings, _counted(bookings, responses, counted)))
+    return _attrition_funnel(evaluation_arrays(bookings, responses, counted=counted))
 
 
-def _attrition_funnel(parts: _Parts) -> dict[str, int]:
+def _attrition_funnel(arrays: EvaluationArrays) -> dict[str, int]:
     return {
-        "booked": _distinct(parts, parts.booked),
-        "attended": _distinct(parts, parts.invited[Stage.POST.value]),
-        "pre_answered": len(parts.counted[Stage.PRE.value].ids),
-        "post_answered": len(parts.counted[Stage.POST.value].ids),
-        "stage2_answered": len(parts.counted[Stage.STAGE2.value].ids),
+        "booked": _distinct(arrays, arrays.booked),
+        "attended": _distinct(arrays, arrays.invited[Stage.POST.value]),
+        "pre_answered": len(arrays.counted[Stage.PRE.value].ids),
+        "post_answered": len(arrays.counted[Stage.POST.value].ids),
+        "stage2_answered": len(arrays.counted[Stage.STAGE2.value].ids),
     }
 
 
@@ -296,14 +326,14 @@ def non_response_bias(
     {"returned": {"n", "pre_mean"}, "not_returned": {"n", "pre_mean"}, "difference"}
     where difference = returned - not returned (2 dp; None if either side is empty).
     """
-    return _non_response_bias(_parts(bookings, _counted(bookings, responses, counted)))
+    return _non_response_bias(evaluation_arrays(bookings, responses, counted=counted))
 
 
-def _non_response_bias(parts: _Parts) -> dict:
-    ids, pre = parts.counted[Stage.PRE.value].scored()
-    attended = np.isin(ids, parts.ids[parts.invited[Stage.POST.value]])
+def _non_response_bias(arrays: EvaluationArrays) -> dict:
+    ids, pre = arrays.counted[Stage.PRE.value].scored()
+    attended = np.isin(ids, arrays.ids[arrays.invited[Stage.POST.value]])
     ids, pre = ids[attended], pre[attended]
-    returned = np.isin(ids, parts.counted[Stage.POST.value].ids)
+    returned = np.isin(ids, arrays.counted[Stage.POST.value].ids)
     returned_mean, not_returned_mean = mean_of(pre[returned]), mean_of(pre[~returned])
     difference = None
     if returned_mean is not None and not_returned_mean is not None:
@@ -485,13 +515,13 @@ def learning_gain(
     {"pre_mean", "post_mean", "gain", "n_pre", "n_post", "paired": paired_gain(...),
      "response_shift": response_shift(...) or None, "warnings": [SMALL_SAMPLE, LOW_RETURN_RATE]}
     """
-    parts = _parts(bookings, _counted(bookings, responses, counted))
-    return _learning_gain(parts, ceiling=ceiling)
+    arrays = evaluation_arrays(bookings, responses, counted=counted)
+    return _learning_gain(arrays, ceiling=ceiling)
 
 
-def _learning_gain(parts: _Parts, *, ceiling: float = CEILING) -> dict:
-    pre_ids, pre = parts.counted[Stage.PRE.value].scored()
-    post_answers = parts.counted[Stage.POST.value]
+def _learning_gain(arrays: EvaluationArrays, *, ceiling: float = CEILING) -> dict:
+    pre_ids, pre = arrays.counted[Stage.PRE.value].scored()
+    post_answers = arrays.counted[Stage.POST.value]
     post_ids, post = post_answers.scored()
     pre_mean, post_mean = mean_of(pre), mean_of(post)
     gain = None
@@ -502,7 +532,7 @@ def _learning_gain(parts: _Parts, *, ceiling: float = CEILING) -> dict:
     flags = []
     if paired["n"] < SMALL_SAMPLE_BELOW:
         flags.append(SMALL_SAMPLE)
-    post_invited = _distinct(parts, parts.invited[Stage.POST.value])
+    post_invited = _distinct(arrays, arrays.invited[Stage.POST.value])
     if post_invited and 100 * len(post_answers.ids) / post_invited < LOW_RETURN_RATE_BELOW:
         flags.append(LOW_RETURN_RATE)
 
@@ -531,22 +561,23 @@ def evaluation_summary(
     {"bookings": int, "evaluations": response_rates, "learning_gain": learning_gain,
      "funnel": attrition_funnel, "non_response": non_response_bias}
     """
-    return _evaluation_summary(_parts(bookings, _counted(bookings, responses, counted)))
+    return evaluation_summary_of(evaluation_arrays(bookings, responses, counted=counted))
 
 
-def _evaluation_summary(parts: _Parts) -> dict:
+def evaluation_summary_of(arrays: EvaluationArrays) -> dict:
+    """evaluation_summary from evaluation_arrays (or a subset of them: arrays.within(ids))."""
     return {
-        "bookings": _distinct(parts),
-        "evaluations": _response_rates(parts),
-        "learning_gain": _learning_gain(parts),
-        "funnel": _attrition_funnel(parts),
-        "non_response": _non_response_bias(parts),
+        "bookings": _distinct(arrays),
+        "evaluations": _response_rates(arrays),
+        "learning_gain": _learning_gain(arrays),
+        "funnel": _attrition_funnel(arrays),
+        "non_response": _non_response_bias(arrays),
     }
 
 
-# The figures above computed from _Parts: evaluation_figures_by splits the parts once.
-_FROM_PARTS: dict[Callable[..., Any], Callable[[_Parts], dict]] = {
-    evaluation_summary: _evaluation_summary,
+# The figures above computed from EvaluationArrays: evaluation_figures_by splits the arrays once.
+_FROM_ARRAYS: dict[Callable[..., Any], Callable[[EvaluationArrays], dict]] = {
+    evaluation_summary: evaluation_summary_of,
     response_rates: _response_rates,
     attrition_funnel: _attrition_funnel,
     non_response_bias: _non_response_bias,
@@ -561,6 +592,7 @@ def evaluation_figures_by(
     figures: Callable[..., Any] = evaluation_summary,
     *,
     counted: Counted | None = None,
+    arrays: EvaluationArrays | None = None,
 ) -> list[dict]:
     """`figures` per value of the bookings column `by` (priority_area_id, course_id, ...).
 
@@ -568,16 +600,18 @@ def evaluation_figures_by(
     return a dict), ordered by key with the missing key (None) last. When `figures` takes a
     `counted` keyword (the functions of this module do), the counted answers are computed once
     (or taken from `counted`) and split by group, instead of once per group and figure.
+    `arrays`: evaluation_arrays of exactly these bookings (row for row), when the caller has them.
     """
     grouped = bookings.groupby(by, dropna=False, sort=True)
     keys = [_plain(key) for key in grouped.size().index]
     codes = grouped.ngroup().to_numpy()
-    from_parts = _FROM_PARTS.get(figures)
-    if from_parts is not None:
+    from_arrays = _FROM_ARRAYS.get(figures)
+    if from_arrays is not None:
         # This module's figures: every group's arrays from one pass over the frames.
-        parts = _parts(bookings, _counted(bookings, responses, counted))
-        groups = _split(parts, codes, len(keys))
-        return [{"group": key} | from_parts(part) for key, part in zip(keys, groups, strict=True)]
+        if arrays is None:
+            arrays = evaluation_arrays(bookings, responses, counted=counted)
+        groups = zip(keys, arrays.by_group(codes, len(keys)), strict=True)
+        return [{"group": key} | from_arrays(group) for key, group in groups]
 
     # Any other figures: one call per group with the group's frames. The responses (and counted
     # answers) are split by group number: a missing key (NaN or NA) cannot be looked up reliably,
@@ -596,7 +630,8 @@ def evaluation_figures_by(
     responses_by_code = split(responses, responses["booking_id"].to_numpy())
     counted_by_code: dict[str, dict[int, pd.DataFrame]] | None = None
     if "counted" in inspect.signature(figures).parameters:
-        counted = _counted(bookings, responses, counted)
+        if counted is None:
+            counted = counted_by_stage(bookings, responses)
         counted_by_code = {
             stage: split(frame, frame.index.to_numpy()) for stage, frame in counted.items()
         }

@@ -116,19 +116,19 @@ def organisation_figures(bookings: pd.DataFrame) -> dict:
     }
 
 
-def evaluation_figures(frames: ReportFrames, counted: em.Counted | None = None) -> dict:
+def evaluation_figures(frames: ReportFrames, arrays: em.EvaluationArrays | None = None) -> dict:
     """Return rates, learning gain, funnel and non-response, from evaluations.metrics.
 
-    `counted`: em.counted_by_stage of these frames (or a superset's), when already computed.
+    `arrays`: em.evaluation_arrays of these frames' evaluation bookings, when already computed.
     """
-    if counted is not None:
-        counted = em.counted_within(counted, frames.eval_bookings["booking_id"])
-    return em.evaluation_summary(frames.eval_bookings, frames.responses, counted=counted)
+    if arrays is None:
+        return em.evaluation_summary(frames.eval_bookings, frames.responses)
+    return em.evaluation_summary_of(arrays)
 
 
-def headline(frames: ReportFrames, counted: em.Counted | None = None) -> dict:
+def headline(frames: ReportFrames, arrays: em.EvaluationArrays | None = None) -> dict:
     """The figures of one period (no breakdowns)."""
-    evaluation = evaluation_figures(frames, counted)
+    evaluation = evaluation_figures(frames, arrays)
     return {
         "events": event_figures(frames.events),
         "places": place_figures(frames.events, frames.bookings),
@@ -333,11 +333,9 @@ def by_organisation(bookings: pd.DataFrame) -> list[dict]:
 
 
 def _evaluation_rows(
-    frames: ReportFrames, column: str, names: dict, counted: em.Counted | None = None
+    frames: ReportFrames, column: str, names: dict, arrays: em.EvaluationArrays | None = None
 ) -> list:
-    if counted is not None:
-        counted = em.counted_within(counted, frames.eval_bookings["booking_id"])
-    rows = em.evaluation_figures_by(frames.eval_bookings, frames.responses, column, counted=counted)
+    rows = em.evaluation_figures_by(frames.eval_bookings, frames.responses, column, arrays=arrays)
     label = "priority" if column == "priority_area_id" else "course"
     for row in rows:
         row[label] = names.get(row["group"], "") if row["group"] is not None else ""
@@ -347,17 +345,17 @@ def _evaluation_rows(
 
 
 def evaluation_by_priority(
-    frames: ReportFrames, names: dict, counted: em.Counted | None = None
+    frames: ReportFrames, names: dict, arrays: em.EvaluationArrays | None = None
 ) -> list[dict]:
     """Return rates and learning gain per priority area (evaluations.metrics)."""
-    return _evaluation_rows(frames, "priority_area_id", names, counted)
+    return _evaluation_rows(frames, "priority_area_id", names, arrays)
 
 
 def evaluation_by_course(
-    frames: ReportFrames, names: dict, counted: em.Counted | None = None
+    frames: ReportFrames, names: dict, arrays: em.EvaluationArrays | None = None
 ) -> list[dict]:
     """Return rates and learning gain per course (evaluations.metrics)."""
-    return _evaluation_rows(frames, "course_id", names, counted)
+    return _evaluation_rows(frames, "course_id", names, arrays)
 
 
 def add_months(day: date, months: int) -> date:
@@ -445,7 +443,7 @@ def _means_per_quarter(scores: np.ndarray, numbers: np.ndarray) -> dict[int, flo
 
 
 def by_quarter(
-    frames: ReportFrames, start: date, end: date, counted: em.Counted | None = None
+    frames: ReportFrames, start: date, end: date, arrays: em.EvaluationArrays | None = None
 ) -> list[dict]:
     """The trend rows: headline's figures per quarter, computed for all quarters at once.
 
@@ -488,32 +486,27 @@ def by_quarter(
     elearning = _per_quarter(_quarter_of(frames.enrolments["day"], blocks), n)
 
     eval_bookings = frames.eval_bookings
-    eval_ids = eval_bookings["booking_id"]
+    if arrays is None:
+        arrays = em.evaluation_arrays(eval_bookings, frames.responses)
     eval_quarter = _numbers_of(
         eval_bookings["event_id"].to_numpy(dtype="int64", na_value=-1), event_ids, event_quarter
     )
-    if counted is None:
-        counted = em.counted_by_stage(eval_bookings, frames.responses)
-    else:
-        counted = em.counted_within(counted, eval_ids)
     # Each counted answer's quarter: its booking's (as counted_answers found it: the first row).
     answer_quarter = {
-        stage: _numbers_of(frame.index.to_numpy(), eval_ids.to_numpy(), eval_quarter)
-        for stage, frame in counted.items()
+        stage: _numbers_of(answers.ids, arrays.ids, eval_quarter)
+        for stage, answers in arrays.counted.items()
     }
-    unique = pd.Index(eval_ids).is_unique and not eval_ids.hasnans
-    invited_rows: dict[frozenset, np.ndarray] = {}
     rates = {}
     for stage in em.STAGES:
-        members = em.INVITED[stage]
-        if members not in invited_rows:
-            invited_rows[members] = eval_bookings["status"].isin(members).to_numpy(dtype=bool)
-        rows = invited_rows[members]
-        if unique:
+        rows = arrays.invited[stage]
+        if arrays.unique:
             invited_n = _per_quarter(eval_quarter, n, rows)
         else:
             invited_n = (
-                eval_ids[rows].groupby(eval_quarter[rows]).nunique().reindex(range(n), fill_value=0)
+                pd.Series(arrays.ids[rows])
+                .groupby(eval_quarter[rows])
+                .nunique()
+                .reindex(range(n), fill_value=0)
             )
         completed = _per_quarter(answer_quarter[stage], n)
         rates[stage] = [
@@ -521,9 +514,10 @@ def by_quarter(
         ]
     means = {}
     for stage in (em.Stage.PRE.value, em.Stage.POST.value):
-        scores = counted[stage]["score"].to_numpy(dtype=float, na_value=np.nan)
-        scored = ~np.isnan(scores)
-        means[stage] = _means_per_quarter(scores[scored], answer_quarter[stage][scored])
+        scored = ~np.isnan(arrays.counted[stage].score)
+        means[stage] = _means_per_quarter(
+            arrays.counted[stage].score[scored], answer_quarter[stage][scored]
+        )
 
     rows = []
     for number, (first, last) in enumerate(blocks):
@@ -618,10 +612,11 @@ def training_report(
     )
     course_names = dict(zip(frames.events["course_id"], frames.events["course"], strict=True))
 
-    # The counted answers of each stage once for both periods; every figure takes its subset.
-    counted = em.counted_by_stage(frames.eval_bookings, frames.responses)
-    figures = headline(period, counted)
-    previous_figures = headline(previous, counted)
+    # Who was invited and the counted answers once for both periods; each period takes its rows.
+    evaluated = em.evaluation_arrays(frames.eval_bookings, frames.responses)
+    arrays = evaluated.within(period.eval_bookings["booking_id"])
+    figures = headline(period, arrays)
+    previous_figures = headline(previous, evaluated.within(previous.eval_bookings["booking_id"]))
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "filters": {k: v for k, v in filters.as_dict().items() if v},
@@ -629,11 +624,11 @@ def training_report(
         "by_priority": by_priority(period, start, filters),
         "low_uptake_rule": LOW_UPTAKE_RULE,
         "by_course": by_course(period, priority_names),
-        "evaluation_by_priority": evaluation_by_priority(period, priority_names, counted),
-        "evaluation_by_course": evaluation_by_course(period, course_names, counted),
+        "evaluation_by_priority": evaluation_by_priority(period, priority_names, arrays),
+        "evaluation_by_course": evaluation_by_course(period, course_names, arrays),
         "reasons": reasons(period.bookings),
         "by_organisation": by_organisation(period.bookings),
-        "quarters": by_quarter(period, start, end, counted),
+        "quarters": by_quarter(period, start, end, arrays),
         "previous": {
             "period": {"start": prev_start.isoformat(), "end": prev_end.isoformat()},
             **previous_figures,

@@ -125,3 +125,24 @@ def test_a_booking_listed_twice_is_counted_once():
     assert summary["evaluations"]["pre"] == {"invited": 2, "completed": 2, "rate": 100.0}
     assert summary["funnel"]["attended"] == 1
     assert row == {"group": 10} | summary
+
+
+def test_arrays_within_some_bookings_give_the_summary_of_those_bookings_alone():
+    bookings, responses = three_courses_and_none()
+    arrays = metrics.evaluation_arrays(bookings, responses)
+    some = bookings[bookings["course_id"].isin([10, 11]).to_numpy(dtype=bool, na_value=False)]
+
+    summary = metrics.evaluation_summary_of(arrays.within(some["booking_id"]))
+
+    alone = responses[responses["booking_id"].isin(some["booking_id"])]
+    assert summary == metrics.evaluation_summary(some, alone)
+    assert summary["evaluations"]["post"] == {"invited": 4, "completed": 4, "rate": 100.0}
+
+
+def test_figures_by_group_from_given_arrays_are_those_from_the_frames():
+    bookings, responses = three_courses_and_none()
+    arrays = metrics.evaluation_arrays(bookings, responses)
+
+    given = metrics.evaluation_figures_by(bookings, responses, "course_id", arrays=arrays)
+
+    assert given == metrics.evaluation_figures_by(bookings, responses, "course_id")
