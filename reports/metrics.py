@@ -290,6 +290,27 @@ def reasons(bookings: pd.DataFrame) -> dict[str, list[dict]]:
     }
 
 
+def _most_common_names(numbers: np.ndarray, names: pd.Series) -> dict[int, str]:
+    """Per organisation number: its most common name (the first in sort order on a tie).
+
+    Names missing (NaN) are not counted; an organisation with none has no entry.
+    """
+    name_numbers, sorted_names = pd.factorize(names.to_numpy(), sort=True)
+    named = name_numbers >= 0
+    # Each (organisation, name) pair as one integer, counted by np.unique.
+    width = max(len(sorted_names), 1)
+    pairs, n = np.unique(
+        numbers[named].astype(np.int64) * width + name_numbers[named], return_counts=True
+    )
+    organisation, name = np.divmod(pairs, width)
+    # By organisation, then most common first, then the name's place in sort order.
+    first = np.lexsort((name, -n, organisation))
+    best = {}
+    for number, name_number in zip(organisation[first], name[first], strict=True):
+        best.setdefault(int(number), sorted_names[name_number])
+    return best
+
+
 def by_organisation(bookings: pd.DataFrame) -> list[dict]:
     """Per organisation: places held, attended, lost; most places lost first."""
     counted = bookings[
@@ -297,28 +318,20 @@ def by_organisation(bookings: pd.DataFrame) -> list[dict]:
     ]
     if counted.empty:
         return []
-    keys = counted["organisation_key"].fillna("").to_numpy()
-    # Every organisation at once (by group-by), in order of first appearance as before.
-    counts = _place_counts_by(counted, keys)
-    # The name: the most common among the group's records (the first in sort order on a tie).
-    named = pd.DataFrame({"key": keys, "name": counted["organisation"].to_numpy()}).dropna()
-    names = (
-        named.groupby(["key", "name"], sort=False)
-        .size()
-        .reset_index(name="n")
-        .sort_values(["key", "n", "name"], ascending=[True, False, True], kind="stable")
-        .drop_duplicates("key")
-        .set_index("key")["name"]
-    )
-    sectors = pd.Series(counted["sector"].to_numpy()).groupby(keys, sort=False).first()
+    # Organisations numbered once, in order of first appearance (the order of the rows before
+    # sorting): grouping by number instead of by name string hashes the names once, not 6 times.
+    numbers, keys = pd.factorize(counted["organisation_key"].fillna("").to_numpy())
+    counts = _place_counts_by(counted, numbers)
+    names = _most_common_names(numbers, counted["organisation"])
+    sectors = pd.Series(counted["sector"].to_numpy()).groupby(numbers, sort=False).first()
     rows = []
-    for key, c in zip(counts.index, counts.itertuples(index=False), strict=True):
-        sector = sectors.get(key)
+    for number, c in zip(counts.index, counts.itertuples(index=False), strict=True):
+        key, sector = keys[number], sectors.get(number)
         cancelled, cancelled_late = int(c.cancelled), int(c.cancelled_late)
         did_not_attend = int(c.did_not_attend)
         rows.append(
             {
-                "organisation": str(names[key]) if key else NO_ORGANISATION,
+                "organisation": str(names[number]) if key else NO_ORGANISATION,
                 "sector": "" if sector is None or pd.isna(sector) else str(sector),
                 "booked": int(c.used) + cancelled,
                 "attended": int(c.attended),
