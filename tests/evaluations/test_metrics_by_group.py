@@ -1,5 +1,6 @@
 """Figures per group: computed for all groups at once, equal to each group's figures alone."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -146,3 +147,11 @@ def test_figures_by_group_from_given_arrays_are_those_from_the_frames():
     given = metrics.evaluation_figures_by(bookings, responses, "course_id", arrays=arrays)
 
     assert given == metrics.evaluation_figures_by(bookings, responses, "course_id")
+
+
+def test_positions_find_each_id_or_minus_one():
+    among = np.array([30, 10, 20])
+
+    assert metrics._positions(np.array([20, 5, 30, 99, 10]), among).tolist() == [2, -1, 0, -1, 1]
+    assert metrics._positions(np.array([1, 2]), np.array([], dtype=int)).tolist() == [-1, -1]
+    assert metrics._among(np.array([4, 5, 6]), np.array([6, 4, 6])).tolist() == [True, False, True]
