@@ -25,7 +25,9 @@ Definitions (issue 5):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -169,32 +171,56 @@ def flag_low_uptake(rows: list[dict], factor: float = LOW_UPTAKE_FACTOR) -> list
 
 def by_priority(frames: ReportFrames, start: date, filters: ReportFilters) -> list[dict]:
     """Uptake per priority area beside its e-learning completions, with the low-uptake flag."""
-    events = frames.events
-    bookings = frames.bookings.merge(
-        events[["event_id", "priority_area_id"]], on="event_id", how="left"
-    )
+    events, bookings = frames.events, frames.bookings
+    # Every area at once: its events' figures, and its bookings' counts by group-by.
+    event_counts = _event_counts_by(events, events["priority_area_id"].to_numpy())
+    area_of = events.drop_duplicates("event_id").set_index("event_id")["priority_area_id"]
+    place_counts = _place_counts_by(bookings, bookings["event_id"].map(area_of).to_numpy())
+    completed = frames.enrolments["priority_area_id"].value_counts()
     rows = []
     for area in _priorities_shown(frames, start, filters).itertuples():
-        area_events = events[events["priority_area_id"] == area.priority_area_id]
-        area_bookings = bookings[bookings["priority_area_id"] == area.priority_area_id]
-        places = place_figures(area_events, area_bookings)
-        completed = int((frames.enrolments["priority_area_id"] == area.priority_area_id).sum())
+        counts = _row_or_zeros(event_counts, area.priority_area_id)
+        places = _row_or_zeros(place_counts, area.priority_area_id)
+        offered, used = int(counts["offered"]), int(places["used"])
         rows.append(
             {
                 "priority": area.priority,
                 "priority_area_id": int(area.priority_area_id),
-                "events": int((area_events["status"] == DELIVERED).sum()),
-                "events_cancelled": int((area_events["status"] == CANCELLED).sum()),
-                "offered": places["offered"],
-                "used": places["used"],
-                "attended": places["attended"],
-                "did_not_attend": places["did_not_attend"],
-                "cancelled": places["cancelled"],
-                "fill_rate": places["fill_rate"],
-                "elearning_completed": completed,
+                "events": int(counts["events"]),
+                "events_cancelled": int(counts["events_cancelled"]),
+                "offered": offered,
+                "used": used,
+                "attended": int(places["attended"]),
+                "did_not_attend": int(places["did_not_attend"]),
+                "cancelled": int(places["cancelled"]),
+                "fill_rate": percent(used, offered),
+                "elearning_completed": int(completed.get(area.priority_area_id, 0)),
             }
         )
     return flag_low_uptake(rows)
+
+
+def _row_or_zeros(counts: pd.DataFrame, key) -> pd.Series:
+    """The counts of group `key`; zeros for a group without any row."""
+    if key in counts.index:
+        return counts.loc[key]
+    return pd.Series(0, index=counts.columns)
+
+
+def _event_counts_by(events: pd.DataFrame, keys) -> pd.DataFrame:
+    """Events delivered and cancelled, places offered, per group of `keys` (order of appearance)."""
+    delivered = events["status"] == DELIVERED
+    return (
+        pd.DataFrame(
+            {
+                "events": delivered.to_numpy(),
+                "events_cancelled": (events["status"] == CANCELLED).to_numpy(),
+                "offered": events["capacity"].where(delivered, 0).to_numpy(),
+            }
+        )
+        .groupby(np.asarray(keys), sort=False)
+        .sum()
+    )
 
 
 def _place_counts_by(bookings: pd.DataFrame, keys) -> pd.DataFrame:
@@ -220,18 +246,7 @@ def by_course(frames: ReportFrames, priority_names: dict) -> list[dict]:
         return []
     # Every course at once: its events' figures, and its bookings' counts by group-by.
     first = events.drop_duplicates("course_id").set_index("course_id")
-    delivered = events["status"] == DELIVERED
-    event_counts = (
-        pd.DataFrame(
-            {
-                "events": delivered.to_numpy(),
-                "events_cancelled": (events["status"] == CANCELLED).to_numpy(),
-                "offered": events["capacity"].where(delivered, 0).to_numpy(),
-            }
-        )
-        .groupby(events["course_id"].to_numpy(), sort=False)
-        .sum()
-    )
+    event_counts = _event_counts_by(events, events["course_id"].to_numpy())
     course_of = events.drop_duplicates("event_id").set_index("event_id")["course_id"]
     place_counts = _place_counts_by(bookings, bookings["event_id"].map(course_of).to_numpy())
     rows = []
@@ -240,10 +255,7 @@ def by_course(frames: ReportFrames, priority_names: dict) -> list[dict]:
     ):
         counts = event_counts.loc[course_id]
         offered = int(counts["offered"])
-        if course_id in place_counts.index:
-            places = place_counts.loc[course_id]
-        else:
-            places = pd.Series(0, index=place_counts.columns)
+        places = _row_or_zeros(place_counts, course_id)
         used = int(places["used"])
         rows.append(
             {
@@ -266,13 +278,19 @@ def by_course(frames: ReportFrames, priority_names: dict) -> list[dict]:
 
 def _reason_counts(reasons: pd.Series, late: pd.Series | None = None) -> list[dict]:
     reasons = reasons.fillna(NOT_GIVEN).replace("", NOT_GIVEN)
-    counts = reasons.value_counts()
+    # Each reason numbered once: counting by number, not by comparing every string per reason.
+    numbers, names = pd.factorize(reasons)
+    counts = np.bincount(numbers, minlength=len(names))
     total = int(counts.sum())
+    if late is not None:
+        late_counts = np.bincount(
+            numbers, weights=late.to_numpy(dtype=bool), minlength=len(names)
+        ).astype(np.int64)
     rows = []
-    for reason, count in counts.items():
+    for number, (reason, count) in enumerate(zip(names, counts, strict=True)):
         row = {"reason": str(reason), "count": int(count), "percent": percent(int(count), total)}
         if late is not None:
-            row["late"] = int(late[reasons == reason].sum())
+            row["late"] = int(late_counts[number])
         rows.append(row)
     rows.sort(key=lambda r: (-r["count"], r["reason"]))
     return rows
@@ -433,14 +451,19 @@ def _per_quarter(numbers: np.ndarray, n: int, mask=None) -> np.ndarray:
     return np.bincount(numbers[numbers >= 0], minlength=n)[:n]
 
 
-def _numbers_of(ids, keys, numbers: np.ndarray) -> np.ndarray:
-    """The number of the first of `keys` equal to each of `ids`; -1 for an id not among them."""
+def _numbering(keys, numbers: np.ndarray) -> Callable[[Any], np.ndarray]:
+    """A look-up: ids -> the number of the first of `keys` equal to each; -1 if none is."""
     keys = pd.Index(keys)
     first = ~keys.duplicated()
-    at = keys[first].get_indexer(ids)
-    if not first.any():
-        return np.full(len(at), -1, dtype=np.int64)
-    return np.where(at >= 0, numbers[first][at], -1)
+    index, numbers = keys[first], numbers[first]
+
+    def number_of(ids) -> np.ndarray:
+        at = index.get_indexer(ids)
+        if not len(numbers):
+            return np.full(len(at), -1, dtype=np.int64)
+        return np.where(at >= 0, numbers[at], -1)
+
+    return number_of
 
 
 def _means_per_quarter(scores: np.ndarray, numbers: np.ndarray) -> dict[int, float | None]:
@@ -481,7 +504,8 @@ def by_quarter(
     }
 
     bookings = frames.bookings
-    booking_quarter = _numbers_of(bookings["event_id"].to_numpy(), event_ids, event_quarter)
+    quarter_of_event = _numbering(event_ids, event_quarter)
+    booking_quarter = quarter_of_event(bookings["event_id"].to_numpy())
     status = bookings["status"]
     attended = status.isin(ATTENDED).to_numpy()
     booking_counts = {
@@ -501,13 +525,11 @@ def by_quarter(
     eval_bookings = frames.eval_bookings
     if arrays is None:
         arrays = em.evaluation_arrays(eval_bookings, frames.responses)
-    eval_quarter = _numbers_of(
-        eval_bookings["event_id"].to_numpy(dtype="int64", na_value=-1), event_ids, event_quarter
-    )
+    eval_quarter = quarter_of_event(eval_bookings["event_id"].to_numpy(dtype="int64", na_value=-1))
     # Each counted answer's quarter: its booking's (as counted_answers found it: the first row).
+    quarter_of_booking = _numbering(arrays.ids, eval_quarter)
     answer_quarter = {
-        stage: _numbers_of(answers.ids, arrays.ids, eval_quarter)
-        for stage, answers in arrays.counted.items()
+        stage: quarter_of_booking(answers.ids) for stage, answers in arrays.counted.items()
     }
     rates = {}
     for stage in em.STAGES:

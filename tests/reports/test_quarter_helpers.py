@@ -9,13 +9,12 @@ from evaluations import metrics as em
 from reports import metrics
 
 
-def test_numbers_of_takes_the_first_match_and_minus_one_for_an_unknown_id():
-    numbers = metrics._numbers_of(np.array([7, 5, 9, 5]), np.array([5, 7, 5]), np.array([0, 1, 2]))
+def test_numbering_takes_the_first_match_and_minus_one_for_an_unknown_id():
+    number_of = metrics._numbering(np.array([5, 7, 5]), np.array([0, 1, 2]))
+    nothing = metrics._numbering(np.array([], dtype=int), np.array([], dtype=int))
 
-    assert numbers.tolist() == [1, 0, -1, 0]
-    assert metrics._numbers_of(
-        np.array([1, 2]), np.array([], dtype=int), np.array([], dtype=int)
-    ).tolist() == [-1, -1]
+    assert number_of(np.array([7, 5, 9, 5])).tolist() == [1, 0, -1, 0]
+    assert nothing(np.array([1, 2])).tolist() == [-1, -1]
 
 
 def test_means_per_quarter_add_each_quarters_scores_in_their_order_as_pandas_does():
@@ -56,3 +55,21 @@ def test_quarter_of_numbers_days_by_block_and_leaves_days_outside_out():
 
     assert metrics._quarter_of(days, blocks).tolist() == [-1, 0, 1, 2, -1]
     assert metrics._quarter_of(pd.Series([], dtype=object), blocks).tolist() == []
+
+
+def test_event_counts_by_group_count_delivered_and_cancelled_events_and_offered_places():
+    events = pd.DataFrame(
+        {
+            "status": ["delivered", "cancelled", "delivered", "scheduled"],
+            "capacity": [10, 12, 8, 20],
+        }
+    )
+
+    counts = metrics._event_counts_by(events, np.array([2, 1, 2, 1]))
+
+    assert counts.index.tolist() == [2, 1]  # in order of appearance
+    assert counts.to_dict("index") == {
+        2: {"events": 2, "events_cancelled": 0, "offered": 18},
+        1: {"events": 0, "events_cancelled": 1, "offered": 0},
+    }
+    assert metrics._row_or_zeros(counts, 7).tolist() == [0, 0, 0]
