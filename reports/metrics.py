@@ -111,7 +111,8 @@ def place_figures(events: pd.DataFrame, bookings: pd.DataFrame) -> dict:
 
 def organisation_figures(bookings: pd.DataFrame) -> dict:
     """Distinct organisations and sectors among the delegates who attended."""
-    attended = bookings[bookings["status"].isin(ATTENDED)]
+    # Only the columns counted: copying every column of 100,000 bookings costs more than counting.
+    attended = bookings.loc[bookings["status"].isin(ATTENDED), ["organisation_key", "sector"]]
     return {
         "attended": int(attended["organisation_key"].dropna().nunique()),
         "sectors": int(attended["sector"].dropna().nunique()),
@@ -331,8 +332,10 @@ def _most_common_names(numbers: np.ndarray, names: pd.Series) -> dict[int, str]:
 
 def by_organisation(bookings: pd.DataFrame) -> list[dict]:
     """Per organisation: places held, attended, lost; most places lost first."""
-    counted = bookings[
-        bookings["status"].isin(USED) | ((bookings["status"] == CANCELLED) & bookings["confirmed"])
+    status = bookings["status"]
+    counted = bookings.loc[
+        status.isin(USED) | ((status == CANCELLED) & bookings["confirmed"]),
+        ["status", "confirmed", "cancelled_late", "organisation_key", "organisation", "sector"],
     ]
     if counted.empty:
         return []
