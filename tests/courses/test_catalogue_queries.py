@@ -64,6 +64,7 @@ def test_catalogue_of_1000_events_renders_in_a_constant_number_of_queries(
 def test_signed_in_catalogue_query_count_does_not_grow_with_events(client, practitioner):
     _make_upcoming_events(10)
     client.force_login(practitioner)
+    client.get("/")  # a session's first page records its start (one write), later pages don't
     with CaptureQueriesContext(connection) as small:
         client.get("/")
 
