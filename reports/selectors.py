@@ -28,6 +28,7 @@ from django.db.models import (
     Case,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -252,13 +253,16 @@ def report_frames(
         .annotate(
             confirmed=ExpressionWrapper(Q(confirmed_at__isnull=False), output_field=BooleanField()),
             person_org_id=_person_organisation_id(bookings_qs.db),
+            # 0/1 rather than the column itself, which SQLite's driver hands to Django's bool
+            # converter one row at a time.
+            late=Cast("cancelled_late", output_field=IntegerField()),
         )
         .values_list(
             "id",
             "event_id",
             "status",
             "confirmed",
-            "cancelled_late",
+            "late",
             "cancellation_reason__label",
             "non_attendance_reason__label",
             "organisation_id",
