@@ -69,8 +69,10 @@ def values_frame(
 ) -> pd.DataFrame:
     """A values_list queryset as a frame, its rows taken straight from the database cursor.
 
-    For the large reads: Django's per-row conversions are skipped (booleans stay 0/1 on SQLite,
-    numbers stay Decimal on PostgreSQL), so use it for ids, text, numbers and flags, not times.
+    For the large reads: Django's per-row conversions are skipped (numbers stay Decimal on
+    PostgreSQL), so use it for ids, text, numbers and flags, not times. SQLite's driver still
+    converts a bare date-time or boolean column by its declared type, a Python call per value:
+    select those as expressions (reports.selectors._as_text, a cast to integer).
     `types`: dtypes of columns (by name in `columns`) that are never NULL, see rows_frame.
     """
     sql, params = values_qs.query.get_compiler(values_qs.db).as_sql()
