@@ -43,6 +43,9 @@ class StackConfig:
     web_workers: int = 4
     qclusters: int = 2
     q_workers: int = 2  # worker processes inside each qcluster
+    # Workers yield the CPU to the web tier (as deploy/systemd's Nice=10): background emails
+    # must not slow the pages of a booking rush on a shared machine.
+    worker_nice: int = 10
     smtp_port: int = 8025
     fresh: bool = False  # drop and recreate the database, empty the Redis db
     respect_env: bool = True  # variables already in the environment win
@@ -201,7 +204,8 @@ class Stack:
         )
 
     def start_qcluster(self, number: int) -> subprocess.Popen:
-        return self._spawn(f"qcluster-{number}", [PY, "manage.py", "qcluster"])
+        nice = ["nice", "-n", str(self.config.worker_nice)] if self.config.worker_nice else []
+        return self._spawn(f"qcluster-{number}", [*nice, PY, "manage.py", "qcluster"])
 
     def start(self) -> None:
         if self.uses_sink:

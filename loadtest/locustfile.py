@@ -1,6 +1,7 @@
 """The booking rush, through the real pages: sign in (allauth form + CSRF), catalogue, event
-page, book. Each simulated practitioner does this once for each event in its plan, then stops;
-when the last one stops the run ends.
+page, book. Each simulated practitioner arrives at its turn (spread evenly over the plan's
+arrival_seconds), does this once for each event in its plan, then stops; when the last one stops
+the run ends.
 
 Run by loadtest/run.py (locust headless). Environment:
   LOADTEST_PLAN    JSON written by loadtest.seed.seed_booking_rush (users, events, password)
@@ -32,6 +33,12 @@ MAX_BUSY_RETRIES = 3
 _next_user = itertools.count()
 _records: list[dict] = []
 _done = {"users": 0, "started": None, "finished": None}
+# Practitioner i arrives ARRIVAL_SECONDS * i / N after the first: a steady stream across the
+# window rather than whenever locust happens to start a user (it starts replacements for users
+# that stop, which made arrivals bunch up). Every user is started within seconds and waits for
+# its turn.
+ARRIVAL_SECONDS = float(PLAN.get("arrival_seconds", 0))
+_first_start: list[float] = []
 
 
 def source_ip(index: int) -> str:
@@ -146,10 +153,17 @@ class Practitioner(HttpUser):
         with self.client.get(page, name="event page", catch_response=True) as r:
             self._expect(r, 200)
 
+    def wait_for_turn(self) -> None:
+        if not _first_start:
+            _first_start.append(time.monotonic())
+        due = _first_start[0] + ARRIVAL_SECONDS * self.index / len(PLAN["users"])
+        gevent.sleep(max(0.0, due - time.monotonic()))
+
     @task
     def rush(self):
         if self.surplus:
             raise StopUser()
+        self.wait_for_turn()
         if self.sign_in():
             with self.client.get("/", name="catalogue", catch_response=True) as r:
                 self._expect(r, 200)

@@ -4,9 +4,10 @@
 
 1. Starts the stack of `make serve-prod` (deploy/stack.py) on a fresh database
    `learning_loop_load` and Redis db 2, DEBUG off: gunicorn (4 workers) on 127.0.0.1:8011,
-   2 qcluster processes (2 workers each), an SMTP sink on 127.0.0.1:8035.
-2. Booking rush: 300 practitioners sign in through allauth's form and book 2 events each across
-   20 events of 25 places (locust, headless). Checks from the database: exactly 500 confirmed,
+   2 qcluster processes (2 workers each, at nice 10 like deploy/systemd), an SMTP sink on
+   127.0.0.1:8035.
+2. Booking rush: 300 practitioners arrive evenly over 50 seconds, sign in through allauth's form
+   and book 2 events each across 20 events of 25 places (locust, headless). Checks from the database: exactly 500 confirmed,
    everyone else waitlisted, no duplicates, no 5xx; each booking's email arrived exactly once.
    p95 latencies are reported, not asserted.
 3. Email burst: 2,000 attended bookings, then the scheduled job `invite_due` queues 2,000
@@ -86,6 +87,7 @@ def booking_rush(stack: Stack, verdict: figures.Verdict, args) -> None:
     )
     plan_path = stack.config.log_dir / "plan.json"
     result_path = stack.config.log_dir / "locust-result.json"
+    plan["arrival_seconds"] = args.arrival_seconds
     plan_path.write_text(json.dumps(plan))
     result_path.unlink(missing_ok=True)
     requested = sum(len(u["events"]) for u in plan["users"])
@@ -98,12 +100,15 @@ def booking_rush(stack: Stack, verdict: figures.Verdict, args) -> None:
     from django.contrib.auth.hashers import check_password, make_password
 
     hashed = make_password(plan["password"])
-    tick = time.perf_counter()
-    check_password(plan["password"], hashed)
-    hash_s = time.perf_counter() - tick
+    costs = []
+    for _ in range(5):
+        tick = time.process_time()
+        check_password(plan["password"], hashed)
+        costs.append(time.process_time() - tick)
+    hash_s = sorted(costs)[2]  # the median of 5
     verdict.report(
         "password check cost",
-        f"{hash_s * 1000:.0f} ms CPU each here: {len(plan['users'])} sign-ins need "
+        f"{hash_s * 1000:.0f} ms CPU each here (median of 5): {len(plan['users'])} sign-ins need "
         f"{hash_s * len(plan['users']):.0f} CPU-seconds of the web tier's {os.cpu_count()} CPUs",
     )
     env = dict(stack.env, LOADTEST_PLAN=str(plan_path), LOADTEST_RESULT=str(result_path))
@@ -310,7 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--places", type=int, default=25)
     parser.add_argument("--invitations", type=int, default=2000)
-    parser.add_argument("--spawn-rate", type=float, default=6)
+    parser.add_argument(
+        "--arrival-seconds", type=float, default=50,
+        help="practitioners arrive evenly over this many seconds (each takes a few seconds more)",
+    )  # fmt: skip
+    parser.add_argument("--spawn-rate", type=float, default=50, help="locust starts the users")
     parser.add_argument("--rush-timeout", type=int, default=150, help="locust's hard stop (s)")
     parser.add_argument("--email-timeout", type=int, default=180, help="wait for the sink (s)")
     parser.add_argument("--kill-at", type=float, default=0.3, help="share delivered at the kill")
