@@ -57,3 +57,37 @@ def test_scores_and_order_match_evaluation_frames(questionnaires):  # noqa: F811
     assert list(ordered["booking_id"]) == list(by_time["booking_id"])
     assert list(ordered.columns) == ["booking_id", "stage", "respondent", "score", "retro_score"]
     assert str(ordered["stage"].dtype) == "category"
+
+
+def test_a_respondent_outside_the_known_kinds_is_read_as_text_not_dropped(questionnaires):  # noqa: F811
+    from evaluations.models import Invitation
+
+    a, b = (BookingFactory(status=Booking.Status.ATTENDED) for _ in range(2))
+    respond(questionnaires, a, Stage.PRE, {"gain1": 2})
+    respond(questionnaires, b, Stage.STAGE2, {"gain1": 4}, respondent="line_manager")
+    Invitation.objects.filter(booking=b).update(respondent="headteacher")  # e.g. an old import
+
+    bookings = Booking.objects.all()
+    ordered = evaluation_responses(bookings, in_submission_order=True)
+
+    assert _keyed(ordered) == _keyed(evaluation_frames(bookings).responses)
+    assert (b.pk, "stage2", "headteacher") in _keyed(ordered)
+    assert list(ordered["respondent"].cat.categories) == ["delegate", "headteacher"]
+
+
+def test_known_kinds_come_back_as_the_categories_text_would_give(questionnaires):  # noqa: F811
+    a, b = (BookingFactory(status=Booking.Status.ATTENDED) for _ in range(2))
+    respond(questionnaires, a, Stage.POST, {"gain1": 2})
+    respond(questionnaires, b, Stage.STAGE2, {"gain1": 4}, respondent="line_manager")
+
+    ordered = evaluation_responses(Booking.objects.all(), in_submission_order=True)
+
+    by_text = ordered["stage"].astype("str").astype("category")
+    assert (
+        list(ordered["stage"].cat.categories) == list(by_text.cat.categories) == ["post", "stage2"]
+    )
+    assert list(ordered["respondent"].cat.categories) == ["delegate", "line_manager"]
+    assert list(ordered["stage"]) == ["post", "stage2"] or list(ordered["stage"]) == [
+        "stage2",
+        "post",
+    ]
