@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -75,12 +75,42 @@ def requeue_stuck(*, now=None) -> int:
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
     waiting = now - timedelta(seconds=settings.EMAIL_PENDING_RESEND_SECONDS)
+    pending = Q(state=OutboundEmail.State.PENDING, created_at__lt=waiting)
+    overtaken = _overtaken_before(now)
+    if overtaken is not None:
+        pending |= Q(state=OutboundEmail.State.PENDING, created_at__lt=overtaken)
     stuck = OutboundEmail.objects.filter(
-        Q(state=OutboundEmail.State.PENDING, created_at__lt=waiting)
+        pending
         | Q(state=OutboundEmail.State.FAILED, attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
         | Q(state=OutboundEmail.State.SENDING, claimed_at__lt=stale)
     )
     return sum(outbox_enqueue(row) for row in stuck)
+
+
+def _overtaken_before(now) -> datetime | None:
+    """Pending emails owed before this moment were skipped: lost, not waiting their turn.
+
+    The broker hands tasks out in the order they were queued (on commit, so in the order the
+    rows were written). An email owed after a pending one and claimed more than
+    EMAIL_OVERTAKEN_SECONDS ago means the pending one's task was handed out and lost (e.g. it
+    sat in a killed worker's prefetch) or never queued: no need to wait the full
+    EMAIL_PENDING_RESEND_SECONDS, which a long queue after a big burst can take. A wrong guess
+    costs one spare task, never a second email (the claim).
+    """
+    oldest = (
+        OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if oldest is None:
+        return None
+    cut = now - timedelta(seconds=settings.EMAIL_OVERTAKEN_SECONDS)
+    return (
+        OutboundEmail.objects.filter(created_at__gt=oldest, claimed_at__lt=cut)
+        .exclude(state=OutboundEmail.State.PENDING)
+        .aggregate(newest=Max("created_at"))["newest"]
+    )
 
 
 def outbox_claim(

@@ -290,6 +290,9 @@ EMAIL_CLAIM_STALE_SECONDS = env.int("EMAIL_CLAIM_STALE_SECONDS", default=90)
 # is retried until it has been tried this many times (then it waits in the admin for a person).
 EMAIL_PENDING_RESEND_SECONDS = env.int("EMAIL_PENDING_RESEND_SECONDS", default=300)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
+# Sooner than that, an owed email is presumed lost (a killed worker's prefetched task) once an
+# email owed after it was claimed this long ago: the broker hands tasks out in order.
+EMAIL_OVERTAKEN_SECONDS = env.int("EMAIL_OVERTAKEN_SECONDS", default=30)
 
 # --- Evaluations ----------------------------------------------------------------------------
 EVAL_LINK_DAYS = {"pre": 30, "post": 30, "stage2": 60}

@@ -171,3 +171,60 @@ def test_plain_text_emails_are_not_html_escaped(
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_create(event=event, person=person)
     assert "Dear Siobhán O'Neill & Co," in mailoutbox[0].body
+
+
+def _owed_at(event, make_person, seconds_ago):
+    booking = services.booking_create(event=event, person=make_person())
+    row = OutboundEmail.objects.get(booking=booking)
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        created_at=timezone.now() - timedelta(seconds=seconds_ago)
+    )
+    return booking
+
+
+def test_an_email_overtaken_by_a_later_one_is_sent_again_without_waiting_minutes(
+    event, make_person, mailoutbox, settings
+):
+    lost = _owed_at(event, make_person, 50)  # its task sat in a killed worker's prefetch
+    later = _owed_at(event, make_person, 49)
+    overtaken = settings.EMAIL_OVERTAKEN_SECONDS
+    assert overtaken + 10 < settings.EMAIL_PENDING_RESEND_SECONDS
+    emails.outbox_claim(
+        booking_id=later.pk,
+        purpose="confirmation",
+        now=timezone.now() - timedelta(seconds=overtaken - 5),
+    )
+    assert emails.requeue_stuck() == 0  # claimed only just now: the other may be a step behind
+
+    OutboundEmail.objects.filter(booking=later).update(
+        state=OutboundEmail.State.SENT,
+        claimed_at=timezone.now() - timedelta(seconds=overtaken + 1),
+    )
+    assert emails.requeue_stuck() == 1
+    assert [m.to for m in mailoutbox] == [[lost.person.email]]
+    assert emails.requeue_stuck() == 0
+
+
+def test_emails_still_waiting_their_turn_in_a_long_queue_are_not_sent_again(
+    event, make_person, mailoutbox, settings
+):
+    # A burst: the earliest were sent long ago, the rest wait in order behind them.
+    first = _owed_at(event, make_person, 200)
+    waiting = [_owed_at(event, make_person, 199 - n) for n in range(3)]
+    OutboundEmail.objects.filter(booking=first).update(
+        state=OutboundEmail.State.SENT, claimed_at=timezone.now() - timedelta(seconds=190)
+    )
+
+    assert emails.requeue_stuck() == 0
+    assert (
+        OutboundEmail.objects.filter(booking__in=waiting, state=OutboundEmail.State.PENDING).count()
+        == 3
+    )
+    assert mailoutbox == []
+
+
+def test_the_sweeper_runs_every_minute():
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(func="bookings.tasks.requeue_stuck_emails")
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)
