@@ -7,8 +7,9 @@
    2 qcluster processes (2 workers each, at nice 10 like deploy/systemd), an SMTP sink on
    127.0.0.1:8035.
 2. Booking rush: 300 practitioners arrive evenly over 50 seconds, sign in through allauth's form
-   and book 2 events each across 20 events of 25 places (locust, headless). Checks from the database: exactly 500 confirmed,
-   everyone else waitlisted, no duplicates, no 5xx; each booking's email arrived exactly once.
+   and book 2 events each across 20 events of 25 places (locust, headless). Checks from the
+   database: exactly 500 confirmed, everyone else waitlisted, no duplicates, no 5xx; each
+   booking's email arrived exactly once.
    p95 latencies are reported, not asserted.
 3. Email burst: 2,000 attended bookings, then the scheduled job `invite_due` queues 2,000
    post-course invitations at once; one qcluster is killed with SIGKILL mid-run and restarted.
