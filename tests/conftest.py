@@ -1,7 +1,11 @@
+from datetime import date
+
 import pytest
 
+from bookings.models import CancellationReason
+from courses.models import CourseName, PriorityArea
 from people import roles
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import CourseFactory, OrganisationFactory, UserFactory
 
 
 @pytest.fixture
@@ -29,3 +33,22 @@ def org_manager(db, organisation):
     return UserFactory(
         email="olive.manager@dudley.gov.uk", organisation=organisation, roles=[roles.ORG_MANAGER]
     )
+
+
+@pytest.fixture
+def catalogue(db, practitioner):
+    """What the import's good files (fixtures_import/good) expect the app to hold already: two
+    priority areas, a renamed course, a cancellation reason, a person. The course is returned."""
+    exploitation = PriorityArea.objects.create(name="Exploitation")
+    PriorityArea.objects.create(name="Neglect")
+    hoth = CourseFactory(
+        title="Harm Outside the Home", slug="harm-outside-the-home", priority_area=exploitation
+    )
+    CourseName.objects.create(
+        course=hoth,
+        title="Child Exploitation: Recognising and Responding",
+        valid_until=date(2022, 9, 30),
+    )
+    CourseName.objects.create(course=hoth, title=hoth.title, valid_from=date(2022, 10, 1))
+    CancellationReason.objects.create(label="Sickness")
+    return hoth

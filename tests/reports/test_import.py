@@ -3,7 +3,7 @@
 import io
 import shutil
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,36 +14,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings.models import Booking, CancellationReason, Enrolment
-from courses.models import Course, CourseName, Event, PriorityArea
+from courses.models import Course, Event, PriorityArea
 from evaluations.models import Answer, Invitation, Response
 from people.models import Organisation, User
 from reports import forms_import, importer
 from reports.importer import ImportErrors, import_history
 from reports.models import ImportRun
-from tests.factories import BookingFactory, CourseFactory, EventFactory
+from tests.factories import BookingFactory, EventFactory
 
 FIXTURES = Path(__file__).parent / "fixtures_import"
 GOOD = FIXTURES / "good"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def catalogue(db, practitioner):
-    """What the app already holds: two priority areas, a renamed course, a reason, a person."""
-    exploitation = PriorityArea.objects.create(name="Exploitation")
-    PriorityArea.objects.create(name="Neglect")
-    hoth = CourseFactory(
-        title="Harm Outside the Home", slug="harm-outside-the-home", priority_area=exploitation
-    )
-    CourseName.objects.create(
-        course=hoth,
-        title="Child Exploitation: Recognising and Responding",
-        valid_until=date(2022, 9, 30),
-    )
-    CourseName.objects.create(course=hoth, title=hoth.title, valid_from=date(2022, 10, 1))
-    CancellationReason.objects.create(label="Sickness")
-    return hoth
 
 
 @pytest.fixture

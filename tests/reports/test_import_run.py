@@ -2,7 +2,7 @@
 the task imports once (a second delivery does nothing), records the outcome and deletes the files;
 a run whose worker was lost is retried or failed, never left spinning; only L&D leads see runs."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -13,36 +13,17 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.models import Schedule
 
-from bookings.models import Booking, CancellationReason
-from courses.models import CourseName, PriorityArea
+from bookings.models import Booking
 from people import roles
 from reports import services_import, tasks
 from reports.importer import FILE_NAMES, ImportErrors, read_zip
 from reports.models import ImportRun
-from tests.factories import CourseFactory, UserFactory
+from tests.factories import UserFactory
 from tests.reports.test_import import GOOD, good_uploads, nothing_imported
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
 
 GOOD_SOURCES = {p.name: p.read_bytes() for p in sorted(GOOD.iterdir())}
-
-
-@pytest.fixture
-def catalogue(db, practitioner):
-    """What the good files expect to find (as tests/reports/test_import.py sets up)."""
-    exploitation = PriorityArea.objects.create(name="Exploitation")
-    PriorityArea.objects.create(name="Neglect")
-    hoth = CourseFactory(
-        title="Harm Outside the Home", slug="harm-outside-the-home", priority_area=exploitation
-    )
-    CourseName.objects.create(
-        course=hoth,
-        title="Child Exploitation: Recognising and Responding",
-        valid_until=date(2022, 9, 30),
-    )
-    CourseName.objects.create(course=hoth, title=hoth.title, valid_from=date(2022, 10, 1))
-    CancellationReason.objects.create(label="Sickness")
-    return hoth
 
 
 @pytest.fixture

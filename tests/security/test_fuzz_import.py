@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import zipfile
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,13 +21,12 @@ from django.urls import resolve, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bookings.models import Booking, CancellationReason
-from courses.models import CourseName, Event, PriorityArea
+from bookings.models import Booking
+from courses.models import Event
 from evaluations.models import Answer, Response
 from people.models import User
 from reports import forms_import
 from reports.importer import FILE_NAMES
-from tests.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,24 +51,6 @@ HEADERS = {
     "elearning.csv": "module,priority,email,name,organisation,enrolled_at,completed_at",
 }
 GOOD_COMMENT = "Really useful, I will use the tools."
-
-
-@pytest.fixture
-def catalogue(db, practitioner):
-    """What the good files expect to find (as tests/reports/test_import.py sets up)."""
-    exploitation = PriorityArea.objects.create(name="Exploitation")
-    PriorityArea.objects.create(name="Neglect")
-    course = CourseFactory(
-        title="Harm Outside the Home", slug="harm-outside-the-home", priority_area=exploitation
-    )
-    CourseName.objects.create(
-        course=course,
-        title="Child Exploitation: Recognising and Responding",
-        valid_until=date(2022, 9, 30),
-    )
-    CourseName.objects.create(course=course, title=course.title, valid_from=date(2022, 10, 1))
-    CancellationReason.objects.create(label="Sickness")
-    return course
 
 
 @pytest.fixture
