@@ -14,7 +14,6 @@ from reports.importer import FILE_NAMES
 from reports.models import ImportRun
 from reports.services_import import import_run_create, import_runs_interrupt
 
-ERRORS_SHOWN = 1000
 RECENT_RUNS = 10
 # Seconds between reloads of a waiting or running run's page (a meta refresh: the CSP allows no
 # inline script).
@@ -60,11 +59,10 @@ def import_run(request, pk: int):
     context = {"run": run, "refresh_seconds": None if run.is_finished else REFRESH_SECONDS}
     if run.state == ImportRun.State.DONE:
         context["summary"] = run.summary
-    elif run.errors:
-        shown = run.errors[:ERRORS_SHOWN]
+    elif run.errors:  # the first services_import.ERRORS_KEPT of error_count
         context["error_count"] = run.error_count
-        context["errors_hidden"] = run.error_count - len(shown)
-        context["errors_by_file"] = _errors_by_file(shown)
+        context["errors_hidden"] = run.error_count - len(run.errors)
+        context["errors_by_file"] = _errors_by_file(run.errors)
     return render(request, "reports/import_run.html", context)
 
 
