@@ -164,6 +164,32 @@ QUARTER_FIGURES = (
 )
 
 
+KNOWN_STAGES = {"pre", "post", "stage2"}
+KNOWN_GAIN_KEYS = {"pre_mean", "post_mean", "gain", "n_pre", "n_post", "paired", "response_shift"}
+KNOWN_GAIN_KEYS |= {"warnings"}
+
+
+def summary_figures(report: dict) -> tuple[Figure, ...]:
+    """SUMMARY_FIGURES, and figures evaluations.metrics may add later, so none slips through:
+    another stage's return (by its number asked) and any other learning-gain figure (by the
+    smaller of the pre and post answers). Give a new figure its own base here when it has one."""
+    extra = [
+        Figure(f"{stage}_return", _n("evaluations", stage, "invited"), _stage(stage))
+        for stage, value in (report.get("evaluations") or {}).items()
+        if stage not in KNOWN_STAGES and isinstance(value, dict)
+    ]
+    unknown = sorted(set(report.get("learning_gain") or {}) - KNOWN_GAIN_KEYS)
+    if unknown:
+        extra.append(
+            Figure(
+                "gain_other",
+                _smaller(_n("learning_gain", "n_pre"), _n("learning_gain", "n_post")),
+                tuple(("learning_gain", key) for key in unknown),
+            )
+        )
+    return SUMMARY_FIGURES + tuple(extra)
+
+
 def min_group_size() -> int:
     return int(settings.REPORT_MIN_GROUP_SIZE)
 
@@ -221,14 +247,15 @@ def suppress_report(report: dict, min_size: int | None = None) -> dict:
     min_size = min_group_size() if min_size is None else min_size
     report = copy.deepcopy(report)
     plan = _Plan(min_size)
-    names = [f.name for f in SUMMARY_FIGURES]
+    figures = summary_figures(report)
+    names = [f.name for f in figures]
     quarter_names = [f.name for f in QUARTER_FIGURES]
     by_priority = report.get("evaluation_by_priority", [])
     by_course = report.get("evaluation_by_course", [])
     quarters = report.get("quarters", [])
 
     for group in (report, report["previous"], *by_priority, *by_course):
-        plan.primary(group, SUMMARY_FIGURES)
+        plan.primary(group, figures)
     for group in quarters:
         plan.primary(group, QUARTER_FIGURES)
 
@@ -242,10 +269,10 @@ def suppress_report(report: dict, min_size: int | None = None) -> dict:
     while any([plan.secondary(total, groups, n) for total, groups, n in sets]):
         pass
 
-    plan.apply(report, SUMMARY_FIGURES)
-    plan.apply(report["previous"], SUMMARY_FIGURES)
+    plan.apply(report, figures)
+    plan.apply(report["previous"], figures)
     for row in (*by_priority, *by_course):
-        row["suppressed"] = plan.apply(row, SUMMARY_FIGURES)
+        row["suppressed"] = plan.apply(row, figures)
         row["suppressed_all"] = all(plan.is_hidden(row, name) for name in names)
     for row in quarters:
         plan.apply(row, QUARTER_FIGURES)
