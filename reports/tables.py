@@ -95,6 +95,31 @@ def _yes(value: bool) -> str:
     return "Yes" if value else ""
 
 
+RATE_COLUMNS = [
+    ("used_rate", "Used (% of booked)"),
+    ("attended_rate", "Attended (% of booked)"),
+    ("did_not_attend_rate", "Did not attend (% of booked)"),
+    ("cancelled_late_rate", "Late cancellations (% of booked)"),
+]
+RATES_NOTE = (
+    "Rates are percentages of the places booked (used + cancelled beforehand): used + "
+    "cancelled = 100%; attended + did not attend + cancelled = 100%."
+)
+
+
+def per_organisation(report: dict) -> bool:
+    """True when the report is one organisation's or sector's: places offered are then the whole
+    programme's, so a fill rate (used / offered) means nothing and the place rates replace it."""
+    filters = report.get("filters") or {}
+    return bool(filters.get("organisation") or filters.get("sector"))
+
+
+def _without_fill_rate(columns: list[tuple[str, str]], report: dict) -> list[tuple[str, str]]:
+    if not per_organisation(report):
+        return columns
+    return [(key, heading) for key, heading in columns if key not in ("offered", "fill_rate")]
+
+
 def summary_rows(report: dict) -> list[dict]:
     events, places = report["events"], report["places"]
     orgs, rates, gain = report["organisations"], report["evaluations"], report["learning_gain"]
@@ -116,6 +141,11 @@ def summary_rows(report: dict) -> list[dict]:
         ("Cancelled beforehand by the delegate", places["cancelled"]),
         ("  of which late cancellations", places["cancelled_late"]),
         ("Fill rate (% of places offered that were used)", places["fill_rate"]),
+        ("Places booked (used + cancelled beforehand)", places["booked"]),
+        ("Places used (% of places booked)", places["used_rate"]),
+        ("Attended (% of places booked)", places["attended_rate"]),
+        ("Did not attend (% of places booked)", places["did_not_attend_rate"]),
+        ("Late cancellations (% of places booked)", places["cancelled_late_rate"]),
         ("Organisations among attendees", orgs["attended"]),
         ("Sectors among attendees", orgs["sectors"]),
         ("e-Learning completions", report["elearning"]["completed"]),
@@ -129,6 +159,9 @@ def summary_rows(report: dict) -> list[dict]:
         ("Paired mean gain", gain["paired"]["mean_gain"]),
         ("Normalised gain (mean of individual gains)", gain["paired"]["normalised_gain"]),
     ]
+    if per_organisation(report):
+        # The whole programme's places, not this organisation's: the rates above say more.
+        rows = [(m, v) for m, v in rows if not m.startswith(("Places offered", "Fill rate"))]
     two_places = {"Pre-course average", "Post-course average", "Paired mean gain"}
     two_places.add("Learning gain (post average - pre average)")
 
@@ -165,9 +198,12 @@ def _evaluation_columns(label_key: str, label: str) -> list[tuple[str, str]]:
 
 
 def _evaluation_row(row: dict, label_key: str) -> dict:
-    if row.get("suppressed"):
+    if row.get("suppressed_all", row.get("suppressed")):
         return {label_key: row.get(label_key), "warnings": "Too few responses to show"}
     rates, gain = row["evaluations"], row["learning_gain"]
+    notes = "; ".join(gain["warnings"] or []).capitalize()
+    if row.get("suppressed"):
+        notes = "; ".join(filter(None, ["Some figures not shown: too few responses", notes]))
     return {
         label_key: row[label_key],
         "pre_invited": rates["pre"]["invited"],
@@ -184,7 +220,7 @@ def _evaluation_row(row: dict, label_key: str) -> dict:
         "paired_n": gain["paired"]["n"],
         "paired_gain": gain["paired"]["mean_gain"],
         "normalised_gain": gain["paired"]["normalised_gain"],
-        "warnings": "; ".join(gain["warnings"]).capitalize(),
+        "warnings": notes,
     }
 
 
@@ -246,53 +282,94 @@ def report_tables(report: dict) -> list[Table]:
     """Every table of the uptake report, in page order."""
     funnel = report["funnel"]
     rates = report["evaluations"]
+    one_organisation = per_organisation(report)
+    shared_note = (report.get("suppression") or {}).get("rule", "")
+    rates_chart = Chart(
+        "barh",
+        "priority",
+        ["attended_rate", "did_not_attend_rate", "cancelled_late_rate"],
+        "Attended, did not attend and late cancellations by priority area (% of booked)",
+        unit="%",
+    )
     tables = [
         Table(
             "summary",
             "Headline figures",
             [("measure", "Measure"), ("value", "Value")],
             summary_rows(report),
-            "Rates are percentages to one decimal place; averages are on the 1 to 5 scale.",
+            " ".join(
+                filter(
+                    None,
+                    [
+                        "Rates are percentages to one decimal place; averages are on the 1 to 5 "
+                        "scale.",
+                        RATES_NOTE,
+                        shared_note,
+                    ],
+                )
+            ),
         ),
         Table(
             "by_priority",
             "Uptake by priority area: training and e-learning",
-            [
-                ("priority", "Priority area"),
-                ("events", "Events"),
-                ("offered", "Places offered"),
-                ("used", "Used"),
-                ("attended", "Attended"),
-                ("did_not_attend", "Did not attend"),
-                ("cancelled", "Cancelled"),
-                ("fill_rate", "Fill rate (%)"),
-                ("elearning_completed", "e-Learning completions"),
-                ("low_uptake_text", "Low uptake"),
-            ],
+            _without_fill_rate(
+                [
+                    ("priority", "Priority area"),
+                    ("events", "Events"),
+                    ("offered", "Places offered"),
+                    ("used", "Used"),
+                    ("attended", "Attended"),
+                    ("did_not_attend", "Did not attend"),
+                    ("cancelled", "Cancelled"),
+                    ("fill_rate", "Fill rate (%)"),
+                    ("elearning_completed", "e-Learning completions"),
+                    ("booked", "Booked"),
+                    ("cancelled_late", "Cancelled late"),
+                    *RATE_COLUMNS,
+                    ("low_uptake_text", "Low uptake"),
+                ],
+                report,
+            ),
             [r | {"low_uptake_text": _yes(r["low_uptake"])} for r in report["by_priority"]],
-            report["low_uptake_rule"],
-            Chart(
+            RATES_NOTE if one_organisation else f"{report['low_uptake_rule']} {RATES_NOTE}",
+            rates_chart
+            if one_organisation
+            else Chart(
                 "barh", "priority", ["used", "offered"], "Places used and offered by priority area"
             ),
         ),
         Table(
             "by_course",
             "Uptake by course",
-            [
-                ("course", "Course"),
-                ("priority", "Priority area"),
-                ("events", "Events"),
-                ("events_cancelled", "Cancelled by organiser"),
-                ("offered", "Places offered"),
-                ("used", "Used"),
-                ("attended", "Attended"),
-                ("did_not_attend", "Did not attend"),
-                ("cancelled", "Cancelled"),
-                ("fill_rate", "Fill rate (%)"),
-            ],
+            _without_fill_rate(
+                [
+                    ("course", "Course"),
+                    ("priority", "Priority area"),
+                    ("events", "Events"),
+                    ("events_cancelled", "Cancelled by organiser"),
+                    ("offered", "Places offered"),
+                    ("used", "Used"),
+                    ("attended", "Attended"),
+                    ("did_not_attend", "Did not attend"),
+                    ("cancelled", "Cancelled"),
+                    ("fill_rate", "Fill rate (%)"),
+                    ("booked", "Booked"),
+                    ("cancelled_late", "Cancelled late"),
+                    *RATE_COLUMNS,
+                ],
+                report,
+            ),
             report["by_course"],
-            "",
-            Chart("barh", "course", ["fill_rate"], "Fill rate by course", unit="%"),
+            RATES_NOTE,
+            Chart(
+                "barh",
+                "course",
+                ["attended_rate"],
+                "Attended by course (% of places booked)",
+                unit="%",
+            )
+            if one_organisation
+            else Chart("barh", "course", ["fill_rate"], "Fill rate by course", unit="%"),
         ),
         Table(
             "evaluation_rates",
@@ -388,12 +465,14 @@ def report_tables(report: dict) -> list[Table]:
                 ("cancelled", "Cancelled"),
                 ("cancelled_late", "Cancelled late"),
                 ("places_lost", "Places lost"),
+                *RATE_COLUMNS,
             ],
             [
                 r | {"sector_label": SECTOR_LABELS.get(r["sector"], r["sector"])}
                 for r in report["by_organisation"]
             ],
-            "Places lost = did not attend + late cancellations (too late to re-offer).",
+            "Places lost = did not attend + late cancellations (too late to re-offer). "
+            + RATES_NOTE,
             Chart(
                 "barh",
                 "organisation",
@@ -405,26 +484,35 @@ def report_tables(report: dict) -> list[Table]:
         Table(
             "quarters",
             "Trends by quarter",
-            [
-                ("quarter", "Quarter"),
-                ("events", "Events"),
-                ("offered", "Places offered"),
-                ("used", "Used"),
-                ("attended", "Attended"),
-                ("did_not_attend", "Did not attend"),
-                ("cancelled", "Cancelled"),
-                ("fill_rate", "Fill rate (%)"),
-                ("pre_rate", "Pre rate (%)"),
-                ("post_rate", "Post rate (%)"),
-                ("stage2_rate", "Stage 2 rate (%)"),
-                ("gain", "Learning gain"),
-            ],
+            _without_fill_rate(
+                [
+                    ("quarter", "Quarter"),
+                    ("events", "Events"),
+                    ("offered", "Places offered"),
+                    ("used", "Used"),
+                    ("attended", "Attended"),
+                    ("did_not_attend", "Did not attend"),
+                    ("cancelled", "Cancelled"),
+                    ("fill_rate", "Fill rate (%)"),
+                    ("pre_rate", "Pre rate (%)"),
+                    ("post_rate", "Post rate (%)"),
+                    ("stage2_rate", "Stage 2 rate (%)"),
+                    ("gain", "Learning gain"),
+                    ("attended_rate", "Attended (% of booked)"),
+                ],
+                report,
+            ),
             report["quarters"],
             "Quarters are three-month blocks from the first day of the period.",
             Chart(
                 "line",
                 "quarter",
-                ["fill_rate", "pre_rate", "post_rate", "stage2_rate"],
+                [
+                    "attended_rate" if one_organisation else "fill_rate",
+                    "pre_rate",
+                    "post_rate",
+                    "stage2_rate",
+                ],
                 "Rates by quarter",
                 unit="%",
             ),
@@ -439,7 +527,11 @@ def report_tables(report: dict) -> list[Table]:
                 ("previous", "Previous period"),
                 ("change", "Change"),
             ],
-            report["comparison"],
+            [
+                r
+                for r in report["comparison"]
+                if not (one_organisation and r["key"] in ("offered", "fill_rate"))
+            ],
             f"Previous period: {report['previous']['period']['start']} to "
             f"{report['previous']['period']['end']} (the same number of days).",
         ),
