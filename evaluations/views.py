@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bookings.certificates import certificate_for
 from bookings.selectors import event_get_for_register
 from courses.models import Event
 from evaluations import selectors, services
@@ -65,6 +66,11 @@ def answer(request, token):
     response = Response.objects.filter(invitation=invitation).first()
     if response is not None and response.submitted_at is not None:
         return _private(render(request, "evaluations/answered.html", {"invitation": invitation}))
+    closed = services.invitation_closed_reason(invitation)
+    if closed:
+        # Not a bad link: it worked, it is just no longer taking answers. Say why.
+        context = {"invitation": invitation, "reason": closed}
+        return _private(render(request, "evaluations/closed.html", context, status=410))
     items = list(invitation.questionnaire.items.all())
     saved = {}
     if response is not None:
@@ -79,13 +85,18 @@ def answer(request, token):
         except services.EvaluationError as error:
             errors = error.errors
             message = error.message
+            if not errors and message in (services.PRE_CLOSED, services.NO_LONGER_NEEDED):
+                context = {"invitation": invitation, "reason": message}
+                return _private(render(request, "evaluations/closed.html", context, status=410))
             if not errors:
                 return _link_not_working(request)
         else:
             if submit:
-                return _private(
-                    render(request, "evaluations/thanks.html", {"invitation": invitation})
-                )
+                context = {
+                    "invitation": invitation,
+                    "certificate": certificate_for(invitation.booking),
+                }
+                return _private(render(request, "evaluations/thanks.html", context))
             message = "Your answers are saved. You can come back to this link to finish."
     rows = [
         {
