@@ -17,8 +17,7 @@ from django.utils import timezone
 from bookings.emails import outbox_enqueue, outbox_record
 from bookings.line_manager import line_manager_email_problem
 from bookings.models import Booking
-from evaluations.models import Answer, Invitation, Item, Questionnaire, Respondent, Stage
-from evaluations.models import Response
+from evaluations.models import Answer, Invitation, Item, Questionnaire, Respondent, Response, Stage
 
 LINK_SALT = "evaluations.invitation"
 NO_QUESTIONNAIRE = "There is no {stage} questionnaire for this course."
