@@ -77,6 +77,15 @@ class Item(models.Model):
     def __str__(self):
         return self.text
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from evaluations.validation import item_problems
+
+        problems = item_problems(self)
+        if problems:
+            raise ValidationError(problems)
+
 
 class Invitation(models.Model):
     """A delegate's invitation to answer one stage for one booking, reached by an emailed link."""

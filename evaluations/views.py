@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bookings.certificates import certificate_for
 from bookings.selectors import event_get_for_register
 from courses.models import Event
-from evaluations import selectors, services
-from evaluations.models import Invitation, Response, Stage
+from evaluations import selectors, services, validation
+from evaluations.models import Invitation, Questionnaire, Response, Stage
+from evaluations.validation import choice_options
 from people.roles import LEAD, role_required
 
 
@@ -138,6 +140,36 @@ def fresh_link(request, pk):
 
 
 # --- staff pages ----------------------------------------------------------------------------
+
+
+@role_required(LEAD)
+def questionnaire_preview(request, pk):
+    """The lead sees a questionnaire as a delegate (or line manager) would, without answering."""
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    items = list(questionnaire.items.all())
+    rows = [
+        {
+            "item": item,
+            "name": f"item-{item.id}",
+            "value": "",
+            "error": "",
+            "options": choice_options(item.choices),
+        }
+        for item in items
+    ]
+    try:
+        validation.questionnaire_check(questionnaire)
+        problems = []
+    except ValidationError as error:
+        problems = error.messages
+    context = {
+        "questionnaire": questionnaire,
+        "rows": rows,
+        "ratings": ["1", "2", "3", "4", "5"],
+        "preview": True,
+        "problems": problems,
+    }
+    return render(request, "evaluations/answer.html", context)
 
 
 @role_required(LEAD)
