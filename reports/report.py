@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+
+from bookings.models import Booking
+from courses.models import Event
+from evaluations import impact
 from evaluations.metrics import suppress_small_groups
 from reports import metrics
-from reports.selectors import ReportFilters, filter_labels, previous_period, report_frames
+from reports.selectors import (
+    ReportFilters,
+    filter_labels,
+    period_events,
+    previous_period,
+    report_frames,
+)
 
 
 def report_build(
@@ -21,6 +32,7 @@ def report_build(
     prev_start, _ = previous_period(start, end)
     frames = report_frames(start=start, end=end, filters=filters, load_from=prev_start)
     report = metrics.training_report(frames, start=start, end=end, filters=filters)
+    report["stage2_impact"] = _stage2_impact(start, end, filters, frames, shared)
     report["filter_labels"] = filter_labels(filters)
     report["shared"] = shared
     if shared:
@@ -29,3 +41,12 @@ def report_build(
                 report[key], size="learning_gain.n_post", keep=("group", "priority", "course")
             )
     return report
+
+
+def _stage2_impact(start, end, filters, frames, shared: bool) -> dict:
+    """Stage 2 from delegates and line managers side by side (evaluations.impact)."""
+    delivered = period_events(start, end, filters).filter(status=Event.Status.DELIVERED)
+    rows = impact.stage2_rows(Booking.objects.filter(event__in=delivered.values("pk")))
+    # The frames' bookings carry the organisation filters.
+    rows = rows[rows["booking_id"].isin(frames.eval_bookings["booking_id"])]
+    return impact.stage2_impact(rows, min_group=settings.REPORT_MIN_GROUP_SIZE if shared else None)
