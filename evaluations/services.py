@@ -420,9 +420,13 @@ def reminder_batch_send(*, event, stage: str, actor, now: datetime | None = None
     purpose_suffix = f"batch{timezone.localdate(now):%Y%m%d}"
     open_invitations = (
         Invitation.objects.filter(booking__event=event, stage=stage, expires_at__gt=now)
+        # Withdrawn ones (cancelled places; pre-course once the event started) are not nudged.
+        .filter(booking__status__in=INVITABLE[stage])
         .exclude(response__submitted_at__isnull=False)
         .values_list("id", "booking_id", "respondent")
     )
+    if stage == Stage.PRE and event.start <= now:
+        return 0
     count = 0
     for invitation_id, booking_id, respondent in open_invitations:
         _email(booking_id, _purpose(stage, respondent, purpose_suffix), respondent, invitation_id)

@@ -200,3 +200,11 @@ def test_full_attendee_is_still_promised_the_certificate(
     link = LINK.search(mail.body).group(1)
     thanks = client.post(link, _form(invitation)).content.decode()
     assert "certificate of attendance is ready" in thanks
+
+
+def test_the_leads_reminder_batch_skips_withdrawn_invitations(upcoming, lead, mailoutbox):
+    services.invitation_create(booking=upcoming, stage=Stage.PRE)
+    other = BookingFactory(event=upcoming.event, status=S.CONFIRMED)
+    services.invitation_create(booking=other, stage=Stage.PRE)
+    Booking.objects.filter(pk=upcoming.pk).update(status=S.CANCELLED)
+    assert services.reminder_batch_send(event=upcoming.event, stage=Stage.PRE, actor=lead) == 1

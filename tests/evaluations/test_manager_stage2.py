@@ -155,3 +155,16 @@ def test_annual_section_reports_the_managers_view_only_when_enough_answered(answ
     assert any("-0.67" in s for s in sentences)
     sentences = annual_section(start=START, end=END, min_group=5).evaluations
     assert not any("line managers" in s for s in sentences)
+
+
+def test_anonymising_the_manager_clears_the_address_their_invitation_was_sent_to(event, lead):
+    from privacy.services import person_anonymise
+    from tests.factories import UserFactory
+
+    booking = _booking(event, 7)
+    manager = services.invitation_create(
+        booking=booking, stage=Stage.STAGE2, respondent=Respondent.LINE_MANAGER
+    )
+    person_anonymise(person=UserFactory(email="boss7@council.gov.uk"), actor=lead)
+    manager.refresh_from_db()
+    assert manager.email == ""
