@@ -129,8 +129,10 @@ class CancelForm(GovukForm):
     )
     detail = forms.CharField(label="Tell us more", max_length=300, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, leaving_waitlist: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if leaving_waitlist:
+            self.fields["reason"].label = "Why are you leaving the waiting list? (optional)"
         self.fields["reason"].queryset = CancellationReason.objects.filter(
             is_active=True,
             use__in=(CancellationReason.Use.CANCELLATION, CancellationReason.Use.BOTH),

@@ -27,12 +27,16 @@ S = Booking.Status
 
 
 def busy_page(view):
-    """Turn BookingBusy (the event lock could not be had in time) into a 503 'try again' page."""
+    """Turn BookingBusy (the event lock could not be had in time) into a 503 'try again' page.
+
+    On SQLite the wait for the write lock is bounded the same way (`lock_wait_bounded`).
+    """
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
-            return view(request, *args, **kwargs)
+            with services.lock_wait_bounded():
+                return view(request, *args, **kwargs)
         except services.BookingBusy as error:
             response = render(request, "bookings/busy.html", {"message": error.message}, status=503)
             response["Retry-After"] = "5"
@@ -107,7 +111,10 @@ def detail(request, pk):
 @busy_page
 def cancel(request, pk):
     booking = selectors.booking_get_for_person(request.user, pk)
-    form = forms.CancelForm(request.POST if request.method == "POST" else None)
+    leaving_waitlist = booking.status == S.WAITLISTED
+    form = forms.CancelForm(
+        request.POST if request.method == "POST" else None, leaving_waitlist=leaving_waitlist
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.booking_cancel(
@@ -123,10 +130,7 @@ def cancel(request, pk):
                 messages.error(request, error.message)
                 return redirect("bookings:detail", pk=booking.pk)
         else:
-            late = " It was later than the notice period, so it is recorded as a late cancellation."
-            messages.success(
-                request, "Your booking is cancelled." + (late if booking.cancelled_late else "")
-            )
+            messages.success(request, _cancelled_message(booking, leaving_waitlist))
             return redirect("bookings:my_training")
     deadline = services.cancellation_deadline(booking.event)
     return render(
@@ -138,8 +142,20 @@ def cancel(request, pk):
             "form": form,
             "deadline": deadline,
             "will_be_late": booking.status == S.CONFIRMED and timezone.now() > deadline,
+            "leaving_waitlist": leaving_waitlist,
         },
     )
+
+
+def _cancelled_message(booking: Booking, leaving_waitlist: bool) -> str:
+    if leaving_waitlist:
+        return "You have left the waiting list."
+    if booking.cancelled_late:
+        return (
+            "Your booking is cancelled. It was within the notice period, so it is recorded "
+            "as a late cancellation."
+        )
+    return "Your booking is cancelled."
 
 
 @login_required
@@ -195,6 +211,10 @@ def offer(request, token):
     """The place offered by an emailed link: tampered, expired, taken and others' all look alike."""
     try:
         booking = services.booking_from_offer_token(token, request.user)
+    except services.OfferEventCancelled:
+        # Their own offer (the link matched them): say why it went, not "this link is not working".
+        context = {"message": services.EVENT_CANCELLED}
+        return _private(render(request, "bookings/offer_invalid.html", context, status=410))
     except services.OfferLinkInvalid:
         return _private(render(request, "bookings/offer_invalid.html", status=404))
     if request.method == "POST":
