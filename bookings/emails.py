@@ -172,7 +172,11 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     body = render_to_string(f"bookings/email/{purpose}.txt", context)
     subject = SUBJECTS[purpose].format(course=event.course.title)
     message = EmailMessage(subject=subject, body=body, to=[to])
-    if purpose in ("confirmation", "cancellation", "event_cancelled"):
+    # A line manager's address is not proved: no calendar invite goes to it.
+    if (
+        purpose in ("confirmation", "cancellation", "event_cancelled")
+        and recipient_role == "delegate"
+    ):
         method = "REQUEST" if purpose == "confirmation" else "CANCEL"
         message.attach(
             "invite.ics",

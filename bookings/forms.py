@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from bookings.line_manager import line_manager_email_problem
 from bookings.models import Booking, CancellationReason
 from bookings.services import Mark
 from people.models import Organisation, User
@@ -85,7 +86,8 @@ class BookingForm(GovukForm):
     line_manager_email = forms.EmailField(
         label="Your line manager's email address (optional)",
         required=False,
-        help_text="We send them a copy of your booking.",
+        help_text="Their work address at a partner organisation. We tell them about your "
+        "booking, and a few months after the course ask what difference it has made.",
     )
     access_needs = forms.CharField(
         label="Access needs (optional)",
@@ -97,8 +99,9 @@ class BookingForm(GovukForm):
         label="Dietary needs (optional)", max_length=300, required=False
     )
 
-    def __init__(self, *args, event, **kwargs):
+    def __init__(self, *args, event, delegate_email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.delegate_email = delegate_email
         if event.course.delivery_mode != "face_to_face":
             del self.fields["dietary_needs"]
 
@@ -108,6 +111,11 @@ class BookingForm(GovukForm):
             self.add_error(
                 "line_manager_email", "Enter your line manager's email address, or remove the name."
             )
+        email = data.get("line_manager_email")
+        if email:
+            problem = line_manager_email_problem(email, delegate_email=self.delegate_email)
+            if problem:
+                self.add_error("line_manager_email", problem)
         return data
 
 

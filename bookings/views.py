@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import extensions, forms, selectors, services
 from bookings.calendar import booking_ics
+from bookings.certificates import PARTIAL_NO_CERTIFICATE
 from bookings.models import Booking
 from people.roles import LEAD, TRAINER, role_required
 
@@ -62,7 +63,11 @@ def _booked_message(booking: Booking) -> str:
 @busy_page
 def book(request, event_id):
     event = selectors.event_get_for_booking(event_id)
-    form = forms.BookingForm(request.POST if request.method == "POST" else None, event=event)
+    form = forms.BookingForm(
+        request.POST if request.method == "POST" else None,
+        event=event,
+        delegate_email=request.user.email,
+    )
     if request.method == "POST" and form.is_valid():
         details = services.BookingDetails(
             line_manager_name=form.cleaned_data["line_manager_name"],
@@ -96,6 +101,7 @@ def detail(request, pk):
             "event": booking.event,
             "position": services.waitlist_position(booking),
             "deadline": services.cancellation_deadline(booking.event),
+            "partial_no_certificate": PARTIAL_NO_CERTIFICATE,
         },
     )
 
@@ -277,6 +283,7 @@ def _my_training_context(user, *, bound: tuple[int, forms.CompletionForm] | None
         "offers": [b for b in upcoming if b.status == S.OFFERED],
         "waiting": [b for b in upcoming if b.status == S.WAITLISTED],
         "past": [b for b in past if b.status in (*Booking.USED, S.CONFIRMED, S.CANCELLED)],
+        "partial_no_certificate": PARTIAL_NO_CERTIFICATE,
         "enrolments": enrolments,
         "completion_errors": bound[1].error_links() if bound else [],
     }

@@ -6,15 +6,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bookings.certificates import certificate_for
 from bookings.selectors import event_get_for_register
 from courses.models import Event
-from evaluations import selectors, services
-from evaluations.models import Invitation, Response, Stage
+from evaluations import selectors, services, validation
+from evaluations.models import Invitation, Questionnaire, Response, Stage
+from evaluations.validation import choice_options
 from people.roles import LEAD, role_required
 
 
@@ -65,6 +68,11 @@ def answer(request, token):
     response = Response.objects.filter(invitation=invitation).first()
     if response is not None and response.submitted_at is not None:
         return _private(render(request, "evaluations/answered.html", {"invitation": invitation}))
+    closed = services.invitation_closed_reason(invitation)
+    if closed:
+        # Not a bad link: it worked, it is just no longer taking answers. Say why.
+        context = {"invitation": invitation, "reason": closed}
+        return _private(render(request, "evaluations/closed.html", context, status=410))
     items = list(invitation.questionnaire.items.all())
     saved = {}
     if response is not None:
@@ -79,13 +87,18 @@ def answer(request, token):
         except services.EvaluationError as error:
             errors = error.errors
             message = error.message
+            if not errors and message in (services.PRE_CLOSED, services.NO_LONGER_NEEDED):
+                context = {"invitation": invitation, "reason": message}
+                return _private(render(request, "evaluations/closed.html", context, status=410))
             if not errors:
                 return _link_not_working(request)
         else:
             if submit:
-                return _private(
-                    render(request, "evaluations/thanks.html", {"invitation": invitation})
-                )
+                context = {
+                    "invitation": invitation,
+                    "certificate": certificate_for(invitation.booking),
+                }
+                return _private(render(request, "evaluations/thanks.html", context))
             message = "Your answers are saved. You can come back to this link to finish."
     rows = [
         {
@@ -127,6 +140,36 @@ def fresh_link(request, pk):
 
 
 # --- staff pages ----------------------------------------------------------------------------
+
+
+@role_required(LEAD)
+def questionnaire_preview(request, pk):
+    """The lead sees a questionnaire as a delegate (or line manager) would, without answering."""
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    items = list(questionnaire.items.all())
+    rows = [
+        {
+            "item": item,
+            "name": f"item-{item.id}",
+            "value": "",
+            "error": "",
+            "options": choice_options(item.choices),
+        }
+        for item in items
+    ]
+    try:
+        validation.questionnaire_check(questionnaire)
+        problems = []
+    except ValidationError as error:
+        problems = error.messages
+    context = {
+        "questionnaire": questionnaire,
+        "rows": rows,
+        "ratings": ["1", "2", "3", "4", "5"],
+        "preview": True,
+        "problems": problems,
+    }
+    return render(request, "evaluations/answer.html", context)
 
 
 @role_required(LEAD)

@@ -16,7 +16,9 @@ COVERED = {
     "bookings.Enrolment": "E-learning enrolments and completions.",
     "bookings.OutboundEmail": "Every email sent about their bookings (purpose, recipient, when).",
     "courses.Event": "Events the person trains on.",
-    "evaluations.Invitation": "Evaluation invitations (stage, respondent, dates; not the link).",
+    "evaluations.Invitation": (
+        "Evaluation invitations (stage, respondent, dates, a line manager's address; no link)."
+    ),
     "evaluations.Response": "Evaluation responses (started, submitted, imported score).",
     "evaluations.Answer": "Each answer with the question's text.",
     "people.OrganisationLog": "Organisation changes the person made (accepted, merged).",

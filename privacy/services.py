@@ -453,6 +453,10 @@ def person_anonymise(
     Booking.objects.filter(line_manager_email__iexact=person.email).update(
         line_manager_name="", line_manager_email=""
     )
+    # The line manager's address an invitation was sent to (theirs, or naming them).
+    Invitation.objects.filter(
+        Q(booking_id__in=booking_ids) | Q(email__iexact=person.email)
+    ).exclude(email="").update(email="")
     for entry in BookingLog.objects.filter(booking_id__in=booking_ids).exclude(note=""):
         note = _scrub_value(entry.note, own_patterns)
         if note != entry.note:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
+
 from reports.metrics import NOT_GIVEN
 from reports.report import report_build
 from reports.selectors import ReportFilters, publishable_quotes
@@ -140,6 +142,27 @@ def evaluation_sentences(report: dict) -> list[str]:
     ]
 
 
+def impact_sentences(report: dict, min_group: int) -> list[str]:
+    """Stage 2 as seen by delegates and their line managers, once enough managers answered."""
+    impact = report.get("stage2_impact")
+    if not impact or impact["line_managers"]["n"] < min_group:
+        return []
+    managers, delegates = impact["line_managers"], impact["delegates"]
+    sentences = [
+        f"{managers['n']} line managers rated the change they observed in their colleagues' "
+        f"practice at {managers['mean']:.2f} on average (1 to 5); delegates rated their own at "
+        f"{'n/a' if delegates['mean'] is None else format(delegates['mean'], '.2f')} "
+        f"({delegates['n']} answers)"
+    ]
+    paired = impact["paired"]
+    if paired["n"] >= min_group and paired["difference"] is not None:
+        sentences.append(
+            f"where both answered ({paired['n']} delegates), managers' ratings differed from "
+            f"the delegates' own by {paired['difference']:+.2f} on average"
+        )
+    return sentences
+
+
 def annual_section(
     *, start: date, end: date, filters: ReportFilters | None = None, min_group: int | None = None
 ) -> AnnualSection:
@@ -219,7 +242,10 @@ def annual_section(
         "is as follows:",
         priority_table=priority_table,
         low_uptake=low_uptake,
-        evaluations=evaluation_sentences(report),
+        evaluations=evaluation_sentences(report)
+        + impact_sentences(
+            report, settings.REPORT_MIN_GROUP_SIZE if min_group is None else min_group
+        ),
         gain_table=gain_table,
         gain_by_priority=gain_by_priority,
         gain_note=f"Data collected from {start:%d.%m.%Y} – {end:%d.%m.%Y}",

@@ -31,6 +31,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     TextField,
     When,
@@ -99,6 +100,12 @@ def period_events(start: date, end: date, filters: ReportFilters | None = None):
         .filter(status__in=[Event.Status.DELIVERED, Event.Status.CANCELLED])
         .filter(filters.course_q("course__"))
     )
+
+
+def delivered_event_bookings(start: date, end: date, filters: ReportFilters) -> QuerySet[Booking]:
+    """Every booking of the delivered events starting (Europe/London) within the dates."""
+    delivered = period_events(start, end, filters).filter(status=Event.Status.DELIVERED)
+    return Booking.objects.filter(event__in=delivered.values("pk"))
 
 
 def _organisation_columns(df: pd.DataFrame) -> pd.DataFrame:

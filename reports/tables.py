@@ -397,6 +397,7 @@ def report_tables(report: dict) -> list[Table]:
             "gain compares everyone who answered each side; the paired figures only delegates "
             "who answered both.",
         ),
+        *_stage2_impact_tables(report),
         Table(
             "evaluation_by_priority",
             "Evaluations and learning gain by priority area",
@@ -537,6 +538,31 @@ def report_tables(report: dict) -> list[Table]:
         ),
     ]
     return tables
+
+
+def _stage2_impact_tables(report: dict) -> list[Table]:
+    """Stage 2 from delegates and line managers side by side (evaluations.impact)."""
+    if "stage2_impact" not in report:
+        return []
+    from evaluations.impact import NOTE, stage2_impact_table_rows
+
+    return [
+        Table(
+            "stage2_impact",
+            "Impact on practice (stage 2): delegates and line managers",
+            [
+                ("who", "Who answered"),
+                ("asked", "Asked"),
+                ("returned", "Returned"),
+                ("rate", "Rate (%)"),
+                ("mean", "Mean (1 to 5)"),
+                ("n", "Number of answers"),
+            ],
+            stage2_impact_table_rows(report["stage2_impact"]),
+            NOTE,
+            decimals={"mean": 2},
+        )
+    ]
 
 
 def table_by_slug(tables: list[Table], slug: str) -> Table | None:

@@ -43,7 +43,7 @@ def test_bench_imports_measures_every_output_and_the_sql_floor_agrees(db, tmp_pa
     assert figures["events_delivered"] > 0 and figures["used"] > 0
     assert figures["pre_completed"] > 0 and figures["pre_mean"] is not None
     assert result["outputs"]["floor"]["queries"] == [1]
-    assert result["outputs"]["json"]["queries"] == [6]
+    assert result["outputs"]["json"]["queries"] == [7]  # the frames (6) and stage 2 impact (1)
     assert all(result["outputs"][name]["cold"] > 0 for name in ("page", "xlsx"))
     result.update(imported=imported, vendor="sqlite", scale=1.0)
     assert "| SQLite | 1× | 68 |" in run.table([result])

@@ -24,7 +24,8 @@ from tests.reports.dataset import answer
 
 LONDON = ZoneInfo("Europe/London")
 START, END = date(2022, 4, 1), date(2023, 3, 31)
-REPORT_QUERIES = 6  # events, bookings, e-learning, evaluation bookings and responses, areas
+REPORT_QUERIES = 7  # events, bookings, e-learning, evaluation bookings and responses, areas,
+# and stage 2 from delegates and line managers (evaluations.impact)
 
 
 def grow(events: int, bookings_each: int):

@@ -38,7 +38,7 @@ from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from courses.models import Course, Event
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
-from evaluations.models import Answer, Invitation, Item, Stage
+from evaluations.models import Answer, Invitation, Item, Questionnaire, Stage
 from people import roles
 from people.models import Organisation, User
 from reports.models import ImportRun
@@ -168,6 +168,7 @@ MATRIX: dict[str, Entry] = {
     "evaluations:event_returns": Entry(
         "GET", {OWN_EVENT: LEAD_ONLY, OTHER_TRAINER: LEAD_ONLY}, data="returns"
     ),
+    "evaluations:questionnaire_preview": Entry("GET", {NONE: LEAD_ONLY}),
     "evaluations:event_link": Entry(
         "GET",
         {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
@@ -425,6 +426,8 @@ class World:
             return [token if ownership == "valid link" else token[:-2] + "xx"]
         if name == "evaluations:fresh_link":
             return [self.invitation[key].pk]
+        if name == "evaluations:questionnaire_preview":
+            return [Questionnaire.objects.filter(stage=Stage.POST).first().pk]
         if name == "evaluations:event_short":
             return [self.past_event.pk if ownership == OWN else self.other_trainer_event.pk]
         if name in ("people:organisation_merge", "people:organisation_accept"):
