@@ -12,8 +12,8 @@ CSV or JSON. The definitions are the partnership's, used everywhere:
 - Counted answers: per stage, the delegate's submitted answer of each booking asked at that stage
   (pre: places used; post and stage 2: attended); a line manager's stage-2 answer does not count.
   A response's score is the mean of its learning-gain items (retrospective items excluded).
-- Means, gains and intervals are rounded half up to 2 dp, normalised gains to 3 dp, percentages
-  to 1 dp.
+- Means, gains, intervals and t are rounded half up to 2 dp, normalised gains to 3 dp,
+  percentages to 1 dp; p-values are not rounded.
 
 Means are numpy means of the same values in the same order as pandas would take them: the
 published figures' rounding depends on the last bit.
@@ -36,6 +36,10 @@ from bookings.models import Booking
 from evaluations.models import Stage
 
 CEILING = 5.0
+FLOOR = 1.0  # the lowest score: a loss is scaled by the room to fall (normalised change)
+# The differences' spread counts as none below this fraction of their size: seven differences of
+# 1/3 computed in binary differ in the 16th digit, and their sd (3e-16) is rounding, not spread.
+SPREAD_TOLERANCE = 1e-9
 DELEGATE = "delegate"
 STAGES = (Stage.PRE.value, Stage.POST.value, Stage.STAGE2.value)
 
@@ -325,7 +329,7 @@ def non_response(evaluations: Evaluations) -> dict:
 
 
 class TestResult(NamedTuple):
-    statistic: float
+    statistic: float  # t, or W: the smaller of the positive and the negative rank sums
     pvalue: float | None  # None when the test gives none (NaN)
 
 
@@ -338,8 +342,16 @@ def t_quantile_975(df: int) -> float:
     return stats.t.ppf(0.975, df)
 
 
+def has_spread(differences: np.ndarray) -> bool:
+    """Whether the differences vary: sd > SPREAD_TOLERANCE * max|d| (n >= 2).
+
+    Relative, not sd > 0: seven differences of 1/3 computed in binary differ in the 16th digit.
+    """
+    return float(differences.std(ddof=1)) > SPREAD_TOLERANCE * float(np.abs(differences).max())
+
+
 class PairedTests(NamedTuple):
-    t_test: TestResult | None  # the paired t-test (t, p); None without spread in the differences
+    t_test: TestResult | None  # the paired t-test (t, p); None when not has_spread
     signed_rank: TestResult | None  # Wilcoxon's (W, p); None when every difference is 0
 
 
@@ -360,7 +372,7 @@ def paired_tests(differences: tuple[float, ...]) -> PairedTests:
     """
     d = np.array(differences, dtype=float)
     t_test = signed_rank = None
-    if d.std(ddof=1) > 0:
+    if has_spread(d):
         result = stats.ttest_1samp(d, 0.0)
         t_test = TestResult(float(result.statistic), float(result.pvalue))
     if np.count_nonzero(d):
@@ -372,16 +384,44 @@ def paired_tests(differences: tuple[float, ...]) -> PairedTests:
     return PairedTests(t_test, signed_rank)
 
 
+def normalised_change(before: np.ndarray, after: np.ndarray, *, ceiling: float = CEILING) -> dict:
+    """Marx and Cummings' normalised change c per pair, and its mean <c> (3 dp).
+
+    c = (after - before) / (ceiling - before) for a gain, (after - before) / (before - FLOOR) for a
+    loss, 0 when unchanged; a pair unchanged at the ceiling or the floor is left out (no room to
+    move). Unlike the per-person normalised gain, c lies between -1 and 1: one delegate falling
+    from 4.8 to 1 counts as -1, not -19. {"normalised_change", "n_normalised_change"}.
+    """
+    diff = after - before
+    gained, lost = diff > 1e-9, diff < -1e-9
+    unchanged = ~(gained | lost)
+    stuck = unchanged & ((before >= ceiling - 1e-9) | (before <= FLOOR + 1e-9))
+    change = np.zeros(len(diff))
+    change[gained] = diff[gained] / (ceiling - before[gained])
+    change[lost] = diff[lost] / (before[lost] - FLOOR)
+    counted = change[~stuck]
+    return {
+        "normalised_change": round_half_up(counted.mean(), 3) if len(counted) else None,
+        "n_normalised_change": len(counted),
+    }
+
+
 def paired_statistics(before: np.ndarray, after: np.ndarray, *, ceiling: float = CEILING) -> dict:
     """The paired statistics of the pairs (before[i], after[i]); d = after - before.
 
     - n; mean_pre, mean_post; mean_gain = mean(d); sd_gain = sd(d) (n - 1); 2 dp.
+    - The spread counts as none when sd(d) <= SPREAD_TOLERANCE * max|d| (every difference the
+      same, up to binary rounding). Then there is no interval, t, d_z or t-test: all None.
     - ci95_low, ci95_high = mean(d) -/+ t(0.975, n - 1) * sd(d) / sqrt(n), 2 dp (n >= 2).
-    - effect_size_dz = mean(d) / sd(d), 2 dp; t_p: the paired t-test's p (both when sd > 0).
-    - wilcoxon_p: the signed-rank test's p (when some d is not 0).
+    - t = mean(d) / (sd(d) / sqrt(n)), 2 dp, on df = n - 1 degrees of freedom; t_p: its
+      two-sided p-value (the paired t-test); effect_size_dz = mean(d) / sd(d), 2 dp.
+    - wilcoxon_w, wilcoxon_p: Wilcoxon's signed-rank test (zeros dropped; W = the smaller of
+      the positive and negative rank sums) and its two-sided p (when some d is not 0).
+    - class_normalised_gain = (mean_post - mean_pre) / (ceiling - mean_pre), 3 dp: Hake's
+      normalised gain on the means, the headline normalised figure.
+    - normalised_change, n_normalised_change: Marx and Cummings' <c> (normalised_change()).
     - normalised_gain = mean of d / (ceiling - before) over the n_normalised pairs below the
-      ceiling (n_at_ceiling are at it), 3 dp.
-    - class_normalised_gain = (mean_post - mean_pre) / (ceiling - mean_pre), 3 dp.
+      ceiling (n_at_ceiling are at it), 3 dp: Hake's per-person <g>, unbounded below.
     Figures that cannot be computed are None.
     """
     diff = after - before
@@ -401,6 +441,11 @@ def paired_statistics(before: np.ndarray, after: np.ndarray, *, ceiling: float =
         "n_normalised": 0,
         "n_at_ceiling": 0,
         "class_normalised_gain": None,
+        "t": None,
+        "df": None,
+        "wilcoxon_w": None,
+        "normalised_change": None,
+        "n_normalised_change": 0,
     }
     if n == 0:
         return result
@@ -415,6 +460,7 @@ def paired_statistics(before: np.ndarray, after: np.ndarray, *, ceiling: float =
         n_at_ceiling=int(at_ceiling.sum()),
         n_normalised=int(room.sum()),
     )
+    result.update(normalised_change(before, after, ceiling=ceiling))
     if room.any():
         individual = diff[room] / (ceiling - before[room])
         result["normalised_gain"] = round_half_up(individual.mean(), 3)
@@ -426,19 +472,22 @@ def paired_statistics(before: np.ndarray, after: np.ndarray, *, ceiling: float =
         return result
 
     sd = float(diff.std(ddof=1))
-    half_width = t_quantile_975(n - 1) * sd / math.sqrt(n)
-    result.update(
-        sd_gain=round_half_up(sd, 2),
-        ci95_low=round_half_up(mean_diff - half_width, 2),
-        ci95_high=round_half_up(mean_diff + half_width, 2),
-    )
+    result["sd_gain"] = round_half_up(sd, 2)
     tests = paired_tests(tuple(diff.tolist()))
     if tests.t_test is not None:
-        # With no spread in the differences t is infinite and d_z undefined: report neither.
-        result["effect_size_dz"] = round_half_up(mean_diff / sd, 2)
-        result["t_p"] = tests.t_test.pvalue
+        # With no spread in the differences (has_spread) the interval is a point, t is infinite
+        # and d_z undefined: report none of them.
+        half_width = t_quantile_975(n - 1) * sd / math.sqrt(n)
+        result.update(
+            ci95_low=round_half_up(mean_diff - half_width, 2),
+            ci95_high=round_half_up(mean_diff + half_width, 2),
+            effect_size_dz=round_half_up(mean_diff / sd, 2),
+            t_p=tests.t_test.pvalue,
+            t=round_half_up(tests.t_test.statistic, 2),
+            df=n - 1,
+        )
     if tests.signed_rank is not None:
-        result["wilcoxon_p"] = tests.signed_rank.pvalue
+        result.update(wilcoxon_w=tests.signed_rank.statistic, wilcoxon_p=tests.signed_rank.pvalue)
     return result
 
 

@@ -324,7 +324,7 @@ def test_all_zero_differences_give_a_zero_gain_and_no_tests_without_raising():
 
     assert paired["n"] == 3
     assert paired["mean_gain"] == 0.0
-    assert (paired["ci95_low"], paired["ci95_high"]) == (0.0, 0.0)
+    assert (paired["ci95_low"], paired["ci95_high"]) == (None, None)  # a point is no interval
     assert paired["effect_size_dz"] is None
     assert paired["t_p"] is None
     assert paired["wilcoxon_p"] is None
