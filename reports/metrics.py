@@ -154,19 +154,19 @@ def organisation_figures(bookings: pd.DataFrame) -> dict:
     }
 
 
-def evaluation_figures(frames: ReportFrames, arrays: em.EvaluationArrays | None = None) -> dict:
-    """Return rates, learning gain, funnel and non-response, from evaluations.metrics.
+def evaluations_of(frames: ReportFrames) -> em.Evaluations:
+    """The frames' evaluation bookings and their counted answers (evaluations.metrics)."""
+    return em.Evaluations.from_frames(frames.eval_bookings, frames.responses)
 
-    `arrays`: em.evaluation_arrays of these frames' evaluation bookings, when already computed.
+
+def headline(frames: ReportFrames, evaluations: em.Evaluations | None = None) -> dict:
+    """The figures of one period (no breakdowns).
+
+    `evaluations`: evaluations_of(frames), when the caller has it.
     """
-    if arrays is None:
-        return em.evaluation_summary(frames.eval_bookings, frames.responses)
-    return em.evaluation_summary_of(arrays)
-
-
-def headline(frames: ReportFrames, arrays: em.EvaluationArrays | None = None) -> dict:
-    """The figures of one period (no breakdowns)."""
-    evaluation = evaluation_figures(frames, arrays)
+    evaluation = em.evaluation_summary(
+        evaluations if evaluations is not None else evaluations_of(frames)
+    )
     return {
         "events": event_figures(frames.events),
         "places": place_figures(frames.events, frames.bookings),
@@ -407,9 +407,10 @@ def by_organisation(bookings: pd.DataFrame) -> list[dict]:
 
 
 def _evaluation_rows(
-    frames: ReportFrames, column: str, names: dict, arrays: em.EvaluationArrays | None = None
+    frames: ReportFrames, column: str, names: dict, evaluations: em.Evaluations | None = None
 ) -> list:
-    rows = em.evaluation_figures_by(frames.eval_bookings, frames.responses, column, arrays=arrays)
+    evaluations = evaluations if evaluations is not None else evaluations_of(frames)
+    rows = em.evaluation_summary_by(evaluations, frames.eval_bookings[column])
     label = "priority" if column == "priority_area_id" else "course"
     for row in rows:
         row[label] = names.get(row["group"], "") if row["group"] is not None else ""
@@ -419,17 +420,17 @@ def _evaluation_rows(
 
 
 def evaluation_by_priority(
-    frames: ReportFrames, names: dict, arrays: em.EvaluationArrays | None = None
+    frames: ReportFrames, names: dict, evaluations: em.Evaluations | None = None
 ) -> list[dict]:
     """Return rates and learning gain per priority area (evaluations.metrics)."""
-    return _evaluation_rows(frames, "priority_area_id", names, arrays)
+    return _evaluation_rows(frames, "priority_area_id", names, evaluations)
 
 
 def evaluation_by_course(
-    frames: ReportFrames, names: dict, arrays: em.EvaluationArrays | None = None
+    frames: ReportFrames, names: dict, evaluations: em.Evaluations | None = None
 ) -> list[dict]:
     """Return rates and learning gain per course (evaluations.metrics)."""
-    return _evaluation_rows(frames, "course_id", names, arrays)
+    return _evaluation_rows(frames, "course_id", names, evaluations)
 
 
 def add_months(day: date, months: int) -> date:
@@ -522,7 +523,7 @@ def _means_per_quarter(scores: np.ndarray, numbers: np.ndarray) -> dict[int, flo
 
 
 def by_quarter(
-    frames: ReportFrames, start: date, end: date, arrays: em.EvaluationArrays | None = None
+    frames: ReportFrames, start: date, end: date, evaluations: em.Evaluations | None = None
 ) -> list[dict]:
     """The trend rows: headline's figures per quarter, computed for all quarters at once.
 
@@ -571,10 +572,9 @@ def by_quarter(
     elearning = _per_quarter(_quarter_of(frames.enrolments["day"], blocks), n)
 
     eval_bookings = frames.eval_bookings
-    if arrays is None:
-        arrays = em.evaluation_arrays(eval_bookings, frames.responses)
+    arrays = evaluations if evaluations is not None else evaluations_of(frames)
     eval_quarter = quarter_of_event(eval_bookings["event_id"].to_numpy(dtype="int64", na_value=-1))
-    # Each counted answer's quarter: its booking's (as counted_answers found it: the first row).
+    # Each counted answer's quarter: its booking's (the first row, as Evaluations found it).
     quarter_of_booking = _numbering(arrays.ids, eval_quarter)
     answer_quarter = {
         stage: quarter_of_booking(answers.ids) for stage, answers in arrays.counted.items()
@@ -708,9 +708,9 @@ def training_report(
     course_names = dict(zip(frames.events["course_id"], frames.events["course"], strict=True))
 
     # Who was invited and the counted answers once for both periods; each period takes its rows.
-    evaluated = em.evaluation_arrays(frames.eval_bookings, frames.responses)
-    arrays = evaluated.within(period.eval_bookings["booking_id"])
-    figures = headline(period, arrays)
+    evaluated = evaluations_of(frames)
+    evaluations = evaluated.within(period.eval_bookings["booking_id"])
+    figures = headline(period, evaluations)
     previous_figures = headline(previous, evaluated.within(previous.eval_bookings["booking_id"]))
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -719,11 +719,11 @@ def training_report(
         "by_priority": by_priority(period, start, filters),
         "low_uptake_rule": LOW_UPTAKE_RULE,
         "by_course": by_course(period, priority_names),
-        "evaluation_by_priority": evaluation_by_priority(period, priority_names, arrays),
-        "evaluation_by_course": evaluation_by_course(period, course_names, arrays),
+        "evaluation_by_priority": evaluation_by_priority(period, priority_names, evaluations),
+        "evaluation_by_course": evaluation_by_course(period, course_names, evaluations),
         "reasons": reasons(period.bookings),
         "by_organisation": by_organisation(period.bookings),
-        "quarters": by_quarter(period, start, end, arrays),
+        "quarters": by_quarter(period, start, end, evaluations),
         "previous": {
             "period": {"start": prev_start.isoformat(), "end": prev_end.isoformat()},
             **previous_figures,

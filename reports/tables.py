@@ -88,6 +88,11 @@ def show(value: Any, decimals: int | str | None = None) -> str:
     return str(value)
 
 
+HAKE_G = "Normalised gain on the means (Hake's g)"
+MEAN_C = "Normalised change, mean per delegate (Marx and Cummings' c, losses bounded at -1)"
+MEAN_G = "Normalised gain, mean per delegate (Hake's <g>, unbounded below)"
+NO_INTERVAL = "no interval (every difference is the same)"
+
 MEAN_DECIMALS = {"pre_mean": 2, "post_mean": 2, "gain": 2, "paired_gain": 2, "pre": 2, "post": 2}
 
 
@@ -157,7 +162,8 @@ def summary_rows(report: dict) -> list[dict]:
         ("Learning gain (post average - pre average)", gain["gain"]),
         ("Delegates with both a pre and a post score (paired n)", gain["paired"]["n"]),
         ("Paired mean gain", gain["paired"]["mean_gain"]),
-        ("Normalised gain (mean of individual gains)", gain["paired"]["normalised_gain"]),
+        (HAKE_G, gain["paired"]["class_normalised_gain"]),
+        (MEAN_C, gain["paired"].get("normalised_change")),
     ]
     if per_organisation(report):
         # The whole programme's places, not this organisation's: the rates above say more.
@@ -192,7 +198,8 @@ def _evaluation_columns(label_key: str, label: str) -> list[tuple[str, str]]:
         ("gain", "Learning gain"),
         ("paired_n", "Paired n"),
         ("paired_gain", "Paired mean gain"),
-        ("normalised_gain", "Normalised gain"),
+        ("class_normalised_gain", "Normalised gain on the means (Hake's g)"),
+        ("normalised_change", "Normalised change, mean per delegate (c)"),
         ("warnings", "Notes"),
     ]
 
@@ -219,7 +226,8 @@ def _evaluation_row(row: dict, label_key: str) -> dict:
         "gain": gain["gain"],
         "paired_n": gain["paired"]["n"],
         "paired_gain": gain["paired"]["mean_gain"],
-        "normalised_gain": gain["paired"]["normalised_gain"],
+        "class_normalised_gain": gain["paired"]["class_normalised_gain"],
+        "normalised_change": gain["paired"].get("normalised_change"),
         "warnings": notes,
     }
 
@@ -227,6 +235,12 @@ def _evaluation_row(row: dict, label_key: str) -> dict:
 def learning_gain_rows(report: dict) -> list[dict]:
     gain, paired, bias = report["learning_gain"], report["learning_gain"]["paired"], None
     bias = report["non_response"]
+
+    def interval(bound):
+        # Two or more pairs and no bound: every difference is the same, the interval a point.
+        # (A shared report may have blanked the pairs: n is then None, and so is the bound.)
+        return NO_INTERVAL if bound is None and (paired["n"] or 0) >= 2 else bound
+
     rows = [
         ("Pre-course average (all counted pre answers)", gain["pre_mean"], gain["n_pre"]),
         ("Post-course average (all counted post answers)", gain["post_mean"], gain["n_post"]),
@@ -234,17 +248,17 @@ def learning_gain_rows(report: dict) -> list[dict]:
         ("Paired: pre average", paired["mean_pre"], paired["n"]),
         ("Paired: post average", paired["mean_post"], paired["n"]),
         ("Paired: mean gain", paired["mean_gain"], paired["n"]),
-        ("Paired: 95% confidence interval, low", paired["ci95_low"], None),
-        ("Paired: 95% confidence interval, high", paired["ci95_high"], None),
+        ("Paired: 95% confidence interval, low", interval(paired["ci95_low"]), None),
+        ("Paired: 95% confidence interval, high", interval(paired["ci95_high"]), None),
         ("Paired: effect size (d_z)", paired["effect_size_dz"], None),
+        ("Paired t-test: t", paired.get("t"), None),
+        ("Paired t-test: degrees of freedom", paired.get("df"), None),
         ("Paired t-test p-value", paired["t_p"], None),
+        ("Wilcoxon signed-rank: W (smaller rank sum)", paired.get("wilcoxon_w"), None),
         ("Wilcoxon signed-rank p-value", paired["wilcoxon_p"], None),
-        (
-            "Normalised gain (mean of individual gains)",
-            paired["normalised_gain"],
-            paired["n_normalised"],
-        ),
-        ("Normalised gain (class average g)", paired["class_normalised_gain"], None),
+        (HAKE_G, paired["class_normalised_gain"], paired["n"]),
+        (MEAN_C, paired.get("normalised_change"), paired.get("n_normalised_change")),
+        (MEAN_G, paired["normalised_gain"], paired["n_normalised"]),
         ("Delegates already at the ceiling (pre = 5)", paired["n_at_ceiling"], None),
         (
             "Pre average of attendees who returned the post evaluation",
@@ -269,7 +283,7 @@ def learning_gain_rows(report: dict) -> list[dict]:
             return "p"
         if "Normalised" in measure:
             return 3
-        if "ceiling" in measure:
+        if "ceiling" in measure or "degrees" in measure or "Wilcoxon" in measure:
             return None
         return 2
 
