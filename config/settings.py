@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "bookings",
     "evaluations",
     "reports",
+    "imports",
     "privacy",
 ]
 

@@ -5,7 +5,7 @@ import zipfile
 
 from django import forms
 
-from reports.importer import FILE_NAMES, read_zip, zip_uncompressed_size
+from imports.readers import FILE_NAMES, read_zip, zip_uncompressed_size
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Lines in all the files of one upload: 20 MB of short or blank lines would otherwise be millions
