@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "reports",
     "imports",
     "privacy",
+    # Tooling: load_demo only.
+    "demo",
 ]
 
 MIDDLEWARE = [
