@@ -48,6 +48,8 @@ BOOKING_STATUSES = {
 }
 STAGES = (Stage.PRE.value, Stage.POST.value, Stage.STAGE2.value)
 SCORE_MIN, SCORE_MAX = Decimal(1), Decimal(5)
+
+# Row messages, after "<file> line <n>: " (readers.ROW_PREFIX).
 REQUIRED = "{column} is required"
 NOT_ONE_OF = "{column} '{value}' is not one of {choices}"
 BAD_DATETIME = "{column} '{value}' is not an ISO 8601 date and time (e.g. 2023-03-31T09:30)"

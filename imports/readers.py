@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from core.clock import LONDON
+from core.text import CONTROL_CHARACTERS, without_control_characters
 
 # Rows between progress messages (checking and writing).
 PROGRESS_EVERY = 10_000
@@ -51,6 +52,14 @@ ROW_PREFIX = "{file} line {line}: "
 NOT_UTF8 = "{file}: is not UTF-8 text; in Excel, save it as “CSV UTF-8 (Comma delimited)”"
 UNKNOWN_FILE = "{file}: not one of events.csv, bookings.csv, evaluations.csv, elearning.csv"
 MISSING_COLUMNS = "missing column{s} {columns}"
+# The csv module's default field_size_limit (128 KB), kept: no cell of these files needs more.
+CELL_TOO_LONG = (
+    f"a cell is longer than {csv.field_size_limit():,} characters (or a quote is not closed)"
+)
+NUL = (
+    "{column} contains a NUL character: is this file really text? "
+    "Save it from Excel as “CSV UTF-8 (Comma delimited)”"
+)
 
 Source = str | os.PathLike | Mapping[str, bytes | str | IO]
 
@@ -118,7 +127,12 @@ def records(
     are then not checked against it, so one missing column does not bury the real problem.
     """
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        unreadable.add(name)
+        errors.append(ROW_PREFIX.format(file=name, line=1) + CELL_TOO_LONG)
+        return
     if header is None:
         return
     header = [h.strip().lower() for h in header]
@@ -132,11 +146,32 @@ def records(
         )
         return
     index = {c: header.index(c) for c in (*required, *optional) if c in header}
-    for line, record in enumerate(reader, start=2):
+    # Most files hold no control character at all: look once, clean cells only when needed.
+    dirty = CONTROL_CHARACTERS.search(text) is not None
+    line = 1
+    while True:
+        line += 1
+        try:
+            record = next(reader, None)
+        except csv.Error:
+            # The csv module stops at a cell over its limit (or a quote never closed): the rest
+            # of the file cannot be read reliably, so it is the file's last problem.
+            unreadable.add(name)
+            errors.append(ROW_PREFIX.format(file=name, line=line) + CELL_TOO_LONG)
+            return
+        if record is None:
+            return
         if not any(cell.strip() for cell in record):
             continue  # blank lines, and Excel's rows of empty cells
         width = len(record)
-        yield line, {c: record[i].strip() if i < width else "" for c, i in index.items()}
+        values = {c: record[i].strip() if i < width else "" for c, i in index.items()}
+        if dirty:
+            nul = [c for c, v in values.items() if "\x00" in v]
+            if nul:
+                errors.append(ROW_PREFIX.format(file=name, line=line) + NUL.format(column=nul[0]))
+                continue
+            values = {c: without_control_characters(v).strip() for c, v in values.items()}
+        yield line, values
 
 
 def parse_datetime(value: str) -> datetime | None:
