@@ -40,6 +40,11 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
+            if not data:
+                # No file chosen: an empty list skipped FileField's "required" check, and an
+                # upload of nothing became a run that "imported" nothing.
+                single(None, initial)  # raises FILES_REQUIRED (the field is required)
+                return []
             return [single(item, initial) for item in data]
         return [single(data, initial)]
 
