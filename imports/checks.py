@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from bookings.models import Booking
+from core.clock import london_time
 from courses.models import Course, Event
 from courses.services import course_get_by_any_title
 from evaluations.models import Stage
@@ -62,6 +63,11 @@ COMPLETED_BEFORE_ENROLLED = "completed_at '{value}' is before enrolled_at"
 UNKNOWN_EVENT_REF = "event_ref '{value}' is not in events.csv or among the events already imported"
 UNKNOWN_BOOKING_REF = (
     "booking_ref '{value}' is not in bookings.csv or among the bookings already imported"
+)
+# Issue 13: a pre-course answer counts only from before the course.
+PRE_AFTER_START = (
+    "submitted_at '{value}' is after the event's start ({start}): "
+    "a pre-course answer must come before the course"
 )
 BAD_SCORE = "score '{value}' is not a number from 1 to 5"
 DUPLICATE = "{what} appears again (first on line {first})"
@@ -336,11 +342,20 @@ class Checker:
 
     def check_evaluations(self) -> None:
         file_bookings = getattr(self, "booking_refs", set())
-        known = set(
+        # booking_ref -> its event's start (UTC), the files' own rows over what was imported before.
+        starts: dict[str, datetime] = dict(
             Booking.objects.filter(external_ref__isnull=False).values_list(
-                "external_ref", flat=True
+                "external_ref", "event__start"
             )
         )
+        known = set(starts)
+        event_starts: dict[str, datetime] = dict(
+            Event.objects.filter(external_ref__isnull=False).values_list("external_ref", "start")
+        )
+        event_starts.update((e.ref, utc(e.start)) for e in self.events)
+        for b in self.bookings:
+            if b.event_ref in event_starts:
+                starts[b.ref] = event_starts[b.event_ref]
         seen: dict[tuple[str, str], int] = {}
         for line, values in self._rows(EVALUATIONS):
             row = _Row(EVALUATIONS, line, values, self.errors)
@@ -357,6 +372,13 @@ class Checker:
                 and BOOKINGS not in self.unreadable
             ):
                 row.error(UNKNOWN_BOOKING_REF.format(value=booking_ref))
+            start = starts.get(booking_ref)
+            if stage == "pre" and submitted_at and start and utc(submitted_at) > start:
+                row.error(
+                    PRE_AFTER_START.format(
+                        value=values["submitted_at"], start=f"{london_time(start):%Y-%m-%d %H:%M}"
+                    )
+                )
             score = None
             if score_text:
                 try:
