@@ -104,11 +104,12 @@ class Writer:
         executemany of one prepared INSERT.
 
         Kept for the big tables only (people, bookings, invitations, responses, comments,
-        enrolments) because the benchmark needs it: `make bench` imports the 100-year sample in
-        15.2 s on SQLite and 17.6 s on PostgreSQL (docs/performance.md, "Import under 60 s"),
-        where bulk_create, which compiles each value through the ORM, took about 70 s on SQLite
-        when this was written (commit dffd985). Events, reference data and every update still use
-        the ORM. Columns not given get the field's default, as bulk_create would give them.
+        enrolments) because the benchmark needs it. The 10-year sample (bench's 10x) imported
+        into SQLite in 6.9-7.9 s this way and in 22.0-23.6 s with bulk_create (which compiles
+        each value through the ORM) on the same busy machine, 2 Dec 2026: about 3x, which at 100x
+        would break the "import under 60 s" target that `make bench` meets today (15.2 s SQLite,
+        17.6 s PostgreSQL, docs/performance.md). Events, reference data and every update still
+        use the ORM. Columns not given get the field's default, as bulk_create would give them.
         """
         if not rows:
             return
