@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
+from core.clock import working_days_before
 from courses.models import Event
 
 # Domain error messages (tests assert them).
@@ -178,18 +179,6 @@ def _email_with_manager(booking: Booking, purpose: str) -> None:
     _email(booking.id, purpose)
     if booking.line_manager_email:
         _email(booking.id, purpose, "line_manager")
-
-
-def working_days_before(moment: datetime, days: int) -> datetime:
-    """The same local time `days` working days (Monday-Friday) before `moment`."""
-    local = timezone.localtime(moment)
-    day = local.date()
-    remaining = days
-    while remaining > 0:
-        day -= timedelta(days=1)
-        if day.weekday() < 5:
-            remaining -= 1
-    return local.replace(year=day.year, month=day.month, day=day.day)
 
 
 def cancellation_deadline(event: Event) -> datetime:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from core.clock import TIME_ZONE_NAME
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules
 
@@ -40,7 +42,10 @@ INSTALLED_APPS = [
     "bookings",
     "evaluations",
     "reports",
+    "imports",
     "privacy",
+    # Tooling: load_demo only.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -209,7 +214,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Learning Loop <train
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "Europe/London"
+TIME_ZONE = TIME_ZONE_NAME  # core/clock.py: the partnership works in London
 USE_I18N = True
 USE_TZ = True
 

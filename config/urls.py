@@ -11,6 +11,8 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("bookings/", include("bookings.urls")),
     path("evaluations/", include("evaluations.urls")),
+    # Importing past years keeps its address under /reports/ (imports/urls.py).
+    path("reports/import/", include("imports.urls")),
     path("reports/", include("reports.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("courses.urls")),

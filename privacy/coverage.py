@@ -24,7 +24,7 @@ COVERED = {
     "people.OrganisationLog": "Organisation changes the person made (accepted, merged).",
     "admin.LogEntry": "Admin changes the person made, and admin changes to their account.",
     "privacy.AuditEntry": "Audit entries where they are the actor or the subject.",
-    "reports.ImportRun": "Imports of past records they uploaded (when, which files, outcome); "
+    "imports.ImportRun": "Imports of past records they uploaded (when, which files, outcome); "
     "not the files (deleted once imported) nor the problems found in other people's rows.",
 }
 

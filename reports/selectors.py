@@ -39,13 +39,13 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from bookings.models import Booking, Enrolment
+from core.clock import LONDON
 from courses.models import Course, Event, PriorityArea, local_midnight
 from evaluations.selectors import BOOKING_COLUMNS as EVALUATION_BOOKING_COLUMNS
 from evaluations.selectors import BOOKING_TYPES as EVALUATION_BOOKING_TYPES
 from evaluations.selectors import evaluation_responses, values_frame
 from people.models import Organisation, User, normalise_name
 
-LONDON = "Europe/London"
 NO_ORGANISATION = "Not recorded"
 
 

@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from bench import floor, run
 from bench.measure import import_dataset, measure
-from reports.importer import write_sample_csvs
+from imports.samples import write_sample_csvs
 
 # One reporting year of the sample history (it starts on 1 April 2010): the real bench's 10-year
 # period costs 40 quarters of figures, too slow for `make test`.

@@ -39,9 +39,9 @@ from courses.models import Course, Event
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Questionnaire, Stage
+from imports.models import ImportRun
 from people import roles
 from people.models import Organisation, User
-from reports.models import ImportRun
 from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,9 +193,9 @@ MATRIX: dict[str, Entry] = {
         get={OTHER_ORG: (LOGIN, 403, 403, 403, 405)},
         data="quote",
     ),
-    "reports:import": Entry("GET", {NONE: LEAD_ONLY}),
+    "imports:upload": Entry("GET", {NONE: LEAD_ONLY}),
     # any lead's import run (here one whose problems name another organisation's person)
-    "reports:import_run": Entry("GET", {OTHER_ORG: LEAD_ONLY}),
+    "imports:run": Entry("GET", {OTHER_ORG: LEAD_ONLY}),
     # privacy: the notice is public; subject access and erasure are the lead's
     "privacy:notice": Entry("GET", {NONE: ALL_OK}),
     "privacy:person_find": Entry("GET", {NONE: LEAD_ONLY}),
@@ -436,7 +436,7 @@ class World:
             return ["by_priority"]
         if name == "reports:quote_mark":
             return [self.answer.pk]
-        if name == "reports:import_run":
+        if name == "imports:run":
             return [self.import_run.pk]
         if name in ("privacy:export", "privacy:anonymise"):
             return [self.owner(role, ownership).pk]

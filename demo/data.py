@@ -19,7 +19,6 @@ import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -29,6 +28,7 @@ from django.utils import timezone
 from faker import Faker
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment, OutboundEmail
+from core.clock import LONDON, working_days_before
 from courses.models import Course, CourseName, Event, PriorityArea
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Response, Stage
@@ -36,7 +36,6 @@ from evaluations.services import EMAIL_TASK, email_purpose
 from people import roles
 from people.models import Organisation, OrganisationDomain, User, normalise_name
 
-LONDON = ZoneInfo("Europe/London")
 MARKER_PREFIX = "demo-"
 SEED = 2022
 BATCH = 500
@@ -493,17 +492,6 @@ def _training_day(day: date, *, last: date) -> date:
             step = -1
         day += timedelta(days=step)
     return day
-
-
-def _working_days_before(moment: datetime, days: int) -> datetime:
-    """The same London time `days` working days (Monday-Friday) before `moment`."""
-    local = moment.astimezone(LONDON)
-    day = local.date()
-    while days > 0:
-        day -= timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return local.replace(year=day.year, month=day.month, day=day.day)
 
 
 def _apportion(total: int, weights: list[float], caps: list[int]) -> list[int]:
@@ -1139,7 +1127,7 @@ class _Generator:
                         b.cancelled_at = b.created_at + timedelta(
                             seconds=rng.uniform(0.1, 1) * room
                         )
-                    b.cancelled_late = b.cancelled_at > _working_days_before(
+                    b.cancelled_late = b.cancelled_at > working_days_before(
                         ev.start, ev.notice_working_days
                     )
                     label = rng.choices(cancel_labels, cancel_w)[0]

@@ -5,7 +5,7 @@ import zipfile
 
 from django import forms
 
-from reports.importer import FILE_NAMES, read_zip, zip_uncompressed_size
+from imports.readers import FILE_NAMES, read_zip, zip_uncompressed_size
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Lines in all the files of one upload: 20 MB of short or blank lines would otherwise be millions
@@ -40,6 +40,11 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
+            if not data:
+                # No file chosen: an empty list skipped FileField's "required" check, and an
+                # upload of nothing became a run that "imported" nothing.
+                single(None, initial)  # raises FILES_REQUIRED (the field is required)
+                return []
             return [single(item, initial) for item in data]
         return [single(data, initial)]
 

@@ -1,18 +1,17 @@
 """The L&D lead's upload of past years' records: the same import as `import_history`, run in the
-background (reports/services_import.py) so a large upload never meets the web server's timeout.
+background (imports/services.py) so a large upload never meets the web server's timeout.
 
 Any L&D lead may see any run (not only their own): imports change the partnership's shared
 records, and a colleague checking whether last week's import worked is the common case.
 """
 
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 
+from imports.forms import ImportUploadForm
+from imports.models import ImportRun
+from imports.readers import FILE_NAMES
+from imports.services import import_run_create, import_runs_interrupt
 from people.roles import LEAD, role_required
-from reports.forms_import import ImportUploadForm
-from reports.importer import FILE_NAMES
-from reports.models import ImportRun
-from reports.services_import import import_run_create, import_runs_interrupt
 
 RECENT_RUNS = 10
 # Seconds between reloads of a waiting or running run's page (a meta refresh: the CSP allows no
@@ -45,10 +44,10 @@ def import_upload(request):
             sources=form.cleaned_data["sources"],
             dry_run=form.cleaned_data["check_only"],
         )
-        return redirect("reports:import_run", pk=run.pk)
+        return redirect("imports:run", pk=run.pk)
     import_runs_interrupt()
     context = {"form": form, "file_names": FILE_NAMES, "runs": _runs()[:RECENT_RUNS]}
-    return render(request, "reports/import_upload.html", context)
+    return render(request, "imports/import_upload.html", context)
 
 
 @role_required(LEAD)
@@ -59,15 +58,8 @@ def import_run(request, pk: int):
     context = {"run": run, "refresh_seconds": None if run.is_finished else REFRESH_SECONDS}
     if run.state == ImportRun.State.DONE:
         context["summary"] = run.summary
-    elif run.errors:  # the first services_import.ERRORS_KEPT of error_count
+    elif run.errors:  # the first services.ERRORS_KEPT of error_count
         context["error_count"] = run.error_count
         context["errors_hidden"] = run.error_count - len(run.errors)
         context["errors_by_file"] = _errors_by_file(run.errors)
-    return render(request, "reports/import_run.html", context)
-
-
-# Included by reports/urls.py: reports:import, reports:import_run.
-urlpatterns_import = [
-    path("import/", import_upload, name="import"),
-    path("import/<int:pk>/", import_run, name="import_run"),
-]
+    return render(request, "imports/import_run.html", context)

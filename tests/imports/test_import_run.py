@@ -14,12 +14,13 @@ from django_q.exceptions import TimeoutException
 from django_q.models import Schedule
 
 from bookings.models import Booking
+from imports import services, tasks
+from imports.models import ImportRun
+from imports.readers import FILE_NAMES, read_zip
+from imports.summary import ImportErrors
 from people import roles
-from reports import services_import, tasks
-from reports.importer import FILE_NAMES, ImportErrors, read_zip
-from reports.models import ImportRun
 from tests.factories import UserFactory
-from tests.reports.test_import import GOOD, good_uploads, nothing_imported
+from tests.imports.test_import import GOOD, good_uploads, nothing_imported
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
 
@@ -38,7 +39,7 @@ def queued_run(lead, *, dry_run=False, **fields) -> ImportRun:
         uploaded_by=lead,
         dry_run=dry_run,
         file_names=list(GOOD_SOURCES),
-        files=services_import._pack(GOOD_SOURCES),
+        files=services._pack(GOOD_SOURCES),
     )
     ImportRun.objects.filter(pk=run.pk).update(**fields)
     run.refresh_from_db()
@@ -46,7 +47,7 @@ def queued_run(lead, *, dry_run=False, **fields) -> ImportRun:
 
 
 def page(client, run):
-    return client.get(reverse("reports:import_run", args=[run.pk]))
+    return client.get(reverse("imports:run", args=[run.pk]))
 
 
 def never(*args, **kwargs):
@@ -66,12 +67,12 @@ def test_an_accepted_upload_is_stored_and_queued_after_commit_then_redirects_to_
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = lead_client.post(
-            reverse("reports:import"), {"files": good_uploads(), "check_only": "on"}
+            reverse("imports:upload"), {"files": good_uploads(), "check_only": "on"}
         )
 
     run = ImportRun.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:import_run", args=[run.pk])
+    assert response["Location"] == reverse("imports:run", args=[run.pk])
     assert (run.uploaded_by, run.dry_run, run.state) == (lead, True, ImportRun.State.QUEUED)
     assert run.file_names == list(FILE_NAMES)  # in import order
     assert read_zip(bytes(run.files)) == GOOD_SOURCES
@@ -81,8 +82,8 @@ def test_an_accepted_upload_is_stored_and_queued_after_commit_then_redirects_to_
     # The task gets the run's id and nothing else (failed tasks keep their arguments).
     assert queued == [
         (
-            (services_import.TASK, run.pk),
-            {"timeout": services_import.TASK_TIMEOUT, "task_name": f"import-run-{run.pk}"},
+            (services.TASK, run.pk),
+            {"timeout": services.TASK_TIMEOUT, "task_name": f"import-run-{run.pk}"},
         )
     ]
     assert nothing_imported()
@@ -91,10 +92,10 @@ def test_an_accepted_upload_is_stored_and_queued_after_commit_then_redirects_to_
 def test_the_task_timeout_fits_django_q_retry_and_the_limits_come_after_it():
     retry = timedelta(seconds=settings.Q_CLUSTER["retry"])
     # django-q2 kills a worker 3 s after the task's timeout; the broker re-delivers at `retry`.
-    assert timedelta(seconds=services_import.TASK_TIMEOUT + 3) < services_import.STALE_AFTER
-    assert services_import.STALE_AFTER < retry
-    assert services_import.INTERRUPTED_AFTER > retry + services_import.STALE_AFTER
-    assert services_import.TASK_TIMEOUT > settings.Q_CLUSTER["timeout"]  # 200,000 lines fit
+    assert timedelta(seconds=services.TASK_TIMEOUT + 3) < services.STALE_AFTER
+    assert services.STALE_AFTER < retry
+    assert services.INTERRUPTED_AFTER > retry + services.STALE_AFTER
+    assert services.TASK_TIMEOUT > settings.Q_CLUSTER["timeout"]  # 200,000 lines fit
 
 
 def test_the_upload_page_lists_recent_runs_without_loading_their_files(lead_client, lead):
@@ -104,11 +105,11 @@ def test_the_upload_page_lists_recent_runs_without_loading_their_files(lead_clie
         queued_run(UserFactory(roles=[roles.LEAD]))
 
     with CaptureQueriesContext(connection) as ctx:
-        response = lead_client.get(reverse("reports:import"))
+        response = lead_client.get(reverse("imports:upload"))
 
     assert response.status_code == 200
     for run in (done, waiting):
-        assert reverse("reports:import_run", args=[run.pk]) in response.text
+        assert reverse("imports:run", args=[run.pk]) in response.text
     assert "Waiting to start" in response.text and "(check only)" in response.text
     assert not any('."files"' in q["sql"] for q in ctx.captured_queries)
     # Sign-in and session (5), the sweep of lost runs (2), the runs with their uploaders (1).
@@ -147,7 +148,7 @@ def test_a_finished_run_shows_what_was_imported_and_stops_reloading(lead_client,
     assert "Records imported" in response.text
     assert "bookings.csv: 7 rows: 7 imported, 0 updated, 0 unchanged" in response.text
     assert 'http-equiv="refresh"' not in response.text
-    assert reverse("reports:import") in response.text and "Import more files" in response.text
+    assert reverse("imports:upload") in response.text and "Import more files" in response.text
     assert Booking.objects.count() == 7
 
 
@@ -160,7 +161,7 @@ def test_a_run_refused_on_its_files_shows_the_first_1000_problems_by_file(
     def refuse(*args, **kwargs):
         raise ImportErrors(messages)
 
-    monkeypatch.setattr("reports.services_import.import_history", refuse)
+    monkeypatch.setattr("imports.services.import_history", refuse)
     run = queued_run(lead)
 
     tasks.import_run_process(run.pk)
@@ -192,9 +193,9 @@ def test_the_files_are_deleted_whatever_the_outcome(lead, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("reports.services_import.import_history", refuse)
+    monkeypatch.setattr("imports.services.import_history", refuse)
     tasks.import_run_process(refused.pk)
-    monkeypatch.setattr("reports.services_import.import_history", crash)
+    monkeypatch.setattr("imports.services.import_history", crash)
     tasks.import_run_process(crashed.pk)
 
     runs = {r.pk: r for r in ImportRun.objects.all()}
@@ -205,7 +206,7 @@ def test_the_files_are_deleted_whatever_the_outcome(lead, monkeypatch):
         ImportRun.State.FAILED,
     ]
     assert all(r.files is None and r.finished_at for r in runs.values())
-    assert runs[crashed.pk].failure == services_import.UNEXPECTED
+    assert runs[crashed.pk].failure == services.UNEXPECTED
     assert runs[checked.pk].summary["dry_run"] is True
 
 
@@ -213,7 +214,7 @@ def test_running_the_task_again_after_it_finished_changes_nothing(lead, monkeypa
     run = queued_run(lead)
     assert tasks.import_run_process(run.pk) == ImportRun.State.DONE
     before = ImportRun.objects.filter(pk=run.pk).values().get()
-    monkeypatch.setattr("reports.services_import.import_history", never)
+    monkeypatch.setattr("imports.services.import_history", never)
 
     assert tasks.import_run_process(run.pk) == "nothing to do"
 
@@ -223,7 +224,7 @@ def test_running_the_task_again_after_it_finished_changes_nothing(lead, monkeypa
 def test_a_second_delivery_while_a_worker_holds_the_run_does_nothing(lead, monkeypatch):
     started = timezone.now() - timedelta(seconds=30)
     run = queued_run(lead, state=ImportRun.State.RUNNING, started_at=started, attempts=1)
-    monkeypatch.setattr("reports.services_import.import_history", never)
+    monkeypatch.setattr("imports.services.import_history", never)
 
     assert tasks.import_run_process(run.pk) == "nothing to do"
 
@@ -233,7 +234,7 @@ def test_a_second_delivery_while_a_worker_holds_the_run_does_nothing(lead, monke
 
 
 def test_a_retry_takes_again_a_run_whose_worker_was_killed(lead):
-    started = timezone.now() - services_import.STALE_AFTER - timedelta(seconds=1)
+    started = timezone.now() - services.STALE_AFTER - timedelta(seconds=1)
     run = queued_run(lead, state=ImportRun.State.RUNNING, started_at=started, attempts=1)
 
     assert tasks.import_run_process(run.pk) == ImportRun.State.DONE
@@ -244,14 +245,14 @@ def test_a_retry_takes_again_a_run_whose_worker_was_killed(lead):
 
 
 def test_no_retry_takes_a_run_after_its_last_attempt(lead, monkeypatch):
-    started = timezone.now() - services_import.STALE_AFTER - timedelta(seconds=1)
+    started = timezone.now() - services.STALE_AFTER - timedelta(seconds=1)
     run = queued_run(
         lead,
         state=ImportRun.State.RUNNING,
         started_at=started,
-        attempts=services_import.MAX_ATTEMPTS,
+        attempts=services.MAX_ATTEMPTS,
     )
-    monkeypatch.setattr("reports.services_import.import_history", never)
+    monkeypatch.setattr("imports.services.import_history", never)
 
     assert tasks.import_run_process(run.pk) == "nothing to do"
 
@@ -264,7 +265,7 @@ def test_an_attempt_whose_run_was_taken_by_a_retry_does_not_record_its_outcome(l
         ImportRun.objects.filter(pk=run.pk).update(attempts=2)
         raise ImportErrors(["bookings.csv line 2: status is required"])
 
-    monkeypatch.setattr("reports.services_import.import_history", overtaken)
+    monkeypatch.setattr("imports.services.import_history", overtaken)
 
     tasks.import_run_process(run.pk)
 
@@ -276,7 +277,7 @@ def test_a_run_that_times_out_is_failed_before_django_q_stops_the_worker(lead, m
     def slow(*args, **kwargs):
         raise TimeoutException("Task exceeded maximum timeout value (100 seconds)")
 
-    monkeypatch.setattr("reports.services_import.import_history", slow)
+    monkeypatch.setattr("imports.services.import_history", slow)
     run = queued_run(lead)
 
     with pytest.raises(TimeoutException):
@@ -284,7 +285,7 @@ def test_a_run_that_times_out_is_failed_before_django_q_stops_the_worker(lead, m
 
     run.refresh_from_db()
     assert run.state == ImportRun.State.FAILED and run.files is None
-    assert run.failure == services_import.TIMED_OUT.format(seconds=services_import.TASK_TIMEOUT)
+    assert run.failure == services.TIMED_OUT.format(seconds=services.TASK_TIMEOUT)
 
 
 # --- runs no worker will finish -------------------------------------------------------------
@@ -295,12 +296,12 @@ def test_runs_no_worker_will_finish_are_failed_and_their_files_deleted(lead):
     lost = queued_run(
         lead,
         state=ImportRun.State.RUNNING,
-        started_at=now - services_import.INTERRUPTED_AFTER - timedelta(seconds=1),
+        started_at=now - services.INTERRUPTED_AFTER - timedelta(seconds=1),
         attempts=1,
     )
     busy = queued_run(lead, state=ImportRun.State.RUNNING, started_at=now, attempts=1)
     never_started = queued_run(
-        lead, uploaded_at=now - services_import.NEVER_STARTED_AFTER - timedelta(seconds=1)
+        lead, uploaded_at=now - services.NEVER_STARTED_AFTER - timedelta(seconds=1)
     )
     waiting = queued_run(lead)
 
@@ -309,9 +310,9 @@ def test_runs_no_worker_will_finish_are_failed_and_their_files_deleted(lead):
     runs = {r.pk: r for r in ImportRun.objects.all()}
     assert (runs[lost.pk].state, runs[lost.pk].failure) == (
         ImportRun.State.FAILED,
-        services_import.INTERRUPTED,
+        services.INTERRUPTED,
     )
-    assert runs[never_started.pk].failure == services_import.NEVER_STARTED
+    assert runs[never_started.pk].failure == services.NEVER_STARTED
     assert runs[lost.pk].files is None and runs[never_started.pk].files is None
     assert runs[busy.pk].state == ImportRun.State.RUNNING and runs[busy.pk].files is not None
     assert runs[waiting.pk].state == ImportRun.State.QUEUED and runs[waiting.pk].files is not None
@@ -321,7 +322,7 @@ def test_runs_no_worker_will_finish_are_failed_and_their_files_deleted(lead):
 
 
 def test_the_page_of_a_run_whose_worker_was_lost_says_it_was_interrupted(lead_client, lead):
-    started = timezone.now() - services_import.INTERRUPTED_AFTER - timedelta(seconds=1)
+    started = timezone.now() - services.INTERRUPTED_AFTER - timedelta(seconds=1)
     run = queued_run(lead, state=ImportRun.State.RUNNING, started_at=started, attempts=1)
 
     response = page(lead_client, run)
@@ -334,7 +335,7 @@ def test_the_page_of_a_run_whose_worker_was_lost_says_it_was_interrupted(lead_cl
 
 
 def test_the_interrupted_runs_sweeper_is_scheduled():
-    schedule = Schedule.objects.get(func="reports.tasks.import_runs_interrupt")
+    schedule = Schedule.objects.get(func="imports.tasks.import_runs_interrupt")
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 5, -1)
 
 
@@ -347,16 +348,16 @@ def test_when_the_task_cannot_be_queued_the_run_fails_at_once(
     monkeypatch.setattr("django_q.tasks.async_task", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = lead_client.post(reverse("reports:import"), {"files": good_uploads()})
+        response = lead_client.post(reverse("imports:upload"), {"files": good_uploads()})
 
     assert response.status_code == 302
     run = ImportRun.objects.get()
     assert (run.state, run.failure, run.files) == (
         ImportRun.State.FAILED,
-        services_import.NOT_QUEUED,
+        services.NOT_QUEUED,
         None,
     )
-    assert services_import.NOT_QUEUED in lead_client.get(response["Location"]).text
+    assert services.NOT_QUEUED in lead_client.get(response["Location"]).text
 
 
 # --- who sees a run -------------------------------------------------------------------------
@@ -366,7 +367,7 @@ def test_only_l_and_d_leads_see_a_run_and_any_lead_sees_any_run(
     client, lead, practitioner, trainer, org_manager
 ):
     run = queued_run(lead, state=ImportRun.State.DONE, files=None, summary={"lines": ["x"]})
-    url = reverse("reports:import_run", args=[run.pk])
+    url = reverse("imports:run", args=[run.pk])
 
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(
@@ -377,4 +378,4 @@ def test_only_l_and_d_leads_see_a_run_and_any_lead_sees_any_run(
         assert client.get(url).status_code == 403, person
     client.force_login(UserFactory(roles=[roles.LEAD]))
     assert client.get(url).status_code == 200
-    assert client.get(reverse("reports:import_run", args=[run.pk + 1000])).status_code == 404
+    assert client.get(reverse("imports:run", args=[run.pk + 1000])).status_code == 404

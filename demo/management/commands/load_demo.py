@@ -1,10 +1,10 @@
-"""`python manage.py load_demo`: the demo data set (see reports.demo), then the demo sign-ins."""
+"""`python manage.py load_demo`: the demo data set (see demo/data.py), then the demo sign-ins."""
 
 import time
 
 from django.core.management.base import BaseCommand
 
-from reports.demo import format_sign_ins, load_demo
+from demo.data import format_sign_ins, load_demo
 
 
 class Command(BaseCommand):

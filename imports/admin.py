@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from reports.models import ImportRun
+from imports.models import ImportRun
 
 
 @admin.register(ImportRun)

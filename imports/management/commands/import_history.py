@@ -5,7 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.importer import FILE_NAMES, ImportErrors, import_history
+from imports.readers import FILE_NAMES
+from imports.services import import_history
+from imports.summary import ImportErrors
 
 NOT_FOUND = "{path} is not a directory (or a .zip) of import files"
 FAILED = "Nothing was imported: {count} problem{s} found."

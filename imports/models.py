@@ -1,5 +1,4 @@
-# Reports store no figures: every figure is computed from the other apps' records. The one model
-# here is the L&D lead's import of past records, run in the background (reports/tasks.py).
+# Imports of past records: the L&D lead's uploads, run in the background (imports/tasks.py).
 
 from django.conf import settings
 from django.db import models
@@ -33,7 +32,7 @@ class ImportRun(models.Model):
     # Done: {"dry_run": bool, "files": {name: {"rows", "imported", "updated", "unchanged"}},
     # "lines": [...]}, i.e. what the page shows of ImportSummary (not the names it created).
     summary = models.JSONField(null=True, blank=True)
-    # Failed on the files: the first problems (reports.services_import.ERRORS_KEPT), each naming
+    # Failed on the files: the first problems (imports.services.ERRORS_KEPT), each naming
     # its file and line as ImportErrors does; `error_count` is how many there were in all.
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
@@ -41,6 +40,8 @@ class ImportRun(models.Model):
     failure = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        # Moved from reports (imports/migrations/0001): the table keeps its name and its rows.
+        db_table = "reports_importrun"
         ordering = ["-uploaded_at", "-id"]
         indexes = [models.Index(fields=["state", "started_at"], name="reports_importrun_state")]
 

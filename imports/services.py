@@ -1,8 +1,17 @@
-"""The L&D lead's import of past records as a background run: create, process, interrupt.
+"""Importing past years' records: the all-or-nothing `import_history`, and the lead's uploads as
+background runs (create, process, interrupt).
 
-The upload is checked in the request (reports.forms_import) and stored with the run; a django-q2
-task (reports.tasks.import_run_process) imports it with reports.importer.import_history, which
-is all-or-nothing, and records the outcome. The files are deleted as soon as the run finishes.
+`import_history` takes two passes. First every row of every file is checked (imports/checks.py)
+and every problem is collected, named by file and line (the header is line 1; a line is a CSV
+record, so it matches the row number in Excel). Only when there are none is anything written
+(imports/writers.py), in one transaction: a bad row anywhere means nothing is written. Refs are
+kept as external ids (Event and Booking.external_ref; an evaluation is keyed by its booking and
+stage; an e-learning row by module, person and enrolled_at), so importing the same files again
+finds every row and changes nothing.
+
+An upload is checked in the request (imports/forms.py) and stored with the run; a django-q2
+task (imports.tasks.import_run_process) imports it with `import_history` and records the outcome.
+The files are deleted as soon as the run finishes.
 
 django-q2 may deliver a task twice (a retry after `Q_CLUSTER["retry"]` seconds without an
 acknowledgement, i.e. when its worker was killed). A worker takes a run with one conditional
@@ -21,17 +30,21 @@ import zipfile
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
-from reports.importer import FILE_NAMES, ImportErrors, ImportSummary, import_history, read_zip
-from reports.models import ImportRun
+from imports.checks import Checker, Progress
+from imports.models import ImportRun
+from imports.readers import FILE_NAMES, Source, read_texts, read_zip
+from imports.summary import FileCounts, ImportErrors, ImportSummary
+from imports.writers import Writer, refresh_planner_statistics
 
 logger = logging.getLogger(__name__)
 
-TASK = "reports.tasks.import_run_process"
+TASK = "imports.tasks.import_run_process"
+SAVE_FAILED = "The import could not be saved, nothing was written: {error}"
 # The problems kept (and shown) when the files are refused; the page says how many more.
 ERRORS_KEPT = 1000
 # Per-task timeout. 200,000 lines take 15-60 s; django-q2 kills the worker 3 s after this. It
@@ -71,6 +84,39 @@ UNEXPECTED = (
     "ask for them to be imported with the import_history command."
 )
 FILES_GONE = "The uploaded files are no longer held. Nothing was saved: upload them again."
+
+
+def import_history(
+    source: Source, *, dry_run: bool = False, progress: Progress = None
+) -> ImportSummary:
+    """Check every row of the import files, then write them all in one transaction, or nothing.
+
+    `source` is a directory (or a .zip) holding any of events.csv, bookings.csv, evaluations.csv
+    and elearning.csv, or a mapping of those file names to their bytes or open binary files.
+    Raises ImportErrors listing every problem by file and line; then nothing is written.
+    """
+    errors: list[str] = []
+    unreadable: set[str] = set()
+    texts = read_texts(source, errors, unreadable)
+    checker = Checker(texts, unreadable, errors, progress)
+    checker.run()
+    if errors:
+        raise ImportErrors(errors)
+    summary = ImportSummary(dry_run=dry_run)
+    for name in texts:
+        summary.files[name] = FileCounts(rows=checker.counts.get(name, 0))
+    if not texts:
+        return summary
+    try:
+        with transaction.atomic():
+            Writer(checker, summary, progress).run()
+            if dry_run:
+                transaction.set_rollback(True)
+    except IntegrityError as error:
+        raise ImportErrors([SAVE_FAILED.format(error=error)]) from error
+    if not dry_run:
+        refresh_planner_statistics()
+    return summary
 
 
 def _pack(sources: dict[str, bytes]) -> bytes:
