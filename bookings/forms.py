@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from bookings.models import Booking, CancellationReason
-from bookings.services import Mark
+from bookings.services import SUBSTITUTE_SAME_ORG, Mark
 from people.models import Organisation, User
 
 S = Booking.Status
@@ -138,9 +138,8 @@ class SubstituteForm(GovukForm):
     def clean_colleague(self):
         colleague = _user_by_email(self.cleaned_data["colleague"])
         if colleague is None:
-            raise forms.ValidationError(
-                f"{NO_ACCOUNT} Ask your colleague to create an account first."
-            )
+            # The same answer as "another organisation" (bookings.services).
+            raise forms.ValidationError(SUBSTITUTE_SAME_ORG)
         return colleague
 
 

@@ -165,6 +165,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Learning Loop] "
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_MIN_LENGTH = 10
+# allauth's rate limits (the defaults) plus our own, kept in the same cache: the hand-over form
+# answers whether an address is a colleague's, so a person may try only a few a minute.
+ACCOUNT_RATE_LIMITS = {"handover": env.str("RATE_LIMIT_HANDOVER", default="5/m/user,20/h/user")}
 # Behind N reverse proxies you control, the client IP (for rate limits) is the Nth address
 # from the right of X-Forwarded-For; 0 trusts no header (direct connections).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
