@@ -7,6 +7,7 @@ from django import forms
 from bookings.models import Booking, CancellationReason
 from bookings.services import SUBSTITUTE_SAME_ORG, Mark
 from people.models import Organisation, User
+from people.text import clean_text
 
 S = Booking.Status
 MARK_CHOICES = [
@@ -15,6 +16,13 @@ MARK_CHOICES = [
     (S.NO_SHOW, "Did not attend"),
 ]
 NO_ACCOUNT = "There is no account with this email address."
+
+
+def _cleaning(to_python):
+    def wrapped(value):
+        return to_python(clean_text(value) if isinstance(value, str) else value)
+
+    return wrapped
 
 
 class GovukForm(forms.Form):
@@ -38,6 +46,11 @@ class GovukForm(forms.Form):
                 widget.attrs.setdefault("class", "govuk-input")
 
     def full_clean(self):
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not hasattr(field, "_cleans_text"):
+                # Control characters are removed where text comes in (people.text).
+                field.to_python = _cleaning(field.to_python)
+                field._cleans_text = True
         super().full_clean()
         self.mark_errors()
 

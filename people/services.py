@@ -10,6 +10,7 @@ from django.db import models, transaction
 
 from people.models import Organisation, OrganisationLog, User, normalise_name
 from people.roles import ALL_ROLES
+from people.text import clean_line
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ def person_update_profile(
     organisation_name: str = "",
 ) -> User:
     """Update name, job title and organisation; a typed organisation name is matched or created."""
-    full_name = " ".join((full_name or "").split())
+    full_name = clean_line(full_name)
     if not full_name:
         raise PersonError(FULL_NAME_REQUIRED)
     if person_organisation_locked(person):
@@ -203,7 +204,7 @@ def person_update_profile(
     elif organisation is None and normalise_name(organisation_name):
         organisation = organisation_get_or_create_by_name(name=organisation_name)
     person.full_name = full_name
-    person.job_title = " ".join((job_title or "").split())
+    person.job_title = clean_line(job_title)
     person.organisation = organisation
     person.save(update_fields=["full_name", "job_title", "organisation"])
     return person
