@@ -6,7 +6,8 @@ from django import forms
 
 from bookings.line_manager import line_manager_email_problem
 from bookings.models import Booking, CancellationReason
-from bookings.services import Mark
+from bookings.services import SUBSTITUTE_SAME_ORG, Mark
+from core.text import clean_text
 from people.models import Organisation, User
 
 S = Booking.Status
@@ -16,6 +17,13 @@ MARK_CHOICES = [
     (S.NO_SHOW, "Did not attend"),
 ]
 NO_ACCOUNT = "There is no account with this email address."
+
+
+def _cleaning(to_python):
+    def wrapped(value):
+        return to_python(clean_text(value) if isinstance(value, str) else value)
+
+    return wrapped
 
 
 class GovukForm(forms.Form):
@@ -39,6 +47,11 @@ class GovukForm(forms.Form):
                 widget.attrs.setdefault("class", "govuk-input")
 
     def full_clean(self):
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not hasattr(field, "_cleans_text"):
+                # Control characters are removed where text comes in (core.text).
+                field.to_python = _cleaning(field.to_python)
+                field._cleans_text = True
         super().full_clean()
         self.mark_errors()
 
@@ -148,9 +161,8 @@ class SubstituteForm(GovukForm):
     def clean_colleague(self):
         colleague = _user_by_email(self.cleaned_data["colleague"])
         if colleague is None:
-            raise forms.ValidationError(
-                f"{NO_ACCOUNT} Ask your colleague to create an account first."
-            )
+            # The same answer as "another organisation" (bookings.services).
+            raise forms.ValidationError(SUBSTITUTE_SAME_ORG)
         return colleague
 
 

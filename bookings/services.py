@@ -39,7 +39,12 @@ REASON_REQUIRED = "Choose a reason for cancelling."
 DETAIL_REQUIRED = "Say why you are cancelling."
 OFFER_NOT_OPEN = "This offer is no longer open."
 OFFER_LINK_SALT = "bookings.offer"
-SUBSTITUTE_SAME_ORG = "You can only hand your place to a colleague from your own organisation."
+# One answer whether the address has no account or belongs to another organisation, so the
+# hand-over form cannot be used to find out who has an account, or where they work.
+SUBSTITUTE_SAME_ORG = (
+    "We cannot hand your place to this email address. Check it is your colleague's: they need "
+    "an account with this email address and must work for your organisation."
+)
 SUBSTITUTE_SELF = "Choose a colleague, not yourself."
 SUBSTITUTE_NOT_CONFIRMED = "Only a confirmed place can be handed to a colleague."
 MOVE_SAME_COURSE = "A booking can only be moved to another date of the same course."

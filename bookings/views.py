@@ -6,6 +6,7 @@ A refused action (BookingError) goes on the field it names, or into a message; a
 
 from functools import wraps
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -158,12 +159,27 @@ def _cancelled_message(booking: Booking, leaving_waitlist: bool) -> str:
     return "Your booking is cancelled."
 
 
+HANDOVER_TOO_MANY = "You have tried too many email addresses. Wait a few minutes, then try again."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @busy_page
 def substitute(request, pk):
     booking = selectors.booking_get_for_person(request.user, pk)
     form = forms.SubstituteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not ratelimit.consume(
+        request, action="handover", user=request.user
+    ):
+        # Each try tells whether an address is a colleague's: a few a minute is plenty.
+        form.is_valid()
+        form.add_error("colleague", HANDOVER_TOO_MANY)
+        return render(
+            request,
+            "bookings/booking_substitute.html",
+            {"booking": booking, "event": booking.event, "form": form},
+            status=429,
+        )
     if request.method == "POST" and form.is_valid():
         colleague = form.cleaned_data["colleague"]
         try:

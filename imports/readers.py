@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from core.clock import LONDON
-from core.text import CONTROL_CHARACTERS, without_control_characters
+from core.text import clean_text, has_unwanted
 
 # Rows between progress messages (checking and writing).
 PROGRESS_EVERY = 10_000
@@ -147,7 +147,7 @@ def records(
         return
     index = {c: header.index(c) for c in (*required, *optional) if c in header}
     # Most files hold no control character at all: look once, clean cells only when needed.
-    dirty = CONTROL_CHARACTERS.search(text) is not None
+    dirty = has_unwanted(text)
     line = 1
     while True:
         line += 1
@@ -170,7 +170,7 @@ def records(
             if nul:
                 errors.append(ROW_PREFIX.format(file=name, line=line) + NUL.format(column=nul[0]))
                 continue
-            values = {c: without_control_characters(v).strip() for c, v in values.items()}
+            values = {c: clean_text(v).strip() for c, v in values.items()}
         yield line, values
 
 

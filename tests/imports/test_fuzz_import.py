@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bookings.models import Booking
-from core.text import without_control_characters
+from core.text import clean_text
 from courses.models import Event
 from evaluations.models import Answer, Response
 from imports import forms
@@ -271,6 +271,6 @@ def test_a_generated_comment_is_stored_less_control_characters(lead_client, cata
             response__invitation__stage=row[1],
         ).exclude(text="")
         # Cleaned where it comes in (core.text): control characters go, tab and newline stay.
-        expected = without_control_characters(comment.strip()).strip()
+        expected = clean_text(comment.strip()).strip()
         assert [a.text for a in stored] == ([expected] if expected else [])
         transaction.set_rollback(True)
