@@ -43,8 +43,9 @@ def last_email_to(address: str, subject_contains: str = ""):
 
 
 def code_in(message) -> str:
-    """The sign-in or verification code allauth emails (e.g. MTDM-NCBV): its own line."""
-    match = re.search(r"listed below\..*?\n\s*\n\s*(\S+)\s*\n", message.body, re.S)
+    """The sign-in or verification code allauth emails (e.g. MTDM-NCBV, not always digits): the
+    line that holds nothing else."""
+    match = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", message.body, re.M)
     assert match, f"no code in email {message.subject!r}:\n{message.body}"
     return match.group(1)
 

@@ -472,6 +472,8 @@ def test_lead_filters_the_uptake_report_and_downloads_csv_xlsx_and_the_annual_do
 def test_keyboard_only_sign_in_search_filter_and_book(new_page, check_a11y, practitioner):
     """Journey 1's search, filter and booking with Tab, Enter, Space and typing: no mouse."""
     verified(practitioner)
+    # The line manager's address must be a partner's (issue 12.4): Dudley Council's domain.
+    OrganisationDomainFactory(organisation=practitioner.organisation, domain="dudley.gov.uk")
     neglect_course, other = catalogue_courses()
     event = EventFactory(course=neglect_course)
     EventFactory(course=other)
