@@ -30,8 +30,8 @@ from faker import Faker
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment, OutboundEmail
 from core.clock import LONDON, working_days_before
 from courses.models import Course, CourseName, Event, PriorityArea
-from evaluations.defaults import ensure_default_questionnaires
-from evaluations.models import Answer, Invitation, Item, Response, Stage
+from evaluations.defaults import ensure_default_questionnaires, ensure_manager_questionnaire
+from evaluations.models import Answer, Invitation, Item, Respondent, Response, Stage
 from evaluations.services import EMAIL_TASK, email_purpose
 from people import roles
 from people.models import Organisation, OrganisationDomain, User, normalise_name
@@ -372,6 +372,18 @@ STAGE2_EXAMPLES = [
     "I contacted the LADO about a concern and followed the procedure.",
     "I now consider trauma when planning with parents.",
 ]
+# What line managers say they saw (their own stage-2 questionnaire), and how they rate it.
+MANAGER_EXAMPLES = [
+    "They now bring chronologies to supervision and spot patterns sooner.",
+    "Their referrals are clearer about the risk and what the child has said.",
+    "They challenged a decision at a strategy meeting, appropriately and with evidence.",
+    "They shared the course materials at our team meeting.",
+    "I have not seen much change yet: their caseload has been very high.",
+]
+MANAGER_RATINGS = ((2, 3, 4, 5), (10, 30, 40, 20))
+MANAGER_ASKED_SHARE = 0.9  # of attendees who named a line manager, those the manager was asked
+MANAGER_ANSWERED_SHARE = 0.4
+
 STAGE2_BARRIERS = [
     "Caseload pressures leave little time.",
     "Other agencies do not always know the process.",
@@ -579,6 +591,7 @@ class _Generator:
         self._save_events(plans)
         self._save_bookings(plans)
         self._year_evaluations(year, cancelled)
+        self._line_managers_stage2(year)
         self._recent_and_upcoming_evaluations(recent, upcoming)
         self._enrolments()
         self._emails_already_sent()
@@ -1270,6 +1283,56 @@ class _Generator:
             inv = invitations[(b.pk, Stage.PRE)]
             response, answers = self._pre_response(inv, None, [5, 5, 5])
             response.started_at = _between(rng, inv.created_at, b.event.start)
+            responses.append((response, answers))
+        self._save_responses(responses)
+
+    def _line_managers_stage2(self, year: list[_EventPlan]):
+        """The line managers' own stage 2 for the year's attendees who named one: asked 12 weeks
+        after the course, some answered. A stream of its own, so the delegates' records (and so
+        the year's published figures) are the same with or without it."""
+        rng = random.Random(SEED + 11)
+        questionnaire = ensure_manager_questionnaire()
+        rating, example = Item.objects.filter(questionnaire=questionnaire).order_by("order", "id")
+        year_ids = {id(p) for p in year}
+        named = [
+            b
+            for b in self.bookings
+            if id(self.booking_event[id(b)]) in year_ids
+            and b.status in ("attended", "partial")
+            and b.line_manager_email
+        ]
+        invitations = []
+        for b in named:
+            if rng.random() >= MANAGER_ASKED_SHARE:
+                continue
+            at = b.event.end + timedelta(weeks=12)
+            invitations.append(
+                Invitation(
+                    booking=b,
+                    stage=Stage.STAGE2,
+                    respondent=Respondent.LINE_MANAGER,
+                    questionnaire=questionnaire,
+                    email=b.line_manager_email,
+                    key=secrets.token_urlsafe(32),
+                    created_at=at,
+                    expires_at=at + timedelta(days=60),
+                )
+            )
+        _bulk(Invitation, invitations)
+        responses = []
+        for inv in invitations:
+            if rng.random() >= MANAGER_ANSWERED_SHARE:
+                continue
+            at = inv.created_at + timedelta(days=rng.uniform(1, 30))
+            response = Response(
+                invitation=inv,
+                questionnaire=questionnaire,
+                submitted_at=at,
+                started_at=at - timedelta(minutes=3),
+            )
+            answers = [Answer(item=rating, rating=rng.choices(*MANAGER_RATINGS)[0])]
+            if rng.random() < 0.7:
+                answers.append(Answer(item=example, text=rng.choice(MANAGER_EXAMPLES)))
             responses.append((response, answers))
         self._save_responses(responses)
 

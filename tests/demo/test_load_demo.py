@@ -50,10 +50,12 @@ def counted_bookings(statuses):
 
 
 def completed(stage, statuses):
+    """Bookings whose delegate answered this stage (a line manager's stage 2 is not theirs)."""
     return (
         counted_bookings(statuses)
         .filter(
             invitations__stage=stage,
+            invitations__respondent="delegate",
             invitations__response__submitted_at__isnull=False,
         )
         .distinct()
@@ -131,6 +133,19 @@ def test_evaluation_returns_are_77_7_59_4_and_12_5_percent(db, demo):
     assert round(100 * pre / 1106, 1) == 77.7
     assert round(100 * post / 849, 1) == 59.4
     assert round(100 * stage2 / 849, 1) == 12.5
+
+
+def test_line_managers_answered_their_own_stage_2_at_their_own_address(db, demo):
+    from evaluations.models import Invitation
+
+    asked = Invitation.objects.filter(
+        stage="stage2", respondent="line_manager", booking__in=counted_bookings(ATTENDED)
+    )
+    answered = asked.filter(response__submitted_at__isnull=False)
+    assert answered.count() >= 5  # enough for the report to show it (REPORT_MIN_GROUP_SIZE)
+    assert not asked.exclude(questionnaire__respondent="line_manager").exists()
+    assert not asked.exclude(email=F("booking__line_manager_email")).exists()
+    assert not asked.filter(email=F("booking__person__email")).exists()
 
 
 def test_learning_gain_is_3_01_to_4_30(db, demo):
