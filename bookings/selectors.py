@@ -1,6 +1,6 @@
 """Reads that depend on the user."""
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -152,6 +152,18 @@ def non_attendance_reasons() -> QuerySet[CancellationReason]:
         is_active=True,
         use__in=(CancellationReason.Use.NON_ATTENDANCE, CancellationReason.Use.BOTH),
     )
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    """1 for the first in line; None when the booking is not waiting."""
+    if booking.status != Booking.Status.WAITLISTED:
+        return None
+    ahead = Booking.objects.filter(
+        event_id=booking.event_id, status=Booking.Status.WAITLISTED
+    ).filter(
+        Q(created_at__lt=booking.created_at) | Q(created_at=booking.created_at, id__lt=booking.id)
+    )
+    return ahead.count() + 1
 
 
 def waitlist_positions(bookings) -> dict[int, int]:

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
@@ -153,16 +152,6 @@ def working_days_before(moment: datetime, days: int) -> datetime:
 def cancellation_deadline(event: Event) -> datetime:
     """Cancelling after this moment is a late cancellation."""
     return working_days_before(event.start, event.notice_working_days)
-
-
-def waitlist_position(booking: Booking) -> int | None:
-    """1 for the first in line; None when the booking is not waiting."""
-    if booking.status != S.WAITLISTED:
-        return None
-    ahead = Booking.objects.filter(event_id=booking.event_id, status=S.WAITLISTED).filter(
-        Q(created_at__lt=booking.created_at) | Q(created_at=booking.created_at, id__lt=booking.id)
-    )
-    return ahead.count() + 1
 
 
 def _check_prerequisites(event: Event, person) -> None:

@@ -42,7 +42,7 @@ def busy_page(view):
 
 def _booked_message(booking: Booking) -> str:
     if booking.status == S.WAITLISTED:
-        position = services.waitlist_position(booking)
+        position = selectors.waitlist_position(booking)
         return (
             f"The event is full, so you are on the waiting list (number {position}). "
             "We will email you if a place comes up."
@@ -90,7 +90,7 @@ def detail(request, pk):
         {
             "booking": booking,
             "event": booking.event,
-            "position": services.waitlist_position(booking),
+            "position": selectors.waitlist_position(booking),
             "deadline": services.cancellation_deadline(booking.event),
         },
     )

@@ -16,7 +16,16 @@ from django.utils import timezone
 
 from bookings.emails import outbox_enqueue, outbox_record
 from bookings.models import Booking
-from evaluations.models import Answer, Invitation, Item, Questionnaire, Response, Stage
+from evaluations.models import (
+    Answer,
+    Invitation,
+    Item,
+    Questionnaire,
+    Response,
+    Stage,
+    email_purpose,
+)
+from evaluations.selectors import questionnaire_for
 
 LINK_SALT = "evaluations.invitation"
 NO_QUESTIONNAIRE = "There is no {stage} questionnaire for this course."
@@ -41,19 +50,6 @@ class LinkInvalid(Exception):
 
 
 # --- questionnaires ------------------------------------------------------------------------
-
-
-def questionnaire_for(*, course, stage: str) -> Questionnaire | None:
-    """The current questionnaire for a course and stage: the course's own, else the default."""
-    current = Questionnaire.objects.filter(stage=stage, is_current=True)
-    return (
-        current.filter(course=course).order_by("-version").first()
-        or current.filter(course__isnull=True).order_by("-version").first()
-    )
-
-
-def questionnaire_has_answers(questionnaire: Questionnaire) -> bool:
-    return Response.objects.filter(questionnaire=questionnaire).exists()
 
 
 @transaction.atomic
@@ -179,12 +175,6 @@ def invitation_refresh(*, invitation: Invitation, now: datetime | None = None) -
     return invitation
 
 
-def email_purpose(stage: str, respondent: str, what: str) -> str:
-    """The outbox purpose of an evaluation email, e.g. 'eval-post-invite', 'eval-pre-reminder1'."""
-    who = "" if respondent == "delegate" else "-lm"
-    return f"eval-{stage}{who}-{what}"
-
-
 _purpose = email_purpose
 
 
@@ -284,76 +274,7 @@ def answer_set_publishable(*, answer: Answer, publishable: bool) -> Answer:
     return answer
 
 
-# --- what is due ---------------------------------------------------------------------------
-
-
-def due_invitations(*, now: datetime | None = None) -> list[tuple[int, str, str]]:
-    """(booking id, stage, respondent) for every invitation that is due and not yet made."""
-    now = now or timezone.now()
-    due = []
-    pre = Booking.objects.filter(
-        status=Booking.Status.CONFIRMED, event__status="scheduled", event__start__gt=now
-    ).exclude(invitations__stage=Stage.PRE)
-    if settings.EVAL_PRE_INVITE_DAYS_BEFORE is not None:
-        pre = pre.filter(
-            event__start__lte=now + timedelta(days=settings.EVAL_PRE_INVITE_DAYS_BEFORE)
-        )
-    due += [(b, Stage.PRE, "delegate") for b in pre.values_list("id", flat=True)]
-    attended = Booking.objects.filter(
-        status__in=Booking.ATTENDED_STATUSES, event__status="delivered"
-    )
-    post = attended.exclude(invitations__stage=Stage.POST)
-    due += [(b, Stage.POST, "delegate") for b in post.values_list("id", flat=True)]
-    stage2_from = now - timedelta(days=settings.EVAL_STAGE2_AFTER_DAYS)
-    stage2_window = attended.filter(
-        event__end__lte=stage2_from,
-        # Don't surprise people about courses from long ago (e.g. imported years).
-        event__end__gt=stage2_from - timedelta(days=60),
-    )
-    due += [
-        (b, Stage.STAGE2, "delegate")
-        for b in stage2_window.exclude(
-            invitations__stage=Stage.STAGE2, invitations__respondent="delegate"
-        ).values_list("id", flat=True)
-    ]
-    if settings.EVAL_STAGE2_LINE_MANAGER:
-        lm = stage2_window.exclude(line_manager_email="").exclude(
-            invitations__stage=Stage.STAGE2, invitations__respondent="line_manager"
-        )
-        due += [(b, Stage.STAGE2, "line_manager") for b in lm.values_list("id", flat=True)]
-    return due
-
-
-def due_reminders(*, now: datetime | None = None) -> list[tuple[int, int, str]]:
-    """(invitation id, reminder number, purpose) for unanswered invitations past a reminder day."""
-    now = now or timezone.now()
-    due = []
-    unanswered = Invitation.objects.filter(expires_at__gt=now).exclude(
-        response__submitted_at__isnull=False
-    )
-    for number, days in enumerate(settings.EVAL_REMINDER_DAYS, start=1):
-        rows = unanswered.filter(created_at__lte=now - timedelta(days=days)).values_list(
-            "id", "booking_id", "stage", "respondent"
-        )
-        for inv_id, booking_id, stage, respondent in rows:
-            purpose = _purpose(stage, respondent, f"reminder{number}")
-            due.append((inv_id, booking_id, purpose, respondent))
-    if not due:
-        return []
-    sent = set(
-        Booking.objects.filter(
-            emails__purpose__in={p for _, _, p, _ in due}, id__in={b for _, b, _, _ in due}
-        ).values_list("id", "emails__purpose", "emails__recipient_role")
-    )
-    return [(i, b, p, r) for i, b, p, r in due if (b, p, r) not in sent]
-
-
-def invitation_still_open(invitation_id: int) -> bool:
-    return (
-        Invitation.objects.filter(pk=invitation_id)
-        .exclude(response__submitted_at__isnull=False)
-        .exists()
-    )
+# --- reminders ----------------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     TextField,
     When,
@@ -349,7 +350,10 @@ def report_frames(
     enrolments = _apply_organisation_filter(enrolments, filters, org_key)
     enrolments["day"] = _london_day(enrolments["completed_at"])
 
-    responses = evaluation_responses(bookings_qs, in_submission_order=True, events_qs=delivered_qs)
+    delivered_ids = events.loc[events["status"] == Event.Status.DELIVERED, "event_id"]
+    responses = evaluation_responses(
+        bookings_qs, in_submission_order=True, event_ids=delivered_ids.tolist()
+    )
     responses = responses[responses["booking_id"].isin(eval_bookings["booking_id"])]
 
     priorities = pd.DataFrame.from_records(
@@ -410,3 +414,30 @@ def publishable_quotes(*, start: date, end: date, filters: ReportFilters | None 
         .values_list("text", "response__invitation__booking__event__course__title")
     )
     return [{"text": text, "course": course} for text, course in rows]
+
+
+def quote_answers(
+    *, start: date, end: date, filters: ReportFilters | None = None, show: str = "all"
+) -> QuerySet:
+    """Free-text answers on delivered events in the period, newest first, for the lead to mark.
+
+    `show`: "all", "publishable" (marked publishable) or "unmarked" (not marked).
+    """
+    from evaluations.models import Answer, Item
+
+    delivered = period_events(start, end, filters).filter(status=Event.Status.DELIVERED)
+    answers = (
+        Answer.objects.filter(
+            item__kind=Item.Kind.TEXT,
+            response__submitted_at__isnull=False,
+            response__invitation__booking__event__in=delivered.values("pk"),
+        )
+        .exclude(text="")
+        .select_related("item", "response__invitation__booking__event__course")
+        .order_by("-response__submitted_at", "-id")
+    )
+    if show == "publishable":
+        return answers.filter(is_publishable=True)
+    if show == "unmarked":
+        return answers.filter(is_publishable=False)
+    return answers
