@@ -1,0 +1,56 @@
+"""The registry of text columns that can hold someone's name or email (privacy.coverage): every
+text column of every model is in it, or excluded with a reason; anonymising cleans the
+registered columns in everyone's rows."""
+
+import pytest
+from django.apps import apps
+
+from courses.models import Event
+from privacy import coverage
+from privacy.anonymise import REDACTED, person_anonymise
+from tests.privacy.conftest import EMAIL, NAME
+
+
+def test_every_text_column_is_registered_as_personal_or_excluded_with_a_reason():
+    assert coverage.unregistered_text_columns() == [], (
+        "Add these to privacy/coverage.py: PERSONAL_TEXT if a name or email can stand in them "
+        "(anonymising cleans them), else NOT_PERSONAL_TEXT with the reason"
+    )
+    assert all(reason.strip() for reason in coverage.NOT_PERSONAL_TEXT.values())
+
+
+def test_a_text_column_missing_from_the_registry_is_reported(monkeypatch):
+    # As if bookings.BookingLog had gained its free-text note today, unregistered.
+    personal = {k: v for k, v in coverage.PERSONAL_TEXT.items() if k != "bookings.BookingLog"}
+    monkeypatch.setattr(coverage, "PERSONAL_TEXT", personal)
+    assert coverage.unregistered_text_columns() == ["bookings.BookingLog.note"]
+
+
+def test_the_registry_names_real_text_columns_each_once():
+    columns = set(coverage.text_columns())
+    personal = [
+        f"{label}.{name}" for label, names in coverage.PERSONAL_TEXT.items() for name in names
+    ]
+    assert len(personal) == len(set(personal))
+    assert set(personal) <= columns
+    for key in coverage.NOT_PERSONAL_TEXT:
+        if key.count(".") == 2:
+            assert key in columns, key
+        else:
+            model = apps.get_model(key)
+            assert not any(
+                f"{key}.{field.name}" in personal for field in model._meta.concrete_fields
+            ), key
+    assert not set(personal) & set(coverage.NOT_PERSONAL_TEXT)
+
+
+@pytest.mark.django_db
+def test_anonymising_cleans_a_registered_column_outside_the_persons_own_records(world):
+    event = Event.objects.filter(status=Event.Status.DELIVERED).first()
+    event.joining_instructions = f"Ask for {NAME} ({EMAIL}) at reception."
+    event.save(update_fields=["joining_instructions"])
+
+    person_anonymise(person=world.person, actor=world.lead)
+
+    event.refresh_from_db()
+    assert event.joining_instructions == f"Ask for {REDACTED} ({REDACTED}) at reception."
