@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -19,6 +20,10 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from courses.models import Event
+
+if TYPE_CHECKING:
+    from courses.models import Course
+    from people.models import Organisation, User
 
 # Domain error messages (tests assert them).
 EVENT_NOT_BOOKABLE = "This event is not open for booking."
@@ -111,7 +116,9 @@ def _places_taken(event: Event) -> int:
     return Booking.objects.filter(event=event, status__in=Booking.HOLDS_PLACE).count()
 
 
-def _log(booking: Booking, *, actor, action: str, from_status: str, note: str = "", at=None):
+def _log(
+    booking: Booking, *, actor: User | None, action: str, from_status: str, note: str = "", at=None
+):
     return BookingLog.objects.create(
         booking=booking,
         actor=actor,
@@ -154,7 +161,7 @@ def cancellation_deadline(event: Event) -> datetime:
     return working_days_before(event.start, event.notice_working_days)
 
 
-def _check_prerequisites(event: Event, person) -> None:
+def _check_prerequisites(event: Event, person: User) -> None:
     required = list(event.course.prerequisites.all())
     if not required:
         return
@@ -195,7 +202,7 @@ def offer_link_token(booking: Booking) -> str:
     return signing.TimestampSigner(salt=OFFER_LINK_SALT).sign(booking.offer_key)
 
 
-def booking_from_offer_token(token: str, person, *, now: datetime | None = None) -> Booking:
+def booking_from_offer_token(token: str, person: User, *, now: datetime | None = None) -> Booking:
     """`person`'s open offer behind a link; OfferLinkInvalid for anything else, all alike."""
     now = now or timezone.now()
     try:
@@ -229,10 +236,10 @@ class BookingDetails:
 def booking_create(
     *,
     event: Event,
-    person,
+    person: User,
     details: BookingDetails | None = None,
     waitlist_if_full: bool = True,
-    booked_by=None,
+    booked_by: User | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Book `person` a place on `event`, or a waiting-list place when it is full."""
@@ -338,7 +345,7 @@ def offers_expire(*, now: datetime | None = None) -> int:
 def booking_cancel(
     *,
     booking: Booking,
-    actor,
+    actor: User,
     reason: CancellationReason | None,
     detail: str = "",
     now: datetime | None = None,
@@ -379,7 +386,7 @@ def booking_cancel(
 
 @transaction.atomic
 def booking_substitute(
-    *, booking: Booking, colleague, actor, now: datetime | None = None
+    *, booking: Booking, colleague: User, actor: User, now: datetime | None = None
 ) -> Booking:
     """Hand a confirmed place to a colleague of the same organisation (not a cancellation)."""
     now = now or timezone.now()
@@ -428,7 +435,7 @@ def booking_substitute(
 
 @transaction.atomic
 def booking_move(
-    *, booking: Booking, to_event: Event, actor, now: datetime | None = None
+    *, booking: Booking, to_event: Event, actor: User, now: datetime | None = None
 ) -> Booking:
     """The L&D lead moves a confirmed place to another date of the same course."""
     now = now or timezone.now()
@@ -485,7 +492,7 @@ def booking_move(
 
 
 @transaction.atomic
-def event_cancel(*, event: Event, actor, reason: str, now: datetime | None = None) -> Event:
+def event_cancel(*, event: Event, actor: User, reason: str, now: datetime | None = None) -> Event:
     """The organiser cancels a whole event; bookings stay for the record, everyone is told."""
     now = now or timezone.now()
     event = _lock_event(event.pk)
@@ -520,7 +527,7 @@ def register_is_open(event: Event, *, now: datetime | None = None) -> bool:
 
 @transaction.atomic
 def register_save(
-    *, event: Event, actor, marks: dict[int, Mark], now: datetime | None = None
+    *, event: Event, actor: User | None, marks: dict[int, Mark], now: datetime | None = None
 ) -> list[Booking]:
     """Mark many delegates at once: one lock, one read, one bulk update, one log write."""
     now = now or timezone.now()
@@ -578,7 +585,12 @@ def register_save(
 
 @transaction.atomic
 def register_add_walk_in(
-    *, event: Event, person, actor, status: str = S.ATTENDED, now: datetime | None = None
+    *,
+    event: Event,
+    person: User,
+    actor: User,
+    status: str = S.ATTENDED,
+    now: datetime | None = None,
 ) -> Booking:
     """Someone came without a booking: record them on the register as attended."""
     now = now or timezone.now()
@@ -613,8 +625,8 @@ def register_add_walk_in(
 @transaction.atomic
 def enrolment_complete(
     *,
-    course,
-    person,
+    course: Course,
+    person: User,
     completed_on: date,
     enrolled_at: datetime | None = None,
     now: datetime | None = None,
@@ -652,7 +664,9 @@ WALK_IN_ORGANISATION_NEEDED = (
 
 
 @transaction.atomic
-def walk_in_person_get_or_create(*, email: str, full_name: str = "", organisation=None):
+def walk_in_person_get_or_create(
+    *, email: str, full_name: str = "", organisation: Organisation | None = None
+) -> User:
     """The person with this email; a new account (no password) when a walk-in is new to us."""
     from people.models import User
 

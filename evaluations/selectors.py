@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from courses.models import Course
     from people.models import User
 
 BOOKING_COLUMNS = (
@@ -370,7 +371,7 @@ def _as_category(column: pd.Series) -> pd.Series:
 # --- questionnaires and what is due ------------------------------------------------------
 
 
-def questionnaire_for(*, course, stage: str) -> Questionnaire | None:
+def questionnaire_for(*, course: Course, stage: str) -> Questionnaire | None:
     """The current questionnaire for a course and stage: the course's own, else the default."""
     current = Questionnaire.objects.filter(stage=stage, is_current=True)
     return (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -26,6 +27,10 @@ from evaluations.models import (
     email_purpose,
 )
 from evaluations.selectors import questionnaire_for
+
+if TYPE_CHECKING:
+    from courses.models import Event
+    from people.models import User
 
 LINK_SALT = "evaluations.invitation"
 NO_QUESTIONNAIRE = "There is no {stage} questionnaire for this course."
@@ -278,7 +283,9 @@ def answer_set_publishable(*, answer: Answer, publishable: bool) -> Answer:
 
 
 @transaction.atomic
-def reminder_batch_send(*, event, stage: str, actor, now: datetime | None = None) -> int:
+def reminder_batch_send(
+    *, event: Event, stage: str, actor: User, now: datetime | None = None
+) -> int:
     """The lead nudges everyone on an event who has not answered a stage (once a day at most)."""
     now = now or timezone.now()
     purpose_suffix = f"batch{timezone.localdate(now):%Y%m%d}"

@@ -159,7 +159,7 @@ def _task_queue_delete(needles: list[str]) -> int:
 
 @transaction.atomic
 def person_anonymise(
-    *, person: User, actor, reason: str = "request", confirm_email: str | None = None
+    *, person: User, actor: User | None, reason: str = "request", confirm_email: str | None = None
 ) -> User:
     """Remove everything that identifies `person`; keep what reports count (UK GDPR Art. 17)."""
     person = User.objects.select_for_update().get(pk=person.pk)

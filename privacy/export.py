@@ -255,7 +255,7 @@ def subject_access_json(person: User) -> str:
 
 
 @transaction.atomic
-def subject_access_record(*, person: User, actor, fmt: str) -> dict:
+def subject_access_record(*, person: User, actor: User | None, fmt: str) -> dict:
     """Produce the export for `person` and log that `actor` did (the export is personal data)."""
     data = subject_access_export(person)
     audit.record(
