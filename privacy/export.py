@@ -6,13 +6,10 @@ holds a person's records is in neither that list nor `EXCLUDED`.
 
 from __future__ import annotations
 
-import json
-
 from allauth.account.models import EmailAddress, EmailConfirmation
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -248,10 +245,6 @@ def _coverage() -> dict:
     from privacy.coverage import COVERED
 
     return COVERED
-
-
-def subject_access_json(person: User) -> str:
-    return json.dumps(subject_access_export(person), cls=DjangoJSONEncoder, indent=2)
 
 
 @transaction.atomic
