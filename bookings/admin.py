@@ -7,19 +7,7 @@ status and history but does not let anyone edit the status directly.
 from django.contrib import admin
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment, OutboundEmail
-
-
-class ReadOnlyAdminMixin:
-    """Never added, changed or deleted by hand: a record of what happened."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from people.admin import ReadOnlyAdminMixin
 
 
 class BookingLogInline(ReadOnlyAdminMixin, admin.TabularInline):

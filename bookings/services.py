@@ -384,6 +384,35 @@ def booking_cancel(
     return booking
 
 
+def _hand_on(
+    booking: Booking,
+    *,
+    as_status: str,
+    actions: tuple[str, str],
+    note: str,
+    actor: User,
+    now: datetime,
+    **successor,
+) -> Booking:
+    """Close a confirmed `booking` as `as_status` and create its confirmed successor (the
+    `successor` fields), logging both (`actions`: the old booking's, the new one's)."""
+    booking.status = as_status
+    booking.save(update_fields=["status"])
+    _log(booking, actor=actor, action=actions[0], from_status=S.CONFIRMED, at=now, note=note)
+    new = Booking.objects.create(
+        status=S.CONFIRMED, created_at=now, confirmed_at=now, booked_by=actor, **successor
+    )
+    _log(
+        new,
+        actor=actor,
+        action=actions[1],
+        from_status="",
+        at=now,
+        note=f"from booking {booking.pk}",
+    )
+    return new
+
+
 @transaction.atomic
 def booking_substitute(
     *, booking: Booking, colleague: User, actor: User, now: datetime | None = None
@@ -400,33 +429,17 @@ def booking_substitute(
         raise BookingError(SUBSTITUTE_SAME_ORG, field="colleague")
     if Booking.objects.filter(event=event, person=colleague, status__in=Booking.ACTIVE).exists():
         raise BookingError(ALREADY_BOOKED, field="colleague")
-    booking.status = S.SUBSTITUTED
-    booking.save(update_fields=["status"])
-    _log(
+    new = _hand_on(
         booking,
-        actor=actor,
-        action="substitute",
-        from_status=S.CONFIRMED,
-        at=now,
+        as_status=S.SUBSTITUTED,
+        actions=("substitute", "substitute_in"),
         note=f"to person {colleague.pk}",
-    )
-    new = Booking.objects.create(
+        actor=actor,
+        now=now,
         event=event,
         person=colleague,
         organisation_id=colleague.organisation_id,
-        status=S.CONFIRMED,
-        created_at=now,
-        confirmed_at=now,
         substitute_for=booking,
-        booked_by=actor,
-    )
-    _log(
-        new,
-        actor=actor,
-        action="substitute_in",
-        from_status="",
-        at=now,
-        note=f"from booking {booking.pk}",
     )
     _email(booking.id, "substituted_out")
     _email(new.id, "confirmation")
@@ -455,36 +468,20 @@ def booking_move(
         event=target, person_id=booking.person_id, status__in=Booking.ACTIVE
     ).exists():
         raise BookingError(ALREADY_BOOKED, field="to_event")
-    booking.status = S.MOVED
-    booking.save(update_fields=["status"])
-    _log(
+    new = _hand_on(
         booking,
-        actor=actor,
-        action="move",
-        from_status=S.CONFIRMED,
-        at=now,
+        as_status=S.MOVED,
+        actions=("move", "moved_in"),
         note=f"to event {target.pk}",
-    )
-    new = Booking.objects.create(
+        actor=actor,
+        now=now,
         event=target,
         person_id=booking.person_id,
         organisation_id=booking.organisation_id,
-        status=S.CONFIRMED,
-        created_at=now,
-        confirmed_at=now,
-        booked_by=actor,
         line_manager_name=booking.line_manager_name,
         line_manager_email=booking.line_manager_email,
         access_needs=booking.access_needs,
         dietary_needs=booking.dietary_needs,
-    )
-    _log(
-        new,
-        actor=actor,
-        action="moved_in",
-        from_status="",
-        at=now,
-        note=f"from booking {booking.pk}",
     )
     _email_with_manager(new, "confirmation")
     _offer_free_places(source, now=now)

@@ -11,6 +11,19 @@ from people import services
 from people.models import Organisation, OrganisationDomain, OrganisationLog, User
 
 
+class ReadOnlyAdminMixin:
+    """Never added, changed or deleted by hand: a record of what happened (every app's logs)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PersonCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
@@ -165,18 +178,9 @@ class OrganisationDomainAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationLog)
-class OrganisationLogAdmin(admin.ModelAdmin):
+class OrganisationLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "action", "organisation", "actor", "detail")
     list_filter = ("action",)
     search_fields = ("detail", "organisation__name")
     list_select_related = ("organisation", "actor")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

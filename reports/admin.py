@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from people.admin import ReadOnlyAdminMixin
 from reports.models import ImportRun
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("uploaded_at", "uploaded_by", "dry_run", "state", "finished_at", "error_count")
     list_filter = ("state", "dry_run")
     list_select_related = ("uploaded_by",)
@@ -30,12 +31,3 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("files")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
