@@ -404,13 +404,16 @@ def _lead_form_page(request, form, act, *, field: str | None, page: tuple[str, d
     return render(request, template, {**context, "form": form})
 
 
+def _lead_form_view(view):
+    """The lead's form pages: the lead only, GET or POST, a busy event lock a 503 page."""
+    return role_required(LEAD)(require_http_methods(["GET", "POST"])(busy_page(view)))
+
+
 def _register_url(event_id: int) -> str:
     return reverse("bookings:register", kwargs={"event_id": event_id})
 
 
-@role_required(LEAD)
-@require_http_methods(["GET", "POST"])
-@busy_page
+@_lead_form_view
 def book_for(request, event_id):
     event = selectors.event_get_for_lead(event_id)
 
@@ -425,9 +428,7 @@ def book_for(request, event_id):
     return _lead_form_page(request, form, act, field="email", page=page)
 
 
-@role_required(LEAD)
-@require_http_methods(["GET", "POST"])
-@busy_page
+@_lead_form_view
 def move(request, pk):
     booking = selectors.booking_get_for_lead(pk)
 
@@ -442,9 +443,7 @@ def move(request, pk):
     return _lead_form_page(request, form, act, field="to_event", page=page)
 
 
-@role_required(LEAD)
-@require_http_methods(["GET", "POST"])
-@busy_page
+@_lead_form_view
 def event_cancel(request, event_id):
     event = selectors.event_get_for_lead(event_id)
 

@@ -237,13 +237,6 @@ def person_anonymise(
     person.save()
     person.groups.clear()
     person.user_permissions.clear()
-    audit.record(
-        action="person.anonymise",
-        object_type="people.user",
-        object_id=person.pk,
-        object_repr=f"Person {person.pk}",
-        actor=actor,
-        subject=person,
-        after={"reason": reason, "bookings_kept": len(booking_ids)},
-    )
+    kept = {"reason": reason, "bookings_kept": len(booking_ids)}
+    audit.record_about_person(action="person.anonymise", person=person, actor=actor, after=kept)
     return person

@@ -73,6 +73,21 @@ def record(
     )
 
 
+def record_about_person(
+    *, action: str, person: User, actor: User | None, after: dict | None = None
+) -> AuditEntry:
+    """Write one audit entry about a person's whole record (an export, an anonymisation)."""
+    return record(
+        action=action,
+        object_type="people.user",
+        object_id=person.pk,
+        object_repr=f"Person {person.pk}",
+        actor=actor,
+        subject=person,
+        after=after,
+    )
+
+
 def _jsonable(data: dict) -> dict:
     plain = (str, int, float, bool, type(None))
     return {k: v if isinstance(v, plain) else str(v) for k, v in data.items()}

@@ -251,13 +251,7 @@ def _coverage() -> dict:
 def subject_access_record(*, person: User, actor: User | None, fmt: str) -> dict:
     """Produce the export for `person` and log that `actor` did (the export is personal data)."""
     data = subject_access_export(person)
-    audit.record(
-        action="person.export",
-        object_type="people.user",
-        object_id=person.pk,
-        object_repr=f"Person {person.pk}",
-        actor=actor,
-        subject=person,
-        after={"format": fmt},
+    audit.record_about_person(
+        action="person.export", person=person, actor=actor, after={"format": fmt}
     )
     return data
