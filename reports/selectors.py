@@ -24,10 +24,10 @@ from typing import NamedTuple
 import pandas as pd
 from django.db import connections
 from django.db.models import (
-    BooleanField,
     Case,
     ExpressionWrapper,
     F,
+    Field,
     IntegerField,
     OuterRef,
     Q,
@@ -175,6 +175,17 @@ def _with_organisation_names(
     return df.assign(**named)
 
 
+def _as_read(expression) -> ExpressionWrapper:
+    """`expression` as the database driver reads it (a flag: 0/1 on SQLite, a bool on PostgreSQL).
+
+    A plain Field as the output field: Django has no per-row converter for it, so a large read
+    with no other converted column skips Django's conversion loop altogether (143,000 rows at
+    100x), as reading from the cursor did. A boolean or integer output field would convert each
+    value in Python.
+    """
+    return ExpressionWrapper(expression, output_field=Field())
+
+
 def _as_text(field: str) -> Cast:
     """A date-time column as the database's text, for `_utc_times`.
 
@@ -252,11 +263,11 @@ def report_frames(
         bookings_qs.order_by()
         # A flag computed by the database, not 150,000 datetimes converted one by one.
         .annotate(
-            confirmed=ExpressionWrapper(Q(confirmed_at__isnull=False), output_field=BooleanField()),
+            confirmed=_as_read(Q(confirmed_at__isnull=False)),
             person_org_id=_person_organisation_id(bookings_qs.db),
             # 0/1 rather than the column itself, which SQLite's driver hands to Django's bool
             # converter one row at a time.
-            late=Cast("cancelled_late", output_field=IntegerField()),
+            late=_as_read(Cast("cancelled_late", output_field=IntegerField())),
         )
         .values_list(
             "id",
