@@ -45,6 +45,7 @@ test-postgres: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Rebuild static/css/app.css from static/scss/app.scss (needs Node.js; the CSS is committed).
 css:

@@ -12,13 +12,11 @@ converting every row's time zone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from core.clock import day_bounds
 from evaluations.metrics import round_half_up
-
-LONDON = ZoneInfo("Europe/London")
 
 # Figures compared with the report: name -> (path in the JSON report, rounding digits or None).
 FIGURES = {
@@ -106,9 +104,7 @@ CROSS JOIN (
 
 def london_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """[first instant of `start`, first instant after `end`) in Europe/London, as aware times."""
-    lo = datetime.combine(start, time(0), tzinfo=LONDON)
-    hi = datetime.combine(end + timedelta(days=1), time(0), tzinfo=LONDON)
-    return lo, hi
+    return day_bounds(start, end)
 
 
 def floor_params(connection, start: date, end: date) -> dict:

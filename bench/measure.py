@@ -41,8 +41,8 @@ def _setup_django() -> None:
 
 
 def import_dataset(csv_dir: str | Path) -> dict:
-    """Import the CSVs with reports.importer.import_history; seconds and rows per file."""
-    from reports.importer import import_history
+    """Import the CSVs with imports.services.import_history; seconds and rows per file."""
+    from imports.services import import_history
 
     started = time.perf_counter()
     summary = import_history(Path(csv_dir))

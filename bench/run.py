@@ -1,7 +1,7 @@
 """`make bench`: the report's cost at 1x, 10x and 100x a partnership's year, against a SQL floor.
 
 For each database (SQLite file and/or PostgreSQL) and scale: a fresh database (a copy of one
-migrated template), the sample history of reports.importer.write_sample_csvs imported with
+migrated template), the sample history of imports.samples.write_sample_csvs imported with
 import_history (timed), then bench.measure in a child process: time (cold, and the median of warm
 runs) and SQL query count of the uptake page, the JSON report and the XLSX export, and the time of
 one hand-written SQL query computing the same headline figures (the floor).
@@ -115,7 +115,7 @@ def machine() -> dict:
 
 def sample_csvs(work: Path, scale: float) -> tuple[Path, dict, float]:
     """The sample CSVs for `scale`, written once per version of write_sample_csvs (cached)."""
-    from reports.importer import write_sample_csvs
+    from imports.samples import write_sample_csvs
 
     digest = hashlib.sha256(inspect.getsource(write_sample_csvs).encode()).hexdigest()[:10]
     directory = work / "csv" / f"scale-{scale:g}-{digest}"

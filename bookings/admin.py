@@ -4,9 +4,16 @@ Status changes go through the booking pages (bookings.services), so the admin sh
 status and history but does not let anyone edit the status directly.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment, OutboundEmail
+from bookings.services import BookingBusy, BookingError, event_capacity_change
+from courses.admin import EventAdmin as CatalogueEventAdmin
+from courses.models import Event
+from courses.services import event_save
 from people.admin import ReadOnlyAdminMixin
 
 
@@ -105,3 +112,37 @@ class BookingLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("booking__person__email", "actor__email")
     list_select_related = ("booking__person", "booking__event__course", "actor")
     date_hierarchy = "at"
+
+
+@admin.register(Event)
+class EventAdmin(CatalogueEventAdmin):
+    """The catalogue's event admin, with the changes that touch bookings made by their services.
+
+    Registered here, not in courses, because raising the capacity offers the new places to the
+    waiting list (bookings.services), and courses may not import bookings.
+    """
+
+    readonly_fields = [*CatalogueEventAdmin.readonly_fields, "cancel_link"]
+
+    @admin.display(description="Cancel the event")
+    def cancel_link(self, obj):
+        if obj.pk is None or obj.status != Event.Status.SCHEDULED:
+            return "-"
+        return format_html(
+            '<a href="{}">Cancel this event and email everyone booked</a>',
+            reverse("bookings:event_cancel", args=[obj.pk]),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not (change and "capacity" in form.changed_data):
+            event_save(event=obj)
+            return
+        capacity = obj.capacity
+        obj.capacity = form.initial["capacity"]
+        event_save(event=obj)  # the other fields
+        try:
+            with transaction.atomic():
+                event_capacity_change(event=obj, capacity=capacity, actor=request.user)
+        except (BookingError, BookingBusy) as error:
+            messages.error(request, f"The capacity is unchanged: {error.message}")
+        obj.refresh_from_db()

@@ -1,13 +1,11 @@
 """iCalendar invites: one stable UID per booking, METHOD:CANCEL when it is called off."""
 
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
-LONDON = ZoneInfo("Europe/London")
+from core.clock import LONDON
 
 
 def booking_uid(booking) -> str:

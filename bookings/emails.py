@@ -142,11 +142,17 @@ def outbox_mark(row: OutboundEmail, *, sent: bool) -> None:
 
 
 def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailMessage | None:
-    """Render the email for this booking, or None when there is no one to send it to."""
+    """Render the email for this booking, or None when there is no one to send it to.
+
+    None too for an offer whose event was cancelled before the email went: the offer was
+    withdrawn (services.event_cancel) and the "event cancelled" email says so.
+    """
     to = booking.person.email if recipient_role == "delegate" else booking.line_manager_email
     if not to:
         return None
     event = booking.event
+    if purpose == "waitlist_offer" and event.status == event.Status.CANCELLED:
+        return None
     context = {
         "booking": booking,
         "event": event,
@@ -166,7 +172,11 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     body = render_to_string(f"bookings/email/{purpose}.txt", context)
     subject = SUBJECTS[purpose].format(course=event.course.title)
     message = EmailMessage(subject=subject, body=body, to=[to])
-    if purpose in ("confirmation", "cancellation", "event_cancelled"):
+    # A line manager's address is not proved: no calendar invite goes to it.
+    if (
+        purpose in ("confirmation", "cancellation", "event_cancelled")
+        and recipient_role == "delegate"
+    ):
         method = "REQUEST" if purpose == "confirmation" else "CANCEL"
         message.attach(
             "invite.ics",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from bookings.line_manager import line_manager_email_problem
 from bookings.models import Booking, CancellationReason
-from bookings.services import Mark
+from bookings.services import SUBSTITUTE_SAME_ORG, Mark
+from core.text import clean_text
 from people.models import Organisation, User
 
 S = Booking.Status
@@ -15,6 +17,13 @@ MARK_CHOICES = [
     (S.NO_SHOW, "Did not attend"),
 ]
 NO_ACCOUNT = "There is no account with this email address."
+
+
+def _cleaning(to_python):
+    def wrapped(value):
+        return to_python(clean_text(value) if isinstance(value, str) else value)
+
+    return wrapped
 
 
 class GovukForm(forms.Form):
@@ -38,6 +47,11 @@ class GovukForm(forms.Form):
                 widget.attrs.setdefault("class", "govuk-input")
 
     def full_clean(self):
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not hasattr(field, "_cleans_text"):
+                # Control characters are removed where text comes in (core.text).
+                field.to_python = _cleaning(field.to_python)
+                field._cleans_text = True
         super().full_clean()
         self.mark_errors()
 
@@ -85,7 +99,8 @@ class BookingForm(GovukForm):
     line_manager_email = forms.EmailField(
         label="Your line manager's email address (optional)",
         required=False,
-        help_text="We send them a copy of your booking.",
+        help_text="Their work address at a partner organisation. We tell them about your "
+        "booking, and a few months after the course ask what difference it has made.",
     )
     access_needs = forms.CharField(
         label="Access needs (optional)",
@@ -97,8 +112,9 @@ class BookingForm(GovukForm):
         label="Dietary needs (optional)", max_length=300, required=False
     )
 
-    def __init__(self, *args, event, **kwargs):
+    def __init__(self, *args, event, delegate_email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.delegate_email = delegate_email
         if event.course.delivery_mode != "face_to_face":
             del self.fields["dietary_needs"]
 
@@ -108,6 +124,11 @@ class BookingForm(GovukForm):
             self.add_error(
                 "line_manager_email", "Enter your line manager's email address, or remove the name."
             )
+        email = data.get("line_manager_email")
+        if email:
+            problem = line_manager_email_problem(email, delegate_email=self.delegate_email)
+            if problem:
+                self.add_error("line_manager_email", problem)
         return data
 
 
@@ -121,8 +142,10 @@ class CancelForm(GovukForm):
     )
     detail = forms.CharField(label="Tell us more", max_length=300, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, leaving_waitlist: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if leaving_waitlist:
+            self.fields["reason"].label = "Why are you leaving the waiting list? (optional)"
         self.fields["reason"].queryset = CancellationReason.objects.filter(
             is_active=True,
             use__in=(CancellationReason.Use.CANCELLATION, CancellationReason.Use.BOTH),
@@ -138,9 +161,8 @@ class SubstituteForm(GovukForm):
     def clean_colleague(self):
         colleague = _user_by_email(self.cleaned_data["colleague"])
         if colleague is None:
-            raise forms.ValidationError(
-                f"{NO_ACCOUNT} Ask your colleague to create an account first."
-            )
+            # The same answer as "another organisation" (bookings.services).
+            raise forms.ValidationError(SUBSTITUTE_SAME_ORG)
         return colleague
 
 

@@ -9,6 +9,8 @@ inserted. A partial unique index backs "one active booking per person and event"
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -19,6 +21,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
+from core.clock import working_days_before
 from courses.models import Event
 
 if TYPE_CHECKING:
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 EVENT_NOT_BOOKABLE = "This event is not open for booking."
 EVENT_STARTED = "This event has already started."
 ALREADY_BOOKED = "You already have a place or a waiting-list place on this event."
+# Said to a trainer or the lead about someone else (a walk-in, a colleague).
+PERSON_ALREADY_BOOKED = "{person} already has a place or a waiting-list place on this event."
 EVENT_FULL = "This event is full."
 ORG_LIMIT_REACHED = "Your organisation has already taken all the places it may have on this event."
 PREREQUISITE_MISSING = "You need to attend {courses} before booking this course."
@@ -38,7 +43,12 @@ REASON_REQUIRED = "Choose a reason for cancelling."
 DETAIL_REQUIRED = "Say why you are cancelling."
 OFFER_NOT_OPEN = "This offer is no longer open."
 OFFER_LINK_SALT = "bookings.offer"
-SUBSTITUTE_SAME_ORG = "You can only hand your place to a colleague from your own organisation."
+# One answer whether the address has no account or belongs to another organisation, so the
+# hand-over form cannot be used to find out who has an account, or where they work.
+SUBSTITUTE_SAME_ORG = (
+    "We cannot hand your place to this email address. Check it is your colleague's: they need "
+    "an account with this email address and must work for your organisation."
+)
 SUBSTITUTE_SELF = "Choose a colleague, not yourself."
 SUBSTITUTE_NOT_CONFIRMED = "Only a confirmed place can be handed to a colleague."
 MOVE_SAME_COURSE = "A booking can only be moved to another date of the same course."
@@ -48,6 +58,11 @@ NOT_ON_REGISTER = "This booking is not on this event's register."
 REGISTER_TOO_EARLY = "The register opens on the day of the event."
 EVENT_CANCELLED = "This event has been cancelled."
 EVENT_ALREADY_CANCELLED = "This event is already cancelled."
+CAPACITY_BELOW_ONE = "Offer at least 1 place."
+CAPACITY_BELOW_TAKEN = "{taken} places are already taken: the capacity cannot be less than {taken}."
+REINSTATE_BOOKED_AGAIN = (
+    "{person} booked again after cancelling: mark their current booking on the register instead."
+)
 BUSY = "Lots of people are booking right now. Please try again in a moment."
 ENROLMENT_NOT_ELEARNING = "Only e-learning modules have enrolments."
 COMPLETION_IN_FUTURE = "The completion date cannot be in the future."
@@ -92,6 +107,10 @@ class OfferLinkInvalid(Exception):
     """Tampered, expired, already taken or someone else's: the same page, nothing to enumerate."""
 
 
+class OfferEventCancelled(OfferLinkInvalid):
+    """The person's own offer, withdrawn because the event was cancelled: their page says so."""
+
+
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -110,6 +129,35 @@ def _lock_event(event_id: int) -> Event:
         )
     except OperationalError as exc:  # lock_timeout expired
         raise BookingBusy(BUSY) from exc
+
+
+@contextmanager
+def lock_wait_bounded() -> Iterator[None]:
+    """Wait at most BOOKING_LOCK_TIMEOUT_MS for the write lock on SQLite; BookingBusy after that.
+
+    On SQLite the lock is the whole database's, taken by BEGIN IMMEDIATE when the transaction
+    opens (before `_lock_event` runs), and the connection waits its busy timeout (20 s, set for
+    the worker) before "database is locked". A page wraps its booking actions in this so a
+    person waits as long as on PostgreSQL (`lock_timeout`) and then sees the busy page.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {int(settings.BOOKING_LOCK_TIMEOUT_MS)}")
+    try:
+        yield
+    except OperationalError as exc:
+        if "database is locked" in str(exc):
+            raise BookingBusy(BUSY) from exc
+        raise
+    finally:
+        if connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
 
 def _places_taken(event: Event) -> int:
@@ -144,21 +192,16 @@ def _email_with_manager(booking: Booking, purpose: str) -> None:
         _email(booking.id, purpose, "line_manager")
 
 
-def working_days_before(moment: datetime, days: int) -> datetime:
-    """The same local time `days` working days (Monday-Friday) before `moment`."""
-    local = timezone.localtime(moment)
-    day = local.date()
-    remaining = days
-    while remaining > 0:
-        day -= timedelta(days=1)
-        if day.weekday() < 5:
-            remaining -= 1
-    return local.replace(year=day.year, month=day.month, day=day.day)
-
-
 def cancellation_deadline(event: Event) -> datetime:
     """Cancelling after this moment is a late cancellation."""
     return working_days_before(event.start, event.notice_working_days)
+
+
+def _already_booked(person: User, actor: User | None) -> str:
+    """The "already booked" message, worded for whoever is acting: the person or someone else."""
+    if actor is None or actor.pk == person.pk:
+        return ALREADY_BOOKED
+    return PERSON_ALREADY_BOOKED.format(person=person)
 
 
 def _check_prerequisites(event: Event, person: User) -> None:
@@ -175,14 +218,37 @@ def _check_prerequisites(event: Event, person: User) -> None:
         raise BookingError(PREREQUISITE_MISSING.format(courses=" and ".join(missing)))
 
 
+def _next_in_line(event: Event, places: int) -> list[Booking]:
+    """Up to `places` people waiting, in order, skipping anyone whose organisation is at its limit.
+
+    A skipped person keeps their place in the queue: they are next once their organisation
+    frees a place. The event must be locked by the caller.
+    """
+    waiting = Booking.objects.filter(event=event, status=S.WAITLISTED).order_by("created_at", "id")
+    if not event.places_per_organisation:
+        return list(waiting[:places])
+    held: dict[int | None, int] = {}
+    for org_id in Booking.objects.filter(event=event, status__in=Booking.HOLDS_PLACE).values_list(
+        "organisation_id", flat=True
+    ):
+        held[org_id] = held.get(org_id, 0) + 1
+    chosen = []
+    for booking in waiting:
+        if len(chosen) == places:
+            break
+        if held.get(booking.organisation_id, 0) >= event.places_per_organisation:
+            continue
+        held[booking.organisation_id] = held.get(booking.organisation_id, 0) + 1
+        chosen.append(booking)
+    return chosen
+
+
 def _offer_free_places(event: Event, *, now: datetime) -> list[Booking]:
     """Offer each free place to the next in line. The event must be locked by the caller."""
     free = event.capacity - _places_taken(event)
     if free <= 0 or event.start <= now or event.status != Event.Status.SCHEDULED:
         return []
-    waiting = list(
-        Booking.objects.filter(event=event, status=S.WAITLISTED).order_by("created_at", "id")[:free]
-    )
+    waiting = _next_in_line(event, free)
     expires = min(now + timedelta(hours=settings.BOOKING_OFFER_HOURS), event.start)
     for booking in waiting:
         previous = booking.status
@@ -213,10 +279,16 @@ def booking_from_offer_token(token: str, person: User, *, now: datetime | None =
         raise OfferLinkInvalid from exc
     booking = (
         Booking.objects.select_related("event__course", "organisation")
-        .filter(offer_key=key, person_id=person.pk, status=S.OFFERED)
+        .filter(offer_key=key, person_id=person.pk)
         .first()
     )
-    if booking is None or (booking.offer_expires_at and booking.offer_expires_at <= now):
+    if booking is not None and booking.event.status == Event.Status.CANCELLED:
+        raise OfferEventCancelled(EVENT_CANCELLED)
+    if (
+        booking is None
+        or booking.status != S.OFFERED
+        or (booking.offer_expires_at and booking.offer_expires_at <= now)
+    ):
         raise OfferLinkInvalid
     return booking
 
@@ -255,11 +327,12 @@ def booking_create(
     if person.organisation_id is None:
         raise BookingError(NO_ORGANISATION)
     if Booking.objects.filter(event=event, person=person, status__in=Booking.ACTIVE).exists():
-        raise BookingError(ALREADY_BOOKED)
+        raise BookingError(_already_booked(person, booked_by))
     _check_prerequisites(event, person)
 
     taken = _places_taken(event)
-    someone_waiting = Booking.objects.filter(event=event, status=S.WAITLISTED).exists()
+    # Someone the free place could be offered to (not those whose organisation is at its limit).
+    someone_waiting = bool(_next_in_line(event, 1))
     has_place = taken < event.capacity and not someone_waiting
     if has_place and event.places_per_organisation:
         org_taken = Booking.objects.filter(
@@ -287,7 +360,7 @@ def booking_create(
         with transaction.atomic():
             booking.save()
     except IntegrityError as exc:  # the partial unique index: a double submit raced us
-        raise BookingError(ALREADY_BOOKED) from exc
+        raise BookingError(_already_booked(person, booked_by)) from exc
     _log(booking, actor=booked_by or person, action="book", from_status="", at=now)
     if has_place:
         _email_with_manager(booking, "confirmation")
@@ -300,8 +373,10 @@ def booking_create(
 def booking_accept_offer(*, booking: Booking, now: datetime | None = None) -> Booking:
     """The person on the waiting list takes the place they were offered."""
     now = now or timezone.now()
-    _lock_event(booking.event_id)
+    event = _lock_event(booking.event_id)
     booking.refresh_from_db()
+    if event.status == Event.Status.CANCELLED:
+        raise BookingError(EVENT_CANCELLED)
     if booking.status != S.OFFERED or (
         booking.offer_expires_at and booking.offer_expires_at <= now
     ):
@@ -428,7 +503,7 @@ def booking_substitute(
     if colleague.organisation_id is None or colleague.organisation_id != booking.organisation_id:
         raise BookingError(SUBSTITUTE_SAME_ORG, field="colleague")
     if Booking.objects.filter(event=event, person=colleague, status__in=Booking.ACTIVE).exists():
-        raise BookingError(ALREADY_BOOKED, field="colleague")
+        raise BookingError(_already_booked(colleague, actor), field="colleague")
     new = _hand_on(
         booking,
         as_status=S.SUBSTITUTED,
@@ -467,7 +542,7 @@ def booking_move(
     if Booking.objects.filter(
         event=target, person_id=booking.person_id, status__in=Booking.ACTIVE
     ).exists():
-        raise BookingError(ALREADY_BOOKED, field="to_event")
+        raise BookingError(_already_booked(booking.person, actor), field="to_event")
     new = _hand_on(
         booking,
         as_status=S.MOVED,
@@ -500,10 +575,48 @@ def event_cancel(*, event: Event, actor: User, reason: str, now: datetime | None
     event.status = Event.Status.CANCELLED
     event.cancellation_reason = reason.strip()
     event.save(update_fields=["status", "cancellation_reason"])
-    for booking_id in Booking.objects.filter(
-        event=event, status__in=(S.CONFIRMED, S.OFFERED, S.WAITLISTED)
-    ).values_list("id", flat=True):
+    told = list(
+        Booking.objects.filter(
+            event=event, status__in=(S.CONFIRMED, S.OFFERED, S.WAITLISTED)
+        ).values_list("id", flat=True)
+    )
+    # Open offers are withdrawn: no place is left to take. The offer key stays so that the
+    # emailed link can say the event was cancelled; an offer email not yet sent is not sent
+    # (bookings.emails.build_message).
+    for booking in Booking.objects.filter(event=event, status=S.OFFERED):
+        booking.status = S.EXPIRED
+        booking.offer_expires_at = now
+        booking.save(update_fields=["status", "offer_expires_at"])
+        _log(
+            booking,
+            actor=actor,
+            action="offer_withdrawn",
+            from_status=S.OFFERED,
+            at=now,
+            note="event cancelled",
+        )
+    for booking_id in told:
         _email(booking_id, "event_cancelled")
+    return event
+
+
+@transaction.atomic
+def event_capacity_change(
+    *, event: Event, capacity: int, actor: User | None = None, now: datetime | None = None
+) -> Event:
+    """Change an event's number of places; new places go to the waiting list at once."""
+    now = now or timezone.now()
+    event = _lock_event(event.pk)
+    if capacity < 1:
+        raise BookingError(CAPACITY_BELOW_ONE, field="capacity")
+    taken = _places_taken(event)
+    if capacity < taken:
+        raise BookingError(CAPACITY_BELOW_TAKEN.format(taken=taken), field="capacity")
+    if capacity != event.capacity:
+        event.capacity = capacity
+        event.save(update_fields=["capacity"])
+        # Under the same lock, so a newcomer cannot take a new place ahead of those waiting.
+        _offer_free_places(event, now=now)
     return event
 
 
@@ -533,8 +646,12 @@ def register_save(
         raise BookingError(EVENT_CANCELLED)
     if not register_is_open(event, now=now):
         raise BookingError(REGISTER_TOO_EARLY)
-    bookings = {b.pk: b for b in Booking.objects.filter(event=event, pk__in=list(marks))}
+    bookings = {
+        b.pk: b
+        for b in Booking.objects.filter(event=event, pk__in=list(marks)).select_related("person")
+    }
     changed, logs = [], []
+    reinstated: set[int] = set()
     for booking_id, mark in marks.items():
         booking = bookings.get(booking_id)
         if booking is None:
@@ -556,6 +673,8 @@ def register_save(
         if booking.status == mark.status and booking.non_attendance_reason_id == reason_id:
             continue
         previous = booking.status
+        if previous == S.CANCELLED:
+            reinstated.add(booking.pk)
         booking.status = mark.status
         booking.non_attendance_reason_id = reason_id
         booking.attendance_marked_at = now
@@ -570,6 +689,7 @@ def register_save(
                 to_status=booking.status,
             )
         )
+    _check_reinstated_not_booked_again(event, [b for b in changed if b.pk in reinstated])
     Booking.objects.bulk_update(
         changed, ["status", "non_attendance_reason", "attendance_marked_at"]
     )
@@ -578,6 +698,30 @@ def register_save(
         event.status = Event.Status.DELIVERED
         event.save(update_fields=["status"])
     return changed
+
+
+def _check_reinstated_not_booked_again(event: Event, reinstated: list[Booking]) -> None:
+    """A cancelled row may come back only if its person holds no other booking on the event.
+
+    Someone who cancelled and booked again has a current booking: reinstating the old row too
+    would give them two (the partial unique index would refuse it with an IntegrityError).
+    """
+    if not reinstated:
+        return
+    others = set(
+        Booking.objects.filter(
+            event=event,
+            person_id__in=[b.person_id for b in reinstated],
+            status__in=Booking.ACTIVE,
+        )
+        .exclude(pk__in=[b.pk for b in reinstated])
+        .values_list("person_id", flat=True)
+    )
+    seen: set[int] = set()
+    for booking in reinstated:
+        if booking.person_id in others or booking.person_id in seen:
+            raise BookingError(REINSTATE_BOOKED_AGAIN.format(person=booking.person))
+        seen.add(booking.person_id)
 
 
 @transaction.atomic
@@ -600,7 +744,7 @@ def register_add_walk_in(
         raise BookingError(BAD_TRANSITION.format(current="walk-in", target=status))
     existing = Booking.objects.filter(event=event, person=person, status__in=Booking.ACTIVE).first()
     if existing is not None:
-        raise BookingError(ALREADY_BOOKED, field="email")
+        raise BookingError(_already_booked(person, actor), field="email")
     booking = Booking.objects.create(
         event=event,
         person=person,

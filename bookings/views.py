@@ -6,6 +6,7 @@ A refused action (BookingError) goes on the field it names, or into a message; a
 
 from functools import wraps
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import extensions, forms, selectors, services
 from bookings.calendar import booking_ics
+from bookings.certificates import PARTIAL_NO_CERTIFICATE
 from bookings.models import Booking
 from people.roles import LEAD, TRAINER, role_required
 
@@ -26,12 +28,16 @@ S = Booking.Status
 
 
 def busy_page(view):
-    """Turn BookingBusy (the event lock could not be had in time) into a 503 'try again' page."""
+    """Turn BookingBusy (the event lock could not be had in time) into a 503 'try again' page.
+
+    On SQLite the wait for the write lock is bounded the same way (`lock_wait_bounded`).
+    """
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
-            return view(request, *args, **kwargs)
+            with services.lock_wait_bounded():
+                return view(request, *args, **kwargs)
         except services.BookingBusy as error:
             response = render(request, "bookings/busy.html", {"message": error.message}, status=503)
             response["Retry-After"] = "5"
@@ -58,7 +64,11 @@ def _booked_message(booking: Booking) -> str:
 @busy_page
 def book(request, event_id):
     event = selectors.event_get_for_booking(event_id)
-    form = forms.BookingForm(request.POST if request.method == "POST" else None, event=event)
+    form = forms.BookingForm(
+        request.POST if request.method == "POST" else None,
+        event=event,
+        delegate_email=request.user.email,
+    )
     if request.method == "POST" and form.is_valid():
         details = services.BookingDetails(
             line_manager_name=form.cleaned_data["line_manager_name"],
@@ -92,6 +102,7 @@ def detail(request, pk):
             "event": booking.event,
             "position": selectors.waitlist_position(booking),
             "deadline": services.cancellation_deadline(booking.event),
+            "partial_no_certificate": PARTIAL_NO_CERTIFICATE,
         },
     )
 
@@ -101,7 +112,10 @@ def detail(request, pk):
 @busy_page
 def cancel(request, pk):
     booking = selectors.booking_get_for_person(request.user, pk)
-    form = forms.CancelForm(request.POST if request.method == "POST" else None)
+    leaving_waitlist = booking.status == S.WAITLISTED
+    form = forms.CancelForm(
+        request.POST if request.method == "POST" else None, leaving_waitlist=leaving_waitlist
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.booking_cancel(
@@ -117,10 +131,7 @@ def cancel(request, pk):
                 messages.error(request, error.message)
                 return redirect("bookings:detail", pk=booking.pk)
         else:
-            late = " It was later than the notice period, so it is recorded as a late cancellation."
-            messages.success(
-                request, "Your booking is cancelled." + (late if booking.cancelled_late else "")
-            )
+            messages.success(request, _cancelled_message(booking, leaving_waitlist))
             return redirect("bookings:my_training")
     deadline = services.cancellation_deadline(booking.event)
     return render(
@@ -132,8 +143,23 @@ def cancel(request, pk):
             "form": form,
             "deadline": deadline,
             "will_be_late": booking.status == S.CONFIRMED and timezone.now() > deadline,
+            "leaving_waitlist": leaving_waitlist,
         },
     )
+
+
+def _cancelled_message(booking: Booking, leaving_waitlist: bool) -> str:
+    if leaving_waitlist:
+        return "You have left the waiting list."
+    if booking.cancelled_late:
+        return (
+            "Your booking is cancelled. It was within the notice period, so it is recorded "
+            "as a late cancellation."
+        )
+    return "Your booking is cancelled."
+
+
+HANDOVER_TOO_MANY = "You have tried too many email addresses. Wait a few minutes, then try again."
 
 
 @login_required
@@ -142,6 +168,18 @@ def cancel(request, pk):
 def substitute(request, pk):
     booking = selectors.booking_get_for_person(request.user, pk)
     form = forms.SubstituteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not ratelimit.consume(
+        request, action="handover", user=request.user
+    ):
+        # Each try tells whether an address is a colleague's: a few a minute is plenty.
+        form.is_valid()
+        form.add_error("colleague", HANDOVER_TOO_MANY)
+        return render(
+            request,
+            "bookings/booking_substitute.html",
+            {"booking": booking, "event": booking.event, "form": form},
+            status=429,
+        )
     if request.method == "POST" and form.is_valid():
         colleague = form.cleaned_data["colleague"]
         try:
@@ -189,6 +227,10 @@ def offer(request, token):
     """The place offered by an emailed link: tampered, expired, taken and others' all look alike."""
     try:
         booking = services.booking_from_offer_token(token, request.user)
+    except services.OfferEventCancelled:
+        # Their own offer (the link matched them): say why it went, not "this link is not working".
+        context = {"message": services.EVENT_CANCELLED}
+        return _private(render(request, "bookings/offer_invalid.html", context, status=410))
     except services.OfferLinkInvalid:
         return _private(render(request, "bookings/offer_invalid.html", status=404))
     if request.method == "POST":
@@ -257,6 +299,7 @@ def _my_training_context(user, *, bound: tuple[int, forms.CompletionForm] | None
         "offers": [b for b in upcoming if b.status == S.OFFERED],
         "waiting": [b for b in upcoming if b.status == S.WAITLISTED],
         "past": [b for b in past if b.status in (*Booking.USED, S.CONFIRMED, S.CANCELLED)],
+        "partial_no_certificate": PARTIAL_NO_CERTIFICATE,
         "enrolments": enrolments,
         "completion_errors": bound[1].error_links() if bound else [],
     }

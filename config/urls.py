@@ -1,9 +1,35 @@
-from django.contrib import admin
-from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from urllib.parse import urlencode
 
-# One sign-in for everyone, admin included, so allauth's rate limits cover the admin too.
-admin.site.login = login_required(admin.site.login)
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def admin_login(request, extra_context=None):
+    """One sign-in for everyone, admin included: allauth's, with its rate limits.
+
+    Django's own admin form never checks a password here, so it cannot be used to guess one
+    (a signed-in practitioner could otherwise try the lead's password without limit).
+    """
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect(reverse("admin:index"))
+        raise PermissionDenied("The admin is for the L&D lead and superusers.")
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("admin:index")
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
+
+
+def admin_password_change(request, extra_context=None):
+    """Changing a password checks the old one: allauth's form, rate limited per person."""
+    return redirect("account_change_password")
+
+
+admin.site.login = admin_login
+admin.site.password_change = admin_password_change
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,6 +37,8 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("bookings/", include("bookings.urls")),
     path("evaluations/", include("evaluations.urls")),
+    # Importing past years keeps its address under /reports/ (imports/urls.py).
+    path("reports/import/", include("imports.urls")),
     path("reports/", include("reports.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("courses.urls")),

@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from courses.forms import CourseForm, EventForm
-from courses.models import Course, CourseName, Event, PriorityArea
+from courses.models import Course, CourseName, PriorityArea
 from courses.services import CourseError, course_rename, event_save
 
 
@@ -74,9 +74,13 @@ class CourseNameAdmin(admin.ModelAdmin):
     autocomplete_fields = ["course"]
 
 
-@admin.register(Event)
+# Registered by bookings/admin.py (a subclass): a capacity change there goes through
+# bookings.services.event_capacity_change, which offers new places to the waiting list.
 class EventAdmin(admin.ModelAdmin):
     form = EventForm
+    # Status changes only through the services that send the emails: cancelling through
+    # "Cancel this event" (bookings), delivered when the register is saved.
+    readonly_fields = ["status", "cancellation_reason"]
     list_display = [
         "course",
         "start",

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import django_filters
 from django import forms
 from django.db.models import F
-from django.utils import timezone
 
+from core.clock import day_start, london_today
 from courses.models import Course, PriorityArea
 from courses.selectors import event_search_q
 
-LONDON = ZoneInfo("Europe/London")
 MONTHS_OFFERED = 12
 
 MONTH_INVALID = "Enter a month in the format 2026-12, or choose one from the list"
@@ -30,7 +28,7 @@ def _add_months(day: date, months: int) -> date:
 
 def month_choices(today: date | None = None) -> list[tuple[str, str]]:
     """The next twelve months (Europe/London), as ("2026-12", "December 2026") pairs."""
-    first = (today or timezone.localdate(timezone=LONDON)).replace(day=1)
+    first = (today or london_today()).replace(day=1)
     months = (_add_months(first, i) for i in range(MONTHS_OFFERED))
     return [(f"{m:%Y-%m}", f"{m:%B %Y}") for m in months]
 
@@ -57,8 +55,8 @@ class MonthFilter(django_filters.Filter):
         if value is None:
             return qs
         # Month boundaries are London midnights; events are stored in UTC.
-        start = datetime.combine(value, time.min, tzinfo=LONDON)
-        end = datetime.combine(_add_months(value, 1), time.min, tzinfo=LONDON)
+        start = day_start(value)
+        end = day_start(_add_months(value, 1))
         return qs.filter(start__gte=start, start__lt=end)
 
 

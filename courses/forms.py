@@ -24,7 +24,11 @@ def _formfield(db_field, **kwargs):
 
 
 class EventForm(forms.ModelForm):
-    """An event as the L&D lead edits it: times in order, at least one place, no overbooking."""
+    """An event as the L&D lead edits it: times in order, at least one place, no overbooking.
+
+    No status or cancellation reason: an event is cancelled by `bookings.services.event_cancel`
+    (which tells everyone booked) and marked delivered by the register.
+    """
 
     class Meta:
         model = Event
@@ -32,14 +36,12 @@ class EventForm(forms.ModelForm):
             "course",
             "start",
             "end",
-            "status",
             "capacity",
             "places_per_organisation",
             "venue",
             "joining_link",
             "joining_instructions",
             "trainers",
-            "cancellation_reason",
             "notice_working_days",
             "external_ref",
         ]

@@ -1,11 +1,13 @@
 """The catalogue: priority areas, courses (with their rename history) and dated events."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from core.clock import day_start
 
 HALF_DAY_MAX = timedelta(hours=4)
 
@@ -15,10 +17,8 @@ PLACE_HOLDING_STATUSES = ("offered", "confirmed", "attended", "partial", "no_sho
 
 
 def local_midnight(day: date, days_after: int = 0) -> datetime:
-    """The first instant of `day` (plus `days_after` days) in the current time zone (London)."""
-    return datetime.combine(
-        day + timedelta(days=days_after), time(0), tzinfo=timezone.get_current_timezone()
-    )
+    """The first instant of `day` (plus `days_after` days) in London."""
+    return day_start(day + timedelta(days=days_after))
 
 
 def reporting_year_of(day: date) -> int:

@@ -6,6 +6,13 @@ share this file): GUNICORN_BIND, WEB_CONCURRENCY, GUNICORN_TIMEOUT, GUNICORN_ACC
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+from gunicorn.glogging import Logger
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from people.log_filters import HideLinkKeys, hide_link_keys  # noqa: E402
 
 # Behind a reverse proxy on the same machine: listen on loopback only.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
@@ -25,6 +32,23 @@ preload_app = False
 # The proxy sets X-Forwarded-Proto; trust it only from loopback.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # "-" for stdout
+
+
+class LinkKeyHidingLogger(Logger):
+    """Evaluation and offer links carry their key in the path: log the route, not the key
+    (request line, path, Referer and any header, and the error log's messages)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            log.addFilter(HideLinkKeys())
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: hide_link_keys(value) for key, value in atoms.items()}
+
+
+logger_class = LinkKeyHidingLogger
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "learning-loop-web"

@@ -3,16 +3,39 @@
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
-from evaluations import selectors, services
+from evaluations import selectors, services, validation
 from evaluations.models import Answer, Invitation, Item, Questionnaire, Response
+
+
+class ItemFormSet(BaseInlineFormSet):
+    """Check the questions together against the questionnaire's stage before anything is saved
+    (each question on its own is checked by Item.clean)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        items = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+        ]
+        problems = validation.questionnaire_problems(
+            stage=self.instance.stage, respondent=self.instance.respondent, items=items
+        )
+        if problems:
+            raise ValidationError(problems)
 
 
 class ItemInline(admin.TabularInline):
     model = Item
+    formset = ItemFormSet
     extra = 1
     fields = (
         "order",
@@ -68,7 +91,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and selectors.questionnaire_has_answers(obj):
-            fields += ["name", "stage", "course", "family", "intro"]
+            fields += ["name", "stage", "respondent", "course", "family", "intro"]
         return fields
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

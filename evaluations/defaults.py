@@ -6,7 +6,7 @@ scores (the mean of a response's learning-gain items) measure the same thing.
 
 from django.db import transaction
 
-from evaluations.models import Item, Questionnaire, Stage
+from evaluations.models import Item, Questionnaire, Respondent, Stage
 
 LEARNING_GAIN_ITEMS = (
     "How would you rate your knowledge of this subject?",
@@ -91,6 +91,62 @@ DEFAULTS = {
 }
 
 
+# The line manager's own stage 2: what they have seen change in the delegate's practice. Its one
+# 1-5 rating is the manager's score, set beside the delegate's own stage-2 rating
+# (evaluations.impact).
+MANAGER_STAGE2 = (
+    "default-stage2-manager",
+    "Impact on practice: line manager (stage 2)",
+    "A few months after the course: have you seen a change in your colleague's practice?",
+    [
+        {
+            "text": "How much change have you observed in their safeguarding practice since "
+            "the course?",
+            "kind": Item.Kind.RATING,
+            "low_label": "No change",
+            "high_label": "A great deal",
+        },
+        {
+            "text": "Please give an example of a change you have observed.",
+            "kind": Item.Kind.TEXT,
+            "required": False,
+        },
+    ],
+)
+
+
+def seed_manager_questionnaire(questionnaire_model, item_model):
+    """Create the line manager's stage-2 questionnaire if its family has none (migration-safe:
+    takes the models, so a data migration can pass its historical ones)."""
+    family, name, intro, items = MANAGER_STAGE2
+    current = questionnaire_model.objects.filter(family=family, is_current=True).first()
+    if current is not None:
+        return current
+    current, created = questionnaire_model.objects.get_or_create(
+        family=family,
+        version=1,
+        defaults={
+            "name": name,
+            "stage": Stage.STAGE2.value,
+            "respondent": Respondent.LINE_MANAGER.value,
+            "course": None,
+            "intro": intro,
+        },
+    )
+    if created:
+        item_model.objects.bulk_create(
+            item_model(questionnaire=current, order=order, **{**spec, "kind": str(spec["kind"])})
+            for order, spec in enumerate(items, start=1)
+        )
+    return current
+
+
+@transaction.atomic
+def ensure_manager_questionnaire() -> Questionnaire:
+    """The line manager's stage-2 questionnaire (seeded by migration 0004; tests flush it)."""
+    return seed_manager_questionnaire(Questionnaire, Item)
+
+
 @transaction.atomic
 def ensure_default_questionnaires() -> dict[str, Questionnaire]:
     """Create the default pre, post and stage-2 questionnaires if missing; return them by stage."""
@@ -113,4 +169,5 @@ def ensure_default_questionnaires() -> dict[str, Questionnaire]:
                     for order, spec in enumerate(items, start=1)
                 )
         result[stage] = current
+    ensure_manager_questionnaire()
     return result

@@ -49,9 +49,14 @@ def certificate_gate(bookings) -> dict[int, str]:
 def booking_actions(bookings) -> dict[int, list[Action]]:
     """An unanswered evaluation: its link while it works, else a button for a fresh one."""
     now = timezone.now()
+    by_id = {b.pk: b for b in bookings}
     actions: dict[int, list[Action]] = {}
     for inv in _delegate_invitations(bookings):
         if _answered(inv):
+            continue
+        inv.booking = by_id[inv.booking_id]
+        # Withdrawn (cancelled place) or closed (pre-course after the start): nothing to offer.
+        if services.invitation_closed_reason(inv, now=now):
             continue
         if inv.expires_at > now:
             action = Action(LABELS[inv.stage], services.invitation_url(inv))

@@ -1,30 +1,29 @@
-"""Evaluation figures: return rates, learning gain, attrition and non-response. Pure pandas.
+"""Evaluation figures: return rates, learning gain, attrition and non-response.
 
-Every function takes the two frames of `evaluations.selectors.evaluation_frames` (or frames built
-by hand with the same columns) and returns plain Python values (int, float, None, str, dict, list)
-ready for a template, CSV or JSON. The definitions below are the partnership's, used everywhere:
+The figures are computed from `Evaluations`: a set of bookings and their counted answers as typed
+numpy arrays, built once from the two frames of `evaluations.selectors.evaluation_frames` (or
+frames built by hand with the same columns) and cut into subsets (`within`) or groups
+(`by_group`) without going back to the frames. Each figure is one function named as the report
+names it, returning plain Python values (int, float, None, str, dict, list) ready for a template,
+CSV or JSON. The definitions are the partnership's, used everywhere:
 
 - places used = bookings attended, partially attended or not attended (no-show);
   attended = attended or partially attended; booked = places used, confirmed or cancelled.
-- Return rate (percent, 1 dp; None when nobody was invited):
-  pre = bookings with a submitted pre-course evaluation / places used;
-  post and stage 2 = bookings with a submitted evaluation of that stage / attended.
-  "invited" is the denominator, "completed" the bookings in it with an answer of that stage.
-  Only the delegate's own answers count (a line manager's stage-2 answer does not).
-- A response's score is the mean of its learning-gain items (retrospective items excluded).
-- pre mean over the counted pre answers (places used), post mean over the counted post answers
-  (attended), gain = post mean - pre mean (the published measure; different people on each side).
-- Paired: bookings with both a counted pre and a counted post score.
-  normalised_gain = mean of (post - pre) / (5 - pre) over those with pre < 5 (3 dp);
-  class_normalised_gain = (mean post - mean pre) / (5 - mean pre) over the whole paired set.
-- Means, gains and intervals are rounded half up to 2 dp, normalised gains to 3 dp.
+- Counted answers: per stage, the delegate's submitted answer of each booking asked at that stage
+  (pre: places used; post and stage 2: attended); a line manager's stage-2 answer does not count.
+  A response's score is the mean of its learning-gain items (retrospective items excluded).
+- Means, gains, intervals and t are rounded half up to 2 dp, normalised gains to 3 dp,
+  percentages to 1 dp; p-values are not rounded.
+
+Means are numpy means of the same values in the same order as pandas would take them: the
+published figures' rounding depends on the last bit.
 """
 
 import functools
-import inspect
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
@@ -37,6 +36,10 @@ from bookings.models import Booking
 from evaluations.models import Stage
 
 CEILING = 5.0
+FLOOR = 1.0  # the lowest score: a loss is scaled by the room to fall (normalised change)
+# The differences' spread counts as none below this fraction of their size: seven differences of
+# 1/3 computed in binary differ in the 16th digit, and their sd (3e-16) is rounding, not spread.
+SPREAD_TOLERANCE = 1e-9
 DELEGATE = "delegate"
 STAGES = (Stage.PRE.value, Stage.POST.value, Stage.STAGE2.value)
 
@@ -53,7 +56,7 @@ LOW_RETURN_RATE_BELOW = 50.0  # percent, post-course
 DEFAULT_MIN_GROUP_SIZE = 5
 
 
-# --- helpers -----------------------------------------------------------------------------------
+# --- numbers -----------------------------------------------------------------------------------
 
 
 def round_half_up(value: float | None, places: int) -> float | None:
@@ -71,93 +74,91 @@ def percent(part: int, whole: int) -> float | None:
     return round_half_up(100 * part / whole, 1)
 
 
-def _plain(value: Any) -> Any:
-    """A group key as JSON-friendly Python: None for missing, int for numpy integers."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return int(value) if float(value).is_integer() else float(value)
-    return value
+def mean_of(values: np.ndarray) -> float | None:
+    """The mean of a float array, None when empty.
 
-
-def counted_answers(bookings: pd.DataFrame, responses: pd.DataFrame, stage: str) -> pd.DataFrame:
-    """The delegate's submitted answers of `stage` that count: one row per invited booking.
-
-    Indexed by booking_id, columns score and retro_score (NaN when the answer has no score), in
-    the order the answers were submitted. `responses` without a submitted_at column are taken as
-    all submitted and already in that order (the report's frames: the database sorted them).
+    numpy's pairwise sum, as pandas' Series.mean: the same values in the same order give the
+    same float to the last bit, which the published means' rounding depends on.
     """
-    invited = bookings.loc[bookings["status"].isin(INVITED[stage]), "booking_id"]
-    return _counted_answers(invited, responses, stage)
+    return float(values.mean()) if len(values) else None
 
 
-def _counted_answers(invited, responses: pd.DataFrame, stage: str) -> pd.DataFrame:
-    keep = (responses["stage"] == stage) & (responses["respondent"] == DELEGATE)
-    if "submitted_at" in responses.columns:
-        keep &= responses["submitted_at"].notna()
-    answers = responses[keep & responses["booking_id"].isin(invited)]
-    # The database allows one per booking and stage; a hand-built frame might not.
-    if "submitted_at" in responses.columns:
-        answers = answers.sort_values("submitted_at", kind="stable")
-    answers = answers.drop_duplicates("booking_id", keep="last")
-    return answers.set_index("booking_id")[["score", "retro_score"]]
+# --- the typed frame ---------------------------------------------------------------------------
 
 
-Counted = Mapping[str, pd.DataFrame]
+class Scores(NamedTuple):
+    """Scores and the bookings they belong to (each booking once), in submission order."""
 
-
-def counted_by_stage(bookings: pd.DataFrame, responses: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """counted_answers of every stage, computed once to be shared by the functions below."""
-    return {stage: counted_answers(bookings, responses, stage) for stage in STAGES}
-
-
-def counted_within(counted: Counted, booking_ids) -> dict[str, pd.DataFrame]:
-    """The counted answers of a subset of the bookings (same rows, same order)."""
-    return {stage: frame[frame.index.isin(booking_ids)] for stage, frame in counted.items()}
-
-
-# --- the figures' inputs as arrays -------------------------------------------------------------
+    ids: np.ndarray
+    values: np.ndarray  # float
 
 
 class Answers(NamedTuple):
-    """One stage's counted answers as arrays, in the order they were submitted."""
+    """One stage's counted answers, in the order they were submitted."""
 
     ids: np.ndarray  # booking_id, each once
     score: np.ndarray  # float, NaN when the answer has no score
     retro: np.ndarray  # float, NaN when the answer has no "then" score
 
-    def scored(self, column: str = "score") -> tuple[np.ndarray, np.ndarray]:
-        """The ids and values of the answers with a value in `column` (score or retro)."""
+    def scored(self, column: str = "score") -> Scores:
+        """The answers with a value in `column` (score or retro)."""
         values = getattr(self, column)
         keep = ~np.isnan(values)
-        return self.ids[keep], values[keep]
+        return Scores(self.ids[keep], values[keep])
 
     def take(self, keep: np.ndarray) -> "Answers":
         return Answers(self.ids[keep], self.score[keep], self.retro[keep])
 
 
-class EvaluationArrays(NamedTuple):
-    """What the figures read from a set of bookings and its counted answers, as numpy arrays.
+@dataclass(frozen=True)
+class Evaluations:
+    """A set of bookings and their counted answers: what every figure below reads.
 
-    Built once (evaluation_arrays) and cut into subsets (within) or groups (by_group) without
-    going back to the frames: filtering the frames and looking ids up in pandas, per group and
-    per figure, cost more than the figures themselves (at 100x, 40 courses). Every figure below
-    is computed from these, for one set or for each group.
+    Arrays, not frames: filtering the frames and looking ids up in pandas, per group and per
+    figure, cost more than the figures themselves (at 100x, 40 courses).
     """
 
     ids: np.ndarray  # booking_id of every booking (row)
     invited: Mapping[str, np.ndarray]  # stage -> whether each booking is asked (INVITED)
     booked: np.ndarray  # whether each booking is BOOKED
     unique: bool  # no booking_id twice and none missing: counting ids is counting rows
-    counted: Mapping[str, Answers]
+    counted: Mapping[str, Answers]  # stage -> the counted answers
 
-    def within(self, booking_ids) -> "EvaluationArrays":
-        """The arrays of the bookings among `booking_ids` and of their answers, order kept."""
+    @classmethod
+    def from_frames(cls, bookings: pd.DataFrame, responses: pd.DataFrame) -> "Evaluations":
+        """The bookings (status, booking_id) and their counted answers among `responses`.
+
+        `responses` without a submitted_at column are taken as all submitted and already in
+        submission order (the report's frames: the database sorted them).
+        """
+        status = bookings["status"]
+        ids = bookings["booking_id"]
+        flags: dict[frozenset, np.ndarray] = {}
+        for members in (*INVITED.values(), BOOKED):
+            if members not in flags:
+                flags[members] = status.isin(members).to_numpy(dtype=bool)
+        counted = {}
+        for stage in STAGES:
+            answers = _counted_answers(ids[flags[INVITED[stage]]], responses, stage)
+            counted[stage] = Answers(
+                answers.index.to_numpy(),
+                answers["score"].to_numpy(dtype=float, na_value=np.nan),
+                answers["retro_score"].to_numpy(dtype=float, na_value=np.nan),
+            )
+        return cls(
+            ids=ids.to_numpy(),
+            invited={stage: flags[INVITED[stage]] for stage in STAGES},
+            booked=flags[BOOKED],
+            # Index.is_unique: Series.is_unique counts the distinct values (30 times slower).
+            unique=bool(pd.Index(ids).is_unique and not ids.hasnans),
+            counted=counted,
+        )
+
+    def within(self, booking_ids) -> "Evaluations":
+        """The bookings among `booking_ids` and their answers, order kept."""
         rows = pd.Index(self.ids).isin(booking_ids)
         ids = self.ids[rows]
-        return EvaluationArrays(
+        return Evaluations(
             ids=ids,
             invited={stage: flags[rows] for stage, flags in self.invited.items()},
             booked=self.booked[rows],
@@ -168,8 +169,8 @@ class EvaluationArrays(NamedTuple):
             },
         )
 
-    def by_group(self, codes: np.ndarray, n: int) -> list["EvaluationArrays"]:
-        """The arrays per group, `codes` numbering each booking's group 0..n-1 (order kept).
+    def by_group(self, codes: np.ndarray, n: int) -> list["Evaluations"]:
+        """One Evaluations per group, `codes` numbering each booking's group 0..n-1 (order kept).
 
         An answer goes to the group of its booking's first row, as a look-up by booking_id would.
         """
@@ -202,7 +203,7 @@ class EvaluationArrays(NamedTuple):
                 )
             ]
         return [
-            EvaluationArrays(
+            Evaluations(
                 ids=ids[g],
                 invited={stage: flags[g] for stage, flags in invited.items()},
                 booked=booked[g],
@@ -212,56 +213,28 @@ class EvaluationArrays(NamedTuple):
             for g in range(n)
         ]
 
+    def distinct(self, rows: np.ndarray | None = None) -> int:
+        """The number of distinct bookings among `rows` (a boolean mask; all when None)."""
+        if self.unique:
+            return len(self.ids) if rows is None else int(np.count_nonzero(rows))
+        return int(pd.Series(self.ids if rows is None else self.ids[rows]).nunique())
 
-def evaluation_arrays(
-    bookings: pd.DataFrame, responses: pd.DataFrame, *, counted: Counted | None = None
-) -> EvaluationArrays:
-    """The bookings' ids, who was invited at each stage and the counted answers, as arrays.
 
-    `counted`: counted_by_stage(bookings, responses), when the caller has it already.
+def _counted_answers(invited: pd.Series, responses: pd.DataFrame, stage: str) -> pd.DataFrame:
+    """The delegate's submitted answers of `stage` of the `invited` bookings, one per booking.
+
+    Indexed by booking_id, columns score and retro_score, in submission order; the last answer
+    of a booking wins.
     """
-    status = bookings["status"]
-    ids = bookings["booking_id"]
-    flags: dict[frozenset, np.ndarray] = {}
-    for members in (*INVITED.values(), BOOKED):
-        if members not in flags:
-            flags[members] = status.isin(members).to_numpy(dtype=bool)
-    if counted is None:
-        counted = {
-            stage: _counted_answers(ids[flags[INVITED[stage]]], responses, stage)
-            for stage in STAGES
-        }
-    return EvaluationArrays(
-        ids=ids.to_numpy(),
-        invited={stage: flags[INVITED[stage]] for stage in STAGES},
-        booked=flags[BOOKED],
-        # Index.is_unique: Series.is_unique counts the distinct values (30 times slower).
-        unique=bool(pd.Index(ids).is_unique and not ids.hasnans),
-        counted={
-            stage: Answers(
-                frame.index.to_numpy(),
-                frame["score"].to_numpy(dtype=float, na_value=np.nan),
-                frame["retro_score"].to_numpy(dtype=float, na_value=np.nan),
-            )
-            for stage, frame in counted.items()
-        },
-    )
-
-
-def _distinct(arrays: EvaluationArrays, rows: np.ndarray | None = None) -> int:
-    """The number of distinct booking ids among `rows` (a boolean mask; all when None)."""
-    if arrays.unique:
-        return len(arrays.ids) if rows is None else int(np.count_nonzero(rows))
-    return int(pd.Series(arrays.ids if rows is None else arrays.ids[rows]).nunique())
-
-
-def mean_of(values: np.ndarray) -> float | None:
-    """The mean of a float array, None when empty.
-
-    numpy's pairwise sum, as pandas' Series.mean: the same values in the same order give the
-    same float to the last bit, which the published means' rounding depends on.
-    """
-    return float(values.mean()) if len(values) else None
+    keep = (responses["stage"] == stage) & (responses["respondent"] == DELEGATE)
+    if "submitted_at" in responses.columns:
+        keep &= responses["submitted_at"].notna()
+    answers = responses[keep & responses["booking_id"].isin(invited)]
+    # The database allows one per booking and stage; a hand-built frame might not.
+    if "submitted_at" in responses.columns:
+        answers = answers.sort_values("submitted_at", kind="stable")
+    answers = answers.drop_duplicates("booking_id", keep="last")
+    return answers.set_index("booking_id")[["score", "retro_score"]]
 
 
 def _positions(ids: np.ndarray, among: np.ndarray) -> np.ndarray:
@@ -283,31 +256,27 @@ def _among(ids: np.ndarray, among: np.ndarray) -> np.ndarray:
     return _positions(ids, among) >= 0
 
 
-def _aligned(ids, values, other_ids, other_values) -> tuple[np.ndarray, np.ndarray]:
-    """`values` and `other_values` of the ids in both (each once), in the order of `ids`."""
-    at = _positions(ids, other_ids)
+def _paired(first: Scores, second: Scores) -> tuple[np.ndarray, np.ndarray]:
+    """The values of the bookings in both, as pairs, in the order of `first`."""
+    at = _positions(first.ids, second.ids)
     both = at >= 0
-    return values[both], other_values[at[both]]
+    return first.values[both], second.values[at[both]]
 
 
 # --- return rates and attrition ----------------------------------------------------------------
 
 
-def response_rates(
-    bookings: pd.DataFrame, responses: pd.DataFrame, *, counted: Counted | None = None
-) -> dict[str, dict]:
+def return_rates(evaluations: Evaluations) -> dict[str, dict]:
     """{"pre"|"post"|"stage2": {"invited": int, "completed": int, "rate": float | None}}.
 
-    `counted`: counted_by_stage(bookings, responses), when the caller has it already.
+    rate = completed / invited, percent, 1 dp (None when nobody was invited), where invited =
+    the bookings asked at that stage (pre: places used; post and stage 2: attended) and
+    completed = those with a counted answer of that stage.
     """
-    return _response_rates(evaluation_arrays(bookings, responses, counted=counted))
-
-
-def _response_rates(arrays: EvaluationArrays) -> dict[str, dict]:
     rates = {}
     for stage in STAGES:
-        invited = _distinct(arrays, arrays.invited[stage])
-        completed = len(arrays.counted[stage].ids)
+        invited = evaluations.distinct(evaluations.invited[stage])
+        completed = len(evaluations.counted[stage].ids)
         rates[stage] = {
             "invited": invited,
             "completed": completed,
@@ -316,44 +285,32 @@ def _response_rates(arrays: EvaluationArrays) -> dict[str, dict]:
     return rates
 
 
-def attrition_funnel(
-    bookings: pd.DataFrame, responses: pd.DataFrame, *, counted: Counted | None = None
-) -> dict[str, int]:
+def attrition_funnel(evaluations: Evaluations) -> dict[str, int]:
     """booked -> attended -> pre answered -> post answered -> stage 2 answered (counts).
 
     "pre answered" follows the pre rate (places used, so a no-show's answer counts), and may
     therefore exceed "attended".
     """
-    return _attrition_funnel(evaluation_arrays(bookings, responses, counted=counted))
-
-
-def _attrition_funnel(arrays: EvaluationArrays) -> dict[str, int]:
     return {
-        "booked": _distinct(arrays, arrays.booked),
-        "attended": _distinct(arrays, arrays.invited[Stage.POST.value]),
-        "pre_answered": len(arrays.counted[Stage.PRE.value].ids),
-        "post_answered": len(arrays.counted[Stage.POST.value].ids),
-        "stage2_answered": len(arrays.counted[Stage.STAGE2.value].ids),
+        "booked": evaluations.distinct(evaluations.booked),
+        "attended": evaluations.distinct(evaluations.invited[Stage.POST.value]),
+        "pre_answered": len(evaluations.counted[Stage.PRE.value].ids),
+        "post_answered": len(evaluations.counted[Stage.POST.value].ids),
+        "stage2_answered": len(evaluations.counted[Stage.STAGE2.value].ids),
     }
 
 
-def non_response_bias(
-    bookings: pd.DataFrame, responses: pd.DataFrame, *, counted: Counted | None = None
-) -> dict:
+def non_response(evaluations: Evaluations) -> dict:
     """Pre-course mean of attendees who did and did not return the post-course evaluation.
 
-    Among attended bookings with a pre-course score. Returns
-    {"returned": {"n", "pre_mean"}, "not_returned": {"n", "pre_mean"}, "difference"}
-    where difference = returned - not returned (2 dp; None if either side is empty).
+    Among attended bookings with a pre-course score:
+    {"returned": {"n", "pre_mean"}, "not_returned": {"n", "pre_mean"}, "difference"},
+    difference = pre mean (returned) - pre mean (not returned), 2 dp; None if either is empty.
     """
-    return _non_response_bias(evaluation_arrays(bookings, responses, counted=counted))
-
-
-def _non_response_bias(arrays: EvaluationArrays) -> dict:
-    ids, pre = arrays.counted[Stage.PRE.value].scored()
-    attended = _among(ids, arrays.ids[arrays.invited[Stage.POST.value]])
+    ids, pre = evaluations.counted[Stage.PRE.value].scored()
+    attended = _among(ids, evaluations.ids[evaluations.invited[Stage.POST.value]])
     ids, pre = ids[attended], pre[attended]
-    returned = _among(ids, arrays.counted[Stage.POST.value].ids)
+    returned = _among(ids, evaluations.counted[Stage.POST.value].ids)
     returned_mean, not_returned_mean = mean_of(pre[returned]), mean_of(pre[~returned])
     difference = None
     if returned_mean is not None and not_returned_mean is not None:
@@ -371,22 +328,102 @@ def _non_response_bias(arrays: EvaluationArrays) -> dict:
 # --- learning gain -----------------------------------------------------------------------------
 
 
-def paired_gain(pre: pd.Series, post: pd.Series, *, ceiling: float = CEILING) -> dict:
-    """Paired statistics over the index labels present (non-NaN) in both `pre` and `post`.
+class TestResult(NamedTuple):
+    statistic: float  # t, or W: the smaller of the positive and the negative rank sums
+    pvalue: float | None  # None when the test gives none (NaN)
 
-    Returns n, mean_pre, mean_post, mean_gain, sd_gain, ci95_low, ci95_high (t-based),
-    effect_size_dz, t_p (paired t-test), wilcoxon_p (signed-rank, zeros dropped), normalised_gain,
-    n_normalised, n_at_ceiling, class_normalised_gain. Figures that cannot be computed are None.
+
+@functools.cache
+def t_quantile_975(df: int) -> float:
+    """The t distribution's 97.5th percentile with `df` degrees of freedom (the 95% interval).
+
+    Memoised by df: a report asks for the same few dozen.
     """
-    pre, post = pre.dropna(), post.dropna()
-    both = pre.index.intersection(post.index)
-    before = pre.loc[both].to_numpy(dtype=float)
-    after = post.loc[both].to_numpy(dtype=float)
-    return _paired_statistics(before, after, ceiling=ceiling)
+    return stats.t.ppf(0.975, df)
 
 
-def _paired_statistics(before: np.ndarray, after: np.ndarray, *, ceiling: float) -> dict:
-    """paired_gain's figures of the pairs (before[i], after[i])."""
+def has_spread(differences: np.ndarray) -> bool:
+    """Whether the differences vary: sd > SPREAD_TOLERANCE * max|d| (n >= 2).
+
+    Relative, not sd > 0: seven differences of 1/3 computed in binary differ in the 16th digit.
+    """
+    return float(differences.std(ddof=1)) > SPREAD_TOLERANCE * float(np.abs(differences).max())
+
+
+class PairedTests(NamedTuple):
+    t_test: TestResult | None  # the paired t-test (t, p); None when not has_spread
+    signed_rank: TestResult | None  # Wilcoxon's (W, p); None when every difference is 0
+
+
+@functools.lru_cache(maxsize=4096)
+def paired_tests(differences: tuple[float, ...]) -> PairedTests:
+    """The paired t-test and Wilcoxon's signed-rank test of the differences d = after - before.
+
+    t-test: t = mean(d) / (sd(d) / sqrt(n)) on n - 1 degrees of freedom, two-sided p (scipy's
+    ttest_rel is this one-sample test of a - b). Signed-rank: zeros dropped, W = the smaller of
+    the positive and negative rank sums, two-sided p: exact for small samples without ties, an
+    exhaustive permutation test for n <= 13 with ties or zeros, the tie-corrected normal
+    approximation beyond.
+
+    Memoised by the differences in their order (4,096 sets): the permutation tests of the small
+    groups are most of a small report's time, and the same report (page, export, JSON, the next
+    visit) asks again for the same groups. The same differences give the same floats, so a
+    memoised result is the computed one.
+    """
+    d = np.array(differences, dtype=float)
+    t_test = signed_rank = None
+    if has_spread(d):
+        result = stats.ttest_1samp(d, 0.0)
+        t_test = TestResult(float(result.statistic), float(result.pvalue))
+    if np.count_nonzero(d):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = stats.wilcoxon(d, zero_method="wilcox", method="auto")
+        p = float(result.pvalue)
+        signed_rank = TestResult(float(result.statistic), None if math.isnan(p) else p)
+    return PairedTests(t_test, signed_rank)
+
+
+def normalised_change(before: np.ndarray, after: np.ndarray, *, ceiling: float = CEILING) -> dict:
+    """Marx and Cummings' normalised change c per pair, and its mean <c> (3 dp).
+
+    c = (after - before) / (ceiling - before) for a gain, (after - before) / (before - FLOOR) for a
+    loss, 0 when unchanged; a pair unchanged at the ceiling or the floor is left out (no room to
+    move). Unlike the per-person normalised gain, c lies between -1 and 1: one delegate falling
+    from 4.8 to 1 counts as -1, not -19. {"normalised_change", "n_normalised_change"}.
+    """
+    diff = after - before
+    gained, lost = diff > 1e-9, diff < -1e-9
+    unchanged = ~(gained | lost)
+    stuck = unchanged & ((before >= ceiling - 1e-9) | (before <= FLOOR + 1e-9))
+    change = np.zeros(len(diff))
+    change[gained] = diff[gained] / (ceiling - before[gained])
+    change[lost] = diff[lost] / (before[lost] - FLOOR)
+    counted = change[~stuck]
+    return {
+        "normalised_change": round_half_up(counted.mean(), 3) if len(counted) else None,
+        "n_normalised_change": len(counted),
+    }
+
+
+def paired_statistics(before: np.ndarray, after: np.ndarray, *, ceiling: float = CEILING) -> dict:
+    """The paired statistics of the pairs (before[i], after[i]); d = after - before.
+
+    - n; mean_pre, mean_post; mean_gain = mean(d); sd_gain = sd(d) (n - 1); 2 dp.
+    - The spread counts as none when sd(d) <= SPREAD_TOLERANCE * max|d| (every difference the
+      same, up to binary rounding). Then there is no interval, t, d_z or t-test: all None.
+    - ci95_low, ci95_high = mean(d) -/+ t(0.975, n - 1) * sd(d) / sqrt(n), 2 dp (n >= 2).
+    - t = mean(d) / (sd(d) / sqrt(n)), 2 dp, on df = n - 1 degrees of freedom; t_p: its
+      two-sided p-value (the paired t-test); effect_size_dz = mean(d) / sd(d), 2 dp.
+    - wilcoxon_w, wilcoxon_p: Wilcoxon's signed-rank test (zeros dropped; W = the smaller of
+      the positive and negative rank sums) and its two-sided p (when some d is not 0).
+    - class_normalised_gain = (mean_post - mean_pre) / (ceiling - mean_pre), 3 dp: Hake's
+      normalised gain on the means, the headline normalised figure.
+    - normalised_change, n_normalised_change: Marx and Cummings' <c> (normalised_change()).
+    - normalised_gain = mean of d / (ceiling - before) over the n_normalised pairs below the
+      ceiling (n_at_ceiling are at it), 3 dp: Hake's per-person <g>, unbounded below.
+    Figures that cannot be computed are None.
+    """
     diff = after - before
     n = len(diff)
     result: dict[str, Any] = {
@@ -404,6 +441,11 @@ def _paired_statistics(before: np.ndarray, after: np.ndarray, *, ceiling: float)
         "n_normalised": 0,
         "n_at_ceiling": 0,
         "class_normalised_gain": None,
+        "t": None,
+        "df": None,
+        "wilcoxon_w": None,
+        "normalised_change": None,
+        "n_normalised_change": 0,
     }
     if n == 0:
         return result
@@ -418,6 +460,7 @@ def _paired_statistics(before: np.ndarray, after: np.ndarray, *, ceiling: float)
         n_at_ceiling=int(at_ceiling.sum()),
         n_normalised=int(room.sum()),
     )
+    result.update(normalised_change(before, after, ceiling=ceiling))
     if room.any():
         individual = diff[room] / (ceiling - before[room])
         result["normalised_gain"] = round_half_up(individual.mean(), 3)
@@ -429,90 +472,45 @@ def _paired_statistics(before: np.ndarray, after: np.ndarray, *, ceiling: float)
         return result
 
     sd = float(diff.std(ddof=1))
-    half_width = _t_975(n - 1) * sd / math.sqrt(n)
-    result.update(
-        sd_gain=round_half_up(sd, 2),
-        ci95_low=round_half_up(mean_diff - half_width, 2),
-        ci95_high=round_half_up(mean_diff + half_width, 2),
-    )
-    if sd > 0:
-        # With no spread in the differences t is infinite and d_z undefined: report neither.
-        result["effect_size_dz"] = round_half_up(mean_diff / sd, 2)
-        result["t_p"] = _ttest_rel_p(
-            np.ascontiguousarray(after, dtype=float).tobytes(),
-            np.ascontiguousarray(before, dtype=float).tobytes(),
+    result["sd_gain"] = round_half_up(sd, 2)
+    tests = paired_tests(tuple(diff.tolist()))
+    if tests.t_test is not None:
+        # With no spread in the differences (has_spread) the interval is a point, t is infinite
+        # and d_z undefined: report none of them.
+        half_width = t_quantile_975(n - 1) * sd / math.sqrt(n)
+        result.update(
+            ci95_low=round_half_up(mean_diff - half_width, 2),
+            ci95_high=round_half_up(mean_diff + half_width, 2),
+            effect_size_dz=round_half_up(mean_diff / sd, 2),
+            t_p=tests.t_test.pvalue,
+            t=round_half_up(tests.t_test.statistic, 2),
+            df=n - 1,
         )
-    if np.count_nonzero(diff):
-        result["wilcoxon_p"] = _wilcoxon_p(np.ascontiguousarray(diff, dtype=float).tobytes())
+    if tests.signed_rank is not None:
+        result.update(wilcoxon_w=tests.signed_rank.statistic, wilcoxon_p=tests.signed_rank.pvalue)
     return result
 
 
-@functools.lru_cache(maxsize=1024)
-def _t_975(df: int) -> float:
-    """The t distribution's 97.5th percentile with `df` degrees of freedom (the 95% interval)."""
-    return stats.t.ppf(0.975, df)
-
-
-@functools.lru_cache(maxsize=4096)
-def _ttest_rel_p(after: bytes, before: bytes) -> float:
-    """The paired t-test's p-value (float64 bytes, in their order); cached as _wilcoxon_p."""
-    return float(
-        stats.ttest_rel(
-            np.frombuffer(after, dtype=float), np.frombuffer(before, dtype=float)
-        ).pvalue
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _wilcoxon_p(diff: bytes) -> float | None:
-    """The signed-rank test's p-value of the differences (float64 bytes, in their order).
-
-    Cached by the exact differences: the exhaustive permutation test of a small group with ties
-    is most of a small report's time, and the same report (page, export, JSON) asks again for
-    the same groups. The same input gives the same float, so a cached value is the computed one.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        # Exact for small samples without ties, an exhaustive permutation test for n <= 13
-        # with ties or zeros, the tie-corrected normal approximation beyond.
-        p = stats.wilcoxon(
-            np.frombuffer(diff, dtype=float), zero_method="wilcox", method="auto"
-        ).pvalue
-    return None if math.isnan(p) else float(p)
-
-
-def response_shift(
-    pre: pd.Series, retro: pd.Series, *, pre_mean: float | None = None
-) -> dict | None:
+def response_shift(pre: Scores, then: Scores, *, pre_mean: float | None) -> dict | None:
     """The retrospective "then" mean beside the real pre mean; None when nobody answered one.
 
     {"n", "then_mean", "pre_mean", "paired": {"n", "then_mean", "pre_mean", "shift"}}, where
-    shift = then - pre over the bookings with both (negative: delegates rate their knowledge
-    before the course lower in hindsight than they did at the time). Both indexed by booking.
+    shift = mean(then) - mean(pre) over the bookings with both, 2 dp (negative: delegates rate
+    their knowledge before the course lower in hindsight than they did at the time).
+    `pre_mean`: the mean of `pre` when the caller has it.
     """
-    pre, retro = pre.dropna(), retro.dropna()
-    return _response_shift(
-        pre.index.to_numpy(),
-        pre.to_numpy(dtype=float),
-        retro.index.to_numpy(),
-        retro.to_numpy(dtype=float),
-        pre_mean=pre_mean,
-    )
-
-
-def _response_shift(pre_ids, pre, retro_ids, retro, *, pre_mean: float | None) -> dict | None:
-    if not len(retro):
+    if not len(then.values):
         return None
     if pre_mean is None:
-        pre_mean = mean_of(pre)
-    paired_pre, paired_then = _aligned(pre_ids, pre, retro_ids, retro)
+        pre_mean = mean_of(pre.values)
+    paired_pre, paired_then = _paired(pre, then)
     then_mean, pre_mean_paired = mean_of(paired_then), mean_of(paired_pre)
     shift = None
     if len(paired_pre):
         shift = round_half_up(then_mean - pre_mean_paired, 2)
     return {
-        "n": len(retro),
-        "then_mean": round_half_up(mean_of(retro), 2),
+        "n": len(then.values),
+        "then_mean": round_half_up(mean_of(then.values), 2),
         "pre_mean": round_half_up(pre_mean, 2),
         "paired": {
             "n": len(paired_pre),
@@ -523,36 +521,28 @@ def _response_shift(pre_ids, pre, retro_ids, retro, *, pre_mean: float | None) -
     }
 
 
-def learning_gain(
-    bookings: pd.DataFrame,
-    responses: pd.DataFrame,
-    *,
-    ceiling: float = CEILING,
-    counted: Counted | None = None,
-) -> dict:
-    """Learning gain for a set of bookings: published measure, paired statistics and warnings.
+def learning_gain(evaluations: Evaluations, *, ceiling: float = CEILING) -> dict:
+    """Learning gain: the published measure, the paired statistics, response shift, warnings.
 
-    {"pre_mean", "post_mean", "gain", "n_pre", "n_post", "paired": paired_gain(...),
-     "response_shift": response_shift(...) or None, "warnings": [SMALL_SAMPLE, LOW_RETURN_RATE]}
+    {"pre_mean", "post_mean", "gain", "n_pre", "n_post", "paired", "response_shift", "warnings"}:
+    pre_mean over the counted pre scores (places used), post_mean over the counted post scores
+    (attended), gain = post_mean - pre_mean (the published measure; different people on each
+    side), 2 dp. paired: paired_statistics of the bookings with both. warnings: SMALL_SAMPLE when
+    fewer than 10 are paired, LOW_RETURN_RATE when the post-course rate is under 50%.
     """
-    arrays = evaluation_arrays(bookings, responses, counted=counted)
-    return _learning_gain(arrays, ceiling=ceiling)
-
-
-def _learning_gain(arrays: EvaluationArrays, *, ceiling: float = CEILING) -> dict:
-    pre_ids, pre = arrays.counted[Stage.PRE.value].scored()
-    post_answers = arrays.counted[Stage.POST.value]
-    post_ids, post = post_answers.scored()
-    pre_mean, post_mean = mean_of(pre), mean_of(post)
+    pre = evaluations.counted[Stage.PRE.value].scored()
+    post_answers = evaluations.counted[Stage.POST.value]
+    post = post_answers.scored()
+    pre_mean, post_mean = mean_of(pre.values), mean_of(post.values)
     gain = None
     if pre_mean is not None and post_mean is not None:
         gain = round_half_up(post_mean - pre_mean, 2)
-    paired = _paired_statistics(*_aligned(pre_ids, pre, post_ids, post), ceiling=ceiling)
+    paired = paired_statistics(*_paired(pre, post), ceiling=ceiling)
 
     flags = []
     if paired["n"] < SMALL_SAMPLE_BELOW:
         flags.append(SMALL_SAMPLE)
-    post_invited = _distinct(arrays, arrays.invited[Stage.POST.value])
+    post_invited = evaluations.distinct(evaluations.invited[Stage.POST.value])
     if post_invited and 100 * len(post_answers.ids) / post_invited < LOW_RETURN_RATE_BELOW:
         flags.append(LOW_RETURN_RATE)
 
@@ -560,12 +550,10 @@ def _learning_gain(arrays: EvaluationArrays, *, ceiling: float = CEILING) -> dic
         "pre_mean": round_half_up(pre_mean, 2),
         "post_mean": round_half_up(post_mean, 2),
         "gain": gain,
-        "n_pre": len(pre),
-        "n_post": len(post),
+        "n_pre": len(pre.values),
+        "n_post": len(post.values),
         "paired": paired,
-        "response_shift": _response_shift(
-            pre_ids, pre, *post_answers.scored("retro"), pre_mean=pre_mean
-        ),
+        "response_shift": response_shift(pre, post_answers.scored("retro"), pre_mean=pre_mean),
         "warnings": flags,
     }
 
@@ -573,103 +561,47 @@ def _learning_gain(arrays: EvaluationArrays, *, ceiling: float = CEILING) -> dic
 # --- summaries, groups and suppression ---------------------------------------------------------
 
 
-def evaluation_summary(
-    bookings: pd.DataFrame, responses: pd.DataFrame, *, counted: Counted | None = None
-) -> dict:
-    """Every figure for one set of bookings.
+def evaluation_summary(evaluations: Evaluations) -> dict:
+    """Every evaluation figure of one set of bookings.
 
-    {"bookings": int, "evaluations": response_rates, "learning_gain": learning_gain,
-     "funnel": attrition_funnel, "non_response": non_response_bias}
+    {"bookings": distinct bookings, "evaluations": return_rates, "learning_gain": learning_gain,
+     "funnel": attrition_funnel, "non_response": non_response}
     """
-    return evaluation_summary_of(evaluation_arrays(bookings, responses, counted=counted))
-
-
-def evaluation_summary_of(arrays: EvaluationArrays) -> dict:
-    """evaluation_summary from evaluation_arrays (or a subset of them: arrays.within(ids))."""
     return {
-        "bookings": _distinct(arrays),
-        "evaluations": _response_rates(arrays),
-        "learning_gain": _learning_gain(arrays),
-        "funnel": _attrition_funnel(arrays),
-        "non_response": _non_response_bias(arrays),
+        "bookings": evaluations.distinct(),
+        "evaluations": return_rates(evaluations),
+        "learning_gain": learning_gain(evaluations),
+        "funnel": attrition_funnel(evaluations),
+        "non_response": non_response(evaluations),
     }
 
 
-# The figures above computed from EvaluationArrays: evaluation_figures_by splits the arrays once.
-_FROM_ARRAYS: dict[Callable[..., Any], Callable[[EvaluationArrays], dict]] = {
-    evaluation_summary: evaluation_summary_of,
-    response_rates: _response_rates,
-    attrition_funnel: _attrition_funnel,
-    non_response_bias: _non_response_bias,
-    learning_gain: _learning_gain,
-}
+def _plain(value: Any) -> Any:
+    """A group key as JSON-friendly Python: None for missing, int for numpy integers."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return int(value) if float(value).is_integer() else float(value)
+    return value
 
 
-def evaluation_figures_by(
-    bookings: pd.DataFrame,
-    responses: pd.DataFrame,
-    by: str,
-    figures: Callable[..., Any] = evaluation_summary,
-    *,
-    counted: Counted | None = None,
-    arrays: EvaluationArrays | None = None,
-) -> list[dict]:
-    """`figures` per value of the bookings column `by` (priority_area_id, course_id, ...).
+def evaluation_summary_by(evaluations: Evaluations, groups: pd.Series) -> list[dict]:
+    """evaluation_summary per group: [{"group": key, **summary}], by key, missing key last.
 
-    [{"group": key, **figures(...)}] (or {"group": key, "figures": value} when `figures` does not
-    return a dict), ordered by key with the missing key (None) last. When `figures` takes a
-    `counted` keyword (the functions of this module do), the counted answers are computed once
-    (or taken from `counted`) and split by group, instead of once per group and figure.
-    `arrays`: evaluation_arrays of exactly these bookings (row for row), when the caller has them.
+    `groups`: each booking's group (priority_area_id, course_id, ...), row for row with the
+    bookings `evaluations` was built from.
     """
-    grouped = bookings.groupby(by, dropna=False, sort=True)
+    if len(groups) != len(evaluations.ids):
+        raise ValueError("evaluation_summary_by: one group per booking row is needed")
+    grouped = groups.to_frame("group").groupby("group", dropna=False, sort=True)
     keys = [_plain(key) for key in grouped.size().index]
     codes = grouped.ngroup().to_numpy()
-    from_arrays = _FROM_ARRAYS.get(figures)
-    if from_arrays is not None:
-        # This module's figures: every group's arrays from one pass over the frames.
-        if arrays is None:
-            arrays = evaluation_arrays(bookings, responses, counted=counted)
-        groups = zip(keys, arrays.by_group(codes, len(keys)), strict=True)
-        return [{"group": key} | from_arrays(group) for key, group in groups]
-
-    # Any other figures: one call per group with the group's frames. The responses (and counted
-    # answers) are split by group number: a missing key (NaN or NA) cannot be looked up reliably,
-    # and filtering per group would scan all responses each time.
-    ids = bookings["booking_id"].to_numpy()
-    first = ~pd.Index(ids).duplicated()
-    booking_index, booking_code = pd.Index(ids[first]), codes[first]
-
-    def split(frame: pd.DataFrame, frame_ids) -> dict[int, pd.DataFrame]:
-        at = booking_index.get_indexer(frame_ids)
-        frame_codes = np.where(at >= 0, booking_code[at], -1)
-        return {
-            int(code): group for code, group in frame.groupby(frame_codes, sort=False) if code >= 0
-        }
-
-    responses_by_code = split(responses, responses["booking_id"].to_numpy())
-    counted_by_code: dict[str, dict[int, pd.DataFrame]] | None = None
-    if "counted" in inspect.signature(figures).parameters:
-        if counted is None:
-            counted = counted_by_stage(bookings, responses)
-        counted_by_code = {
-            stage: split(frame, frame.index.to_numpy()) for stage, frame in counted.items()
-        }
-    rows = []
-    for code, (key, (_, group)) in enumerate(zip(keys, grouped, strict=True)):
-        group_responses = responses_by_code.get(code, responses.iloc[0:0])
-        if counted_by_code is None:
-            value = figures(group, group_responses)
-        else:
-            group_counted = {
-                stage: by_code.get(code, counted[stage].iloc[0:0])
-                for stage, by_code in counted_by_code.items()
-            }
-            value = figures(group, group_responses, counted=group_counted)
-        row = {"group": key}
-        row.update(value if isinstance(value, dict) else {"figures": value})
-        rows.append(row)
-    return rows
+    parts = evaluations.by_group(codes, len(keys))
+    return [
+        {"group": key} | evaluation_summary(part) for key, part in zip(keys, parts, strict=True)
+    ]
 
 
 def _size_of(row: Mapping, size: str | Callable[[Mapping], Any]) -> Any:

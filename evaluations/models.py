@@ -15,11 +15,22 @@ def email_purpose(stage: str, respondent: str, what: str) -> str:
     return f"eval-{stage}{who}-{what}"
 
 
+class Respondent(models.TextChoices):
+    DELEGATE = "delegate", "Delegate"
+    LINE_MANAGER = "line_manager", "Line manager"
+
+
 class Questionnaire(models.Model):
     """One version of a questionnaire. Editing one that has answers makes a new version."""
 
     name = models.CharField(max_length=200)
     stage = models.CharField(max_length=10, choices=Stage.choices)
+    respondent = models.CharField(
+        max_length=20,
+        choices=Respondent.choices,
+        default=Respondent.DELEGATE,
+        help_text="Who answers it: the delegate, or (stage 2 only) their line manager.",
+    )
     course = models.ForeignKey(
         "courses.Course",
         null=True,
@@ -72,6 +83,15 @@ class Item(models.Model):
     def __str__(self):
         return self.text
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from evaluations.validation import item_problems
+
+        problems = item_problems(self)
+        if problems:
+            raise ValidationError(problems)
+
 
 class Invitation(models.Model):
     """A delegate's invitation to answer one stage for one booking, reached by an emailed link."""
@@ -84,6 +104,10 @@ class Invitation(models.Model):
         max_length=20, default="delegate", help_text="delegate, or line_manager for stage 2."
     )
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField(
+        blank=True,
+        help_text="Line manager: the address invited. Their emails go here, and only here.",
+    )
     key = models.CharField(max_length=64, unique=True, help_text="Opaque random id for the link.")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()

@@ -18,7 +18,14 @@ from django.db.models import Avg, Q, QuerySet
 from django.utils import timezone
 
 from bookings.models import Booking
-from evaluations.models import Invitation, Questionnaire, Response, Stage, email_purpose
+from evaluations.models import (
+    Invitation,
+    Questionnaire,
+    Respondent,
+    Response,
+    Stage,
+    email_purpose,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -371,9 +378,12 @@ def _as_category(column: pd.Series) -> pd.Series:
 # --- questionnaires and what is due ------------------------------------------------------
 
 
-def questionnaire_for(*, course: Course, stage: str) -> Questionnaire | None:
-    """The current questionnaire for a course and stage: the course's own, else the default."""
-    current = Questionnaire.objects.filter(stage=stage, is_current=True)
+def questionnaire_for(
+    *, course: Course, stage: str, respondent: str = Respondent.DELEGATE
+) -> Questionnaire | None:
+    """The current questionnaire for a course, stage and respondent: the course's own, else the
+    default. A line manager never gets the delegate's questionnaire."""
+    current = Questionnaire.objects.filter(stage=stage, respondent=respondent, is_current=True)
     return (
         current.filter(course=course).order_by("-version").first()
         or current.filter(course__isnull=True).order_by("-version").first()

@@ -16,12 +16,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookings.emails import outbox_enqueue, outbox_record
+from bookings.line_manager import line_manager_email_problem
 from bookings.models import Booking
 from evaluations.models import (
     Answer,
     Invitation,
     Item,
     Questionnaire,
+    Respondent,
     Response,
     Stage,
     email_purpose,
@@ -41,6 +43,15 @@ ANSWER_REQUIRED = "Answer this question."
 RATING_RANGE = "Choose a rating from 1 to 5."
 CHOICE_INVALID = "Choose one of the options."
 TEXT_TOO_LONG = "Keep this answer under 5,000 characters."
+# Why a link stops taking answers although it has not expired (shown on the link's page).
+PRE_CLOSED = (
+    "The pre-course evaluation closed when the course started: it asks what you knew before "
+    "the course. You will be asked about the course itself afterwards."
+)
+NO_LONGER_NEEDED = (
+    "This evaluation is no longer needed: the place it was about was cancelled or not attended."
+)
+LINE_MANAGER_NOT_INVITABLE = "The line manager's address cannot be invited: {problem}"
 
 
 class EvaluationError(Exception):
@@ -75,6 +86,7 @@ def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
         version=latest.version + 1,
         is_current=True,
         intro=questionnaire.intro,
+        respondent=questionnaire.respondent,
     )
     Item.objects.bulk_create(
         Item(
@@ -102,6 +114,22 @@ INVITABLE = {
     Stage.POST: Booking.ATTENDED_STATUSES,
     Stage.STAGE2: Booking.ATTENDED_STATUSES,
 }
+
+
+def invitation_closed_reason(invitation: Invitation, *, now: datetime | None = None) -> str:
+    """Why this invitation takes no answers although its link works; "" while it is open.
+
+    Pre-course: only while the booking holds a place and before the event starts (it measures
+    what people knew before). Post-course and stage 2: only for attended or partial bookings.
+    A cancelled booking's invitations are withdrawn by this rule, wherever they are used.
+    """
+    now = now or timezone.now()
+    booking = invitation.booking
+    if booking.status not in INVITABLE[invitation.stage]:
+        return NO_LONGER_NEEDED
+    if invitation.stage == Stage.PRE and now >= booking.event.start:
+        return PRE_CLOSED
+    return ""
 
 
 def invitation_link_token(invitation: Invitation) -> str:
@@ -142,7 +170,19 @@ def invitation_create(
     now = now or timezone.now()
     if booking.status not in INVITABLE[stage]:
         raise EvaluationError(NOT_INVITABLE.format(stage=Stage(stage).label.lower()))
-    questionnaire = questionnaire_for(course=booking.event.course, stage=stage)
+    if stage == Stage.PRE and now >= booking.event.start:
+        raise EvaluationError(PRE_CLOSED)
+    email = ""
+    if respondent == Respondent.LINE_MANAGER:
+        # The manager's stage 2 is tied to the address invited, which must be a partner's and
+        # not the delegate's own (a delegate must not rate their own practice as "manager").
+        email = booking.line_manager_email
+        problem = line_manager_email_problem(email, delegate_email=booking.person.email)
+        if problem:
+            raise EvaluationError(LINE_MANAGER_NOT_INVITABLE.format(problem=problem))
+    questionnaire = questionnaire_for(
+        course=booking.event.course, stage=stage, respondent=respondent
+    )
     if questionnaire is None:
         raise EvaluationError(NO_QUESTIONNAIRE.format(stage=Stage(stage).label.lower()))
     try:
@@ -152,6 +192,7 @@ def invitation_create(
                 stage=stage,
                 respondent=respondent,
                 questionnaire=questionnaire,
+                email=email,
                 key=secrets.token_urlsafe(32),
                 created_at=now,
                 expires_at=now + timedelta(days=settings.EVAL_LINK_DAYS[stage]),
@@ -166,9 +207,16 @@ def invitation_create(
 def invitation_refresh(*, invitation: Invitation, now: datetime | None = None) -> Invitation:
     """A fresh link for an unanswered invitation (the old link stops working)."""
     now = now or timezone.now()
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("booking__event")
+        .get(pk=invitation.pk)
+    )
     if _is_submitted(invitation):
         raise EvaluationError(ALREADY_ANSWERED)
+    closed = invitation_closed_reason(invitation, now=now)
+    if closed:
+        raise EvaluationError(closed)
     invitation.key = secrets.token_urlsafe(32)
     invitation.expires_at = now + timedelta(days=settings.EVAL_LINK_DAYS[invitation.stage])
     invitation.save(update_fields=["key", "expires_at"])
@@ -239,9 +287,16 @@ def response_save(
 ) -> Response:
     """Save progress, or submit, answers to an invitation. A submitted response is final."""
     now = now or timezone.now()
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("booking__event")
+        .get(pk=invitation.pk)
+    )
     if invitation.expires_at <= now:
         raise EvaluationError(LINK_EXPIRED)
+    closed = invitation_closed_reason(invitation, now=now)
+    if closed:
+        raise EvaluationError(closed)
     response = Response.objects.filter(invitation=invitation).first()
     if response is not None and response.submitted_at is not None:
         raise EvaluationError(ALREADY_ANSWERED)
@@ -291,9 +346,13 @@ def reminder_batch_send(
     purpose_suffix = f"batch{timezone.localdate(now):%Y%m%d}"
     open_invitations = (
         Invitation.objects.filter(booking__event=event, stage=stage, expires_at__gt=now)
+        # Withdrawn ones (cancelled places; pre-course once the event started) are not nudged.
+        .filter(booking__status__in=INVITABLE[stage])
         .exclude(response__submitted_at__isnull=False)
         .values_list("id", "booking_id", "respondent")
     )
+    if stage == Stage.PRE and event.start <= now:
+        return 0
     count = 0
     for invitation_id, booking_id, respondent in open_invitations:
         _email(booking_id, _purpose(stage, respondent, purpose_suffix), respondent, invitation_id)

@@ -5,6 +5,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from bookings.certificates import certificate_for
 from bookings.emails import outbox_enqueue, outbox_record, send_once
 from bookings.models import Booking
 from evaluations import selectors, services
@@ -12,9 +13,12 @@ from evaluations.models import Invitation, Stage
 
 SUBJECTS = {
     Stage.PRE: "Before your course: {course} (2 minutes)",
-    Stage.POST: "How was {course}? Your certificate is waiting",
+    Stage.POST: "How was {course}?",
     Stage.STAGE2: "Has {course} made a difference to your practice?",
 }
+# Only a full attendance earns a certificate (bookings.certificates says so, once).
+POST_SUBJECT_WITH_CERTIFICATE = "How was {course}? Your certificate is waiting"
+LINE_MANAGER_SUBJECT = "Has {course} made a difference to your colleague's practice?"
 
 
 def _is_reminder(purpose: str) -> bool:
@@ -22,10 +26,20 @@ def _is_reminder(purpose: str) -> bool:
 
 
 def build_message(booking: Booking, invitation: Invitation, purpose: str) -> EmailMessage | None:
-    to = booking.person.email if invitation.respondent == "delegate" else booking.line_manager_email
+    """The email, or None (nothing sent, the outbox row closed) when the invitation was withdrawn
+    meanwhile (booking cancelled, pre-course after the start) or there is no one to send it to."""
+    invitation.booking = booking
+    if services.invitation_closed_reason(invitation):
+        return None
+    if invitation.respondent == "delegate":
+        to = booking.person.email
+    else:
+        # The address invited, not whatever the booking says now.
+        to = invitation.email or booking.line_manager_email
     if not to:
         return None
     course = booking.event.course
+    certificate = certificate_for(booking)
     context = {
         "booking": booking,
         "invitation": invitation,
@@ -37,10 +51,16 @@ def build_message(booking: Booking, invitation: Invitation, purpose: str) -> Ema
         "my_training_url": settings.SITE_URL + reverse("bookings:my_training"),
         "partnership_name": settings.PARTNERSHIP_NAME,
         "certificate_needs_post": settings.EVAL_CERTIFICATE_NEEDS_POST,
+        "certificate": certificate,
     }
     suffix = "" if invitation.respondent == "delegate" else "_line_manager"
     template = f"evaluations/email/{invitation.stage}{suffix}.txt"
-    subject = SUBJECTS[invitation.stage].format(course=course.title)
+    subject = SUBJECTS[invitation.stage]
+    if invitation.stage == Stage.POST and certificate.earned and certificate.waits_for_post:
+        subject = POST_SUBJECT_WITH_CERTIFICATE
+    if invitation.respondent != "delegate":
+        subject = LINE_MANAGER_SUBJECT
+    subject = subject.format(course=course.title)
     if context["is_reminder"]:
         subject = "Reminder: " + subject
     return EmailMessage(subject=subject, body=render_to_string(template, context), to=[to])

@@ -9,4 +9,9 @@ urlpatterns = [
     path("events/<int:event_id>/returns/", views.event_returns, name="event_returns"),
     path("events/<int:event_id>/link/", views.event_link_qr, name="event_link"),
     path("e/<int:event_id>/", views.event_short, name="event_short"),
+    path(
+        "questionnaires/<int:pk>/preview/",
+        views.questionnaire_preview,
+        name="questionnaire_preview",
+    ),
 ]

@@ -1,3 +1,4 @@
+import hashlib
 import io
 
 import segno
@@ -5,16 +6,21 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bookings.certificates import certificate_for
 from bookings.selectors import event_get_for_register
+from core.text import clean_text
 from courses.models import Event
-from evaluations import selectors, services
-from evaluations.models import Invitation, Response, Stage
+from evaluations import selectors, services, validation
+from evaluations.models import Invitation, Questionnaire, Response, Stage
+from evaluations.validation import choice_options
 from people.roles import LEAD, role_required
 
 
@@ -30,17 +36,35 @@ def _client_ip(request) -> str:
     return get_account_adapter().get_client_ip(request) or "unknown"
 
 
-def _bad_link_key(request) -> str:
+# Bad links are counted per link and per address, so a council's shared proxy (one address for
+# hundreds of staff) never blocks a valid link. A token whose signature does not check cannot be
+# a real link: those are counted per address and refused once over the limit, before any
+# database read. A signed link that no longer works (expired, answered, closed) is counted per
+# link: hammering it is refused for that link only.
+
+
+def _signed(token: str) -> bool:
+    try:
+        signing.Signer(salt=services.LINK_SALT).unsign(token)
+    except signing.BadSignature:
+        return False
+    return True
+
+
+def _bad_link_key(request, token: str) -> str:
+    if _signed(token):
+        return "eval-bad-link:" + hashlib.sha256(token.encode()).hexdigest()[:32]
     return f"eval-bad-links:{_client_ip(request)}"
 
 
-def _too_many_bad_links(request) -> bool:
-    return (cache.get(_bad_link_key(request)) or 0) >= settings.EVAL_BAD_LINKS_PER_MINUTE
+def _too_many_bad_links(request, token: str) -> bool:
+    count = cache.get(_bad_link_key(request, token)) or 0
+    return count >= settings.EVAL_BAD_LINKS_PER_MINUTE
 
 
-def _link_not_working(request):
-    key = _bad_link_key(request)
-    cache.add(key, 0, timeout=60)  # a one-minute window per IP
+def _link_not_working(request, token: str):
+    key = _bad_link_key(request, token)
+    cache.add(key, 0, timeout=60)  # a one-minute window per address or per link
     try:
         cache.incr(key)
     except ValueError:  # expired between add and incr
@@ -56,15 +80,20 @@ def _slow_down(request):
 @require_http_methods(["GET", "POST"])
 def answer(request, token):
     """The questionnaire behind an emailed link: no sign-in, the link is the key."""
-    if _too_many_bad_links(request):
+    if _too_many_bad_links(request, token):
         return _slow_down(request)
     try:
         invitation = services.invitation_from_token(token)
     except services.LinkInvalid:
-        return _link_not_working(request)
+        return _link_not_working(request, token)
     response = Response.objects.filter(invitation=invitation).first()
     if response is not None and response.submitted_at is not None:
         return _private(render(request, "evaluations/answered.html", {"invitation": invitation}))
+    closed = services.invitation_closed_reason(invitation)
+    if closed:
+        # Not a bad link: it worked, it is just no longer taking answers. Say why.
+        context = {"invitation": invitation, "reason": closed}
+        return _private(render(request, "evaluations/closed.html", context, status=410))
     items = list(invitation.questionnaire.items.all())
     saved = {}
     if response is not None:
@@ -73,19 +102,25 @@ def answer(request, token):
     errors, values, message = {}, saved, ""
     if request.method == "POST":
         submit = "submit" in request.POST
-        values = {item.id: request.POST.get(f"item-{item.id}", "") for item in items}
+        # Cleaned where it comes in: a NUL cannot be stored, a control character breaks exports.
+        values = {item.id: clean_text(request.POST.get(f"item-{item.id}", "")) for item in items}
         try:
             services.response_save(invitation=invitation, data=values, submit=submit)
         except services.EvaluationError as error:
             errors = error.errors
             message = error.message
+            if not errors and message in (services.PRE_CLOSED, services.NO_LONGER_NEEDED):
+                context = {"invitation": invitation, "reason": message}
+                return _private(render(request, "evaluations/closed.html", context, status=410))
             if not errors:
-                return _link_not_working(request)
+                return _link_not_working(request, token)
         else:
             if submit:
-                return _private(
-                    render(request, "evaluations/thanks.html", {"invitation": invitation})
-                )
+                context = {
+                    "invitation": invitation,
+                    "certificate": certificate_for(invitation.booking),
+                }
+                return _private(render(request, "evaluations/thanks.html", context))
             message = "Your answers are saved. You can come back to this link to finish."
     rows = [
         {
@@ -127,6 +162,36 @@ def fresh_link(request, pk):
 
 
 # --- staff pages ----------------------------------------------------------------------------
+
+
+@role_required(LEAD)
+def questionnaire_preview(request, pk):
+    """The lead sees a questionnaire as a delegate (or line manager) would, without answering."""
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    items = list(questionnaire.items.all())
+    rows = [
+        {
+            "item": item,
+            "name": f"item-{item.id}",
+            "value": "",
+            "error": "",
+            "options": choice_options(item.choices),
+        }
+        for item in items
+    ]
+    try:
+        validation.questionnaire_check(questionnaire)
+        problems = []
+    except ValidationError as error:
+        problems = error.messages
+    context = {
+        "questionnaire": questionnaire,
+        "rows": rows,
+        "ratings": ["1", "2", "3", "4", "5"],
+        "preview": True,
+        "problems": problems,
+    }
+    return render(request, "evaluations/answer.html", context)
 
 
 @role_required(LEAD)

@@ -4,11 +4,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
 from people import services
 from people.models import Organisation, OrganisationDomain, OrganisationLog, User
+from people.roles import ALL_ROLES, SUPERUSER_ONLY_APPS
+
+# Only a superuser sees or posts these: with them anyone could make themselves all-powerful.
+SUPERUSER_ONLY_USER_FIELDS = ("is_staff", "is_superuser", "user_permissions")
 
 
 class ReadOnlyAdminMixin:
@@ -90,6 +95,45 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # A field left out of the fieldsets is left out of the form, so a posted value is ignored.
+        return [
+            (
+                name,
+                {
+                    **opts,
+                    "fields": [f for f in opts["fields"] if f not in SUPERUSER_ONLY_USER_FIELDS],
+                },
+            )
+            for name, opts in fieldsets
+            if any(f not in SUPERUSER_ONLY_USER_FIELDS for f in opts["fields"])
+        ]
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return self.list_filter
+        return [f for f in self.list_filter if f not in SUPERUSER_ONLY_USER_FIELDS]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            # The lead gives roles, nothing else a group might carry.
+            kwargs["queryset"] = Group.objects.filter(name__in=ALL_ROLES)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        # Changing a superuser (their password included) is for superusers.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description="Roles")
     def roles(self, obj):
@@ -184,3 +228,34 @@ class OrganisationLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("detail", "organisation__name")
     list_select_related = ("organisation", "actor")
     date_hierarchy = "at"
+
+
+class SuperuserOnlyWritesMixin:
+    """Scheduled tasks (any function, run on the worker), groups and permissions: whatever a
+    group's permissions say, only a superuser adds, changes or deletes them here."""
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return request.user.is_superuser and super().has_add_permission(request, *args, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+def _superuser_only_writes(site: admin.AdminSite) -> None:
+    # django_q and auth register their admins before this app (INSTALLED_APPS order).
+    for model, model_admin in list(site._registry.items()):
+        if model._meta.app_label not in SUPERUSER_ONLY_APPS:
+            continue
+        site.unregister(model)
+        locked = type(
+            f"SuperuserOnly{type(model_admin).__name__}",
+            (SuperuserOnlyWritesMixin, type(model_admin)),
+            {},
+        )
+        site.register(model, locked)
+
+
+_superuser_only_writes(admin.site)

@@ -3,7 +3,11 @@
 from django import forms
 
 from people.models import Organisation
-from people.services import organisation_for_email
+from people.services import (
+    ORGANISATION_SET_BY_LEAD,
+    organisation_for_email,
+    person_organisation_locked,
+)
 
 MATCH_BY_EMAIL = ""
 NOT_LISTED = "other"
@@ -141,12 +145,23 @@ class ProfileForm(OrganisationChoiceMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        self.current_organisation = current
+        self.organisation_locked = person_organisation_locked(person)
+        self.organisation_locked_message = ORGANISATION_SET_BY_LEAD
         self.fields["organisation"].choices = _organisation_choices(
             include_match=False, current=current
         )
+        if self.organisation_locked:
+            # Shown, not posted: whatever is sent for them is ignored.
+            del self.fields["organisation"]
+            del self.fields["organisation_name"]
 
     def clean(self):
         cleaned_data = super().clean()
+        if self.organisation_locked:
+            cleaned_data["organisation"] = self.current_organisation
+            cleaned_data["organisation_name"] = ""
+            return cleaned_data
         if cleaned_data.get("organisation") == "":
             self.add_error("organisation", CHOOSE_ORGANISATION)
             cleaned_data["organisation"] = None

@@ -8,6 +8,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.utils.cache import patch_cache_control
 
 STARTED = "session_started_at"
 LAST_SEEN = "session_last_seen_at"
@@ -41,3 +42,19 @@ class SessionTimeoutMiddleware:
                 # idle limit of 30 minutes that a minute's resolution does not change.
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """A page for a signed-in person shows their data (access needs on a booking, a register,
+    My training): no browser or proxy may keep it. A response that sets its own Cache-Control
+    (a static chart, say) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

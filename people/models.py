@@ -6,10 +6,12 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.text import clean_line
+
 
 def normalise_name(name: str) -> str:
     """The key organisation names are matched on: case-insensitive, spaces collapsed."""
-    return " ".join((name or "").split()).casefold()
+    return clean_line(name).casefold()
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -53,8 +55,9 @@ class Organisation(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # Keeping the key in step with the name is data integrity, not workflow.
-        self.name = " ".join(self.name.split())
+        # Keeping the key in step with the name is data integrity, not workflow. Control
+        # characters go here, whoever saves (admin, sign-up, import): names reach every export.
+        self.name = clean_line(self.name)
         self.name_key = normalise_name(self.name)
         super().save(*args, **kwargs)
 

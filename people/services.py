@@ -8,6 +8,7 @@ import logging
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 
+from core.text import clean_line
 from people.models import Organisation, OrganisationLog, User, normalise_name
 from people.roles import ALL_ROLES
 
@@ -18,6 +19,17 @@ MERGE_INTO_ITSELF = "An organisation cannot be merged into itself"
 MERGE_TARGET_NOT_PARTNER = "Merge into a listed partner organisation"
 FULL_NAME_REQUIRED = "Enter your full name"
 UNKNOWN_ROLE = "Unknown role: {role}"
+ORGANISATION_SET_BY_LEAD = (
+    "Your organisation decides whose reports you see, so the L&D lead sets it while you hold "
+    "a role. Ask the L&D lead to change it."
+)
+
+
+def person_organisation_locked(person: User) -> bool:
+    """A role holder's organisation is their scope: only the L&D lead (in the admin) moves it."""
+    if person.is_superuser:
+        return False
+    return any(person.has_role(role) for role in ALL_ROLES)
 
 
 class OrganisationError(Exception):
@@ -155,8 +167,14 @@ def person_set_roles(*, person: User, roles: list[str] | tuple[str, ...]) -> Use
     if unknown:
         raise PersonError(UNKNOWN_ROLE.format(role=", ".join(sorted(unknown))))
     role_groups = Group.objects.filter(name__in=ALL_ROLES)
-    person.groups.remove(*[g for g in role_groups if g.name not in roles])
-    person.groups.add(*[g for g in role_groups if g.name in roles])
+    held = set(person.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
+    # Only real changes, so the audit trail records what changed and nothing else.
+    dropped = [g for g in role_groups if g.name not in roles and g.name in held]
+    given = [g for g in role_groups if g.name in roles and g.name not in held]
+    if dropped:
+        person.groups.remove(*dropped)
+    if given:
+        person.groups.add(*given)
     if hasattr(person, "_group_name_cache"):
         del person._group_name_cache
     logger.info("Roles of %s set to %s", person.pk, sorted(roles))
@@ -173,13 +191,20 @@ def person_update_profile(
     organisation_name: str = "",
 ) -> User:
     """Update name, job title and organisation; a typed organisation name is matched or created."""
-    full_name = " ".join((full_name or "").split())
+    full_name = clean_line(full_name)
     if not full_name:
         raise PersonError(FULL_NAME_REQUIRED)
-    if organisation is None and normalise_name(organisation_name):
+    if person_organisation_locked(person):
+        # A manager who could move themselves would see another organisation's figures.
+        current = person.organisation_id
+        if (organisation.pk if organisation else None) != current or (
+            organisation is None and normalise_name(organisation_name)
+        ):
+            raise PersonError(ORGANISATION_SET_BY_LEAD)
+    elif organisation is None and normalise_name(organisation_name):
         organisation = organisation_get_or_create_by_name(name=organisation_name)
     person.full_name = full_name
-    person.job_title = " ".join((job_title or "").split())
+    person.job_title = clean_line(job_title)
     person.organisation = organisation
     person.save(update_fields=["full_name", "job_title", "organisation"])
     return person

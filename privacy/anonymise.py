@@ -23,7 +23,7 @@ from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Cast
 
 from bookings.models import Booking, BookingLog, Enrolment
-from evaluations.models import Answer
+from evaluations.models import Answer, Invitation
 from people.models import User
 from privacy import audit
 from privacy.coverage import PERSONAL_TEXT
@@ -188,6 +188,10 @@ def person_anonymise(
     Booking.objects.filter(line_manager_email__iexact=person.email).update(
         line_manager_name="", line_manager_email=""
     )
+    # The line manager's address an invitation was sent to (theirs, or naming them).
+    Invitation.objects.filter(
+        Q(booking_id__in=booking_ids) | Q(email__iexact=person.email)
+    ).exclude(email="").update(email="")
     for entry in BookingLog.objects.filter(booking_id__in=booking_ids).exclude(note=""):
         note = _scrub_value(entry.note, own_patterns)
         if note != entry.note:

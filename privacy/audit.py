@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -172,8 +172,85 @@ def _post_delete(sender, instance, **kwargs):
     record(action=f"{kind}.delete", obj=instance, before=_snapshot(instance, fields))
 
 
+# --- a person's scope: organisation and roles -----------------------------------------------
+# An organisation manager's organisation decides whose reports they see, so every change of a
+# person's organisation or roles is recorded, whoever makes it (admin, service, import).
+
+
+def _person_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or instance.pk is None or (update_fields and "organisation" not in update_fields):
+        instance._audit_organisation = instance.organisation_id  # no change to look for
+        return
+    old = sender._default_manager.filter(pk=instance.pk).values("organisation_id").first()
+    instance._audit_organisation = (old or {}).get("organisation_id", instance.organisation_id)
+
+
+def _person_post_save(sender, instance, created, raw=False, **kwargs):
+    if raw or created:
+        return
+    before = getattr(instance, "_audit_organisation", instance.organisation_id)
+    if before == instance.organisation_id:
+        return
+    from people.models import Organisation
+
+    names = dict(
+        Organisation.objects.filter(pk__in=[before, instance.organisation_id]).values_list(
+            "pk", "name"
+        )
+    )
+    record(
+        action="person.organisation",
+        obj=instance,
+        object_repr=f"Person {instance.pk}",
+        subject=instance,
+        before={"organisation_id": before, "organisation": names.get(before, "")},
+        after={
+            "organisation_id": instance.organisation_id,
+            "organisation": names.get(instance.organisation_id, ""),
+        },
+    )
+
+
+def _person_groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if reverse:
+        return
+    if action == "pre_clear":
+        instance._audit_groups_cleared = sorted(instance.groups.values_list("name", flat=True))
+        return
+    if action == "post_clear":
+        names = getattr(instance, "_audit_groups_cleared", [])
+    elif action in ("post_add", "post_remove"):
+        names = sorted(model.objects.filter(pk__in=pk_set or []).values_list("name", flat=True))
+    else:
+        return
+    if not names:
+        return
+    record(
+        action="person.roles",
+        obj=instance,
+        object_repr=f"Person {instance.pk}",
+        subject=instance,
+        before={"removed": ", ".join(names) if action != "post_add" else ""},
+        after={
+            "added": ", ".join(names) if action == "post_add" else "",
+            "roles": ", ".join(sorted(instance.groups.values_list("name", flat=True))),
+        },
+    )
+
+
 def connect() -> None:
+    from django.contrib.auth import get_user_model
+
     from evaluations.models import Item, Questionnaire
+
+    person = get_user_model()
+    pre_save.connect(_person_pre_save, sender=person, dispatch_uid="privacy.audit.person.pre")
+    post_save.connect(_person_post_save, sender=person, dispatch_uid="privacy.audit.person.post")
+    m2m_changed.connect(
+        _person_groups_changed,
+        sender=person.groups.through,
+        dispatch_uid="privacy.audit.person.groups",
+    )
 
     for model in (Questionnaire, Item):
         uid = f"privacy.audit.{model._meta.label_lower}"

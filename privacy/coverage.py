@@ -16,13 +16,15 @@ COVERED = {
     "bookings.Enrolment": "E-learning enrolments and completions.",
     "bookings.OutboundEmail": "Every email sent about their bookings (purpose, recipient, when).",
     "courses.Event": "Events the person trains on.",
-    "evaluations.Invitation": "Evaluation invitations (stage, respondent, dates; not the link).",
+    "evaluations.Invitation": (
+        "Evaluation invitations (stage, respondent, dates, a line manager's address; no link)."
+    ),
     "evaluations.Response": "Evaluation responses (started, submitted, imported score).",
     "evaluations.Answer": "Each answer with the question's text.",
     "people.OrganisationLog": "Organisation changes the person made (accepted, merged).",
     "admin.LogEntry": "Admin changes the person made, and admin changes to their account.",
     "privacy.AuditEntry": "Audit entries where they are the actor or the subject.",
-    "reports.ImportRun": "Imports of past records they uploaded (when, which files, outcome); "
+    "imports.ImportRun": "Imports of past records they uploaded (when, which files, outcome); "
     "not the files (deleted once imported) nor the problems found in other people's rows.",
 }
 
@@ -52,8 +54,9 @@ PERSONAL_TEXT = {
         "dietary_needs",
     ),
     "bookings.BookingLog": ("note",),
+    "evaluations.Invitation": ("email",),
     "evaluations.Answer": ("text",),
-    "reports.ImportRun": ("file_names", "summary", "errors", "failure"),
+    "imports.ImportRun": ("file_names", "summary", "errors", "failure"),
     "privacy.AuditEntry": ("object_repr", "before", "after"),
 }
 
@@ -123,7 +126,7 @@ NOT_PERSONAL_TEXT = {
         "Codes: purpose, recipient role, task id, state.",
     ),
     "evaluations.Questionnaire": (
-        ("name", "stage", "family", "intro"),
+        ("name", "stage", "respondent", "family", "intro"),
         "Reference data: questionnaires.",
     ),
     "evaluations.Item": (
@@ -135,7 +138,7 @@ NOT_PERSONAL_TEXT = {
         "Codes and a random key: stage, respondent, link key.",
     ),
     "evaluations.Answer": (("choice",), "One of the question's options."),
-    "reports.ImportRun": (("state",), "A code."),
+    "imports.ImportRun": (("state",), "A code."),
     "privacy.AuditEntry": (("action", "object_type", "object_id"), "A code, a label, an id."),
 }
 

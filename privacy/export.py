@@ -17,10 +17,10 @@ from django.utils import timezone
 from bookings.models import Booking, BookingLog, Enrolment, OutboundEmail
 from courses.models import Event
 from evaluations.models import Answer, Invitation, Response
+from imports.models import ImportRun
 from people.models import OrganisationLog, User
 from privacy import audit
 from privacy.models import AuditEntry
-from reports.models import ImportRun
 
 
 def _dt(value):
@@ -221,7 +221,7 @@ def subject_access_export(person: User) -> dict:
             }
             for e in AuditEntry.objects.filter(Q(actor=person) | Q(subject=person))
         ],
-        "reports.ImportRun": [
+        "imports.ImportRun": [
             {
                 "uploaded_at": _dt(r.uploaded_at),
                 "files": r.file_names,

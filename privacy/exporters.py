@@ -7,15 +7,14 @@ import zipfile
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from core.text import spreadsheet_cell
 
 
 def _cell(value) -> str:
     if isinstance(value, (dict, list)):
         value = json.dumps(value, cls=DjangoJSONEncoder)
-    text = "" if value is None else str(value)
     # Spreadsheet formula injection: a leading apostrophe makes the cell plain text.
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return spreadsheet_cell("" if value is None else str(value))
 
 
 def export_json(data: dict) -> bytes:

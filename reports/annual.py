@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from evaluations.metrics import suppress_small_groups
+from django.conf import settings
+
+from reports.metrics import NOT_GIVEN
 from reports.report import report_build
 from reports.selectors import ReportFilters, publishable_quotes
 from reports.tables import MEAN_DECIMALS, Table, report_tables, table_by_slug
@@ -53,9 +55,34 @@ class AnnualSection:
     report: dict = field(default_factory=dict)
 
 
-def _main_reason(rows: list[dict]) -> str | None:
-    given = [r for r in rows if r["reason"] not in ("No reason given", "Other")]
-    return given[0]["reason"].lower() if given else None
+OTHER = "Other"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def reason_clause(rows: list[dict]) -> str | None:
+    """Why most people cancelled (or did not attend), said no stronger than the counts allow.
+
+    "mainly due to X" only when X is a reason given and strictly the most common of all rows
+    (counting "No reason given" and "Other"); a tie at the top is said neutrally ("most often due
+    to X and Y"), and so is a top row that is no reason or "Other". None without any row.
+    """
+    counted = [r for r in rows if r["count"]]
+    if not counted:
+        return None
+    top = max(r["count"] for r in counted)
+    tied = sorted((r["reason"] for r in counted if r["count"] == top), key=str.lower)
+    given = [reason.lower() for reason in tied if reason not in (NOT_GIVEN, OTHER)]
+    if len(tied) == 1 and given:
+        return f"mainly due to {given[0]}"
+    phrases = [f"due to {_and(given)}"] if given else []
+    if OTHER in tied:
+        phrases.append("for other reasons")
+    if NOT_GIVEN in tied:
+        phrases.append("with no reason given")
+    return "most often " + " or ".join(phrases)
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -73,18 +100,20 @@ def training_sentences(report: dict, start: date, end: date) -> list[str]:
         f"{places['used']} {'was' if places['used'] == 1 else 'were'} used, and out of that "
         f"{_n(places['attended'], 'delegate', 'delegates')} attended the courses.",
     ]
-    cancel_reason = _main_reason(report["reasons"]["cancellation"])
-    dna_reason = _main_reason(report["reasons"]["did_not_attend"])
+    cancel_reason = reason_clause(report["reasons"]["cancellation"])
+    dna_reason = reason_clause(report["reasons"]["did_not_attend"])
     cancelled = (
         f"We found that {_n(places['cancelled'], 'delegate', 'delegates')} cancelled their place "
         "prior to the course"
     )
     if cancel_reason:
-        cancelled += f", mainly due to {cancel_reason}"
+        cancelled += f", {cancel_reason}"
     dna = f"{places['did_not_attend']} did not attend on the day"
-    if dna_reason:
+    if dna_reason and dna_reason.startswith("mainly"):
         again = "again " if dna_reason == cancel_reason else ""
-        dna += f", and {again}this was mainly due to {dna_reason}"
+        dna += f", and {again}this was {dna_reason}"
+    elif dna_reason:
+        dna += f", {dna_reason}"
     sentences.append(f"{cancelled}, and {dna}.")
     if events["delivered"]:
         sentences.append(
@@ -113,11 +142,38 @@ def evaluation_sentences(report: dict) -> list[str]:
     ]
 
 
+def impact_sentences(report: dict, min_group: int) -> list[str]:
+    """Stage 2 as seen by delegates and their line managers, once enough managers answered."""
+    impact = report.get("stage2_impact")
+    if not impact or impact["line_managers"]["n"] < min_group:
+        return []
+    managers, delegates = impact["line_managers"], impact["delegates"]
+    sentences = [
+        f"{managers['n']} line managers rated the change they observed in their colleagues' "
+        f"practice at {managers['mean']:.2f} on average (1 to 5); delegates rated their own at "
+        f"{'n/a' if delegates['mean'] is None else format(delegates['mean'], '.2f')} "
+        f"({delegates['n']} answers)"
+    ]
+    paired = impact["paired"]
+    if paired["n"] >= min_group and paired["difference"] is not None:
+        sentences.append(
+            f"where both answered ({paired['n']} delegates), managers' ratings differed from "
+            f"the delegates' own by {paired['difference']:+.2f} on average"
+        )
+    return sentences
+
+
 def annual_section(
     *, start: date, end: date, filters: ReportFilters | None = None, min_group: int | None = None
 ) -> AnnualSection:
-    """The section's content for start..end: sentences, tables, charts and quotes."""
-    report = report_build(start=start, end=end, filters=filters)
+    """The section's content for start..end: sentences, tables, charts and quotes.
+
+    The section is published (the annual report), so it is built from the shared report: small
+    groups' figures are blanked (reports.suppression), `min_group` overriding the setting.
+    """
+    report = report_build(
+        start=start, end=end, filters=filters, shared=True, min_group_size=min_group
+    )
     tables = report_tables(report)
     low = [r["priority"] for r in report["by_priority"] if r["low_uptake"]]
     low_uptake = [
@@ -135,13 +191,8 @@ def annual_section(
         [{"pre": gain["pre_mean"], "post": gain["post_mean"], "gain": gain["gain"]}],
         decimals=MEAN_DECIMALS,
     )
-    # Shared outside the L&D team: groups with too few answers are left out.
-    by_priority = suppress_small_groups(
-        report["evaluation_by_priority"],
-        min_group,
-        size="learning_gain.n_post",
-        keep=("group", "priority"),
-    )
+    # Areas whose every evaluation figure is hidden (too few answers) are left out.
+    by_priority = [r for r in report["evaluation_by_priority"] if not r["suppressed_all"]]
     gain_by_priority = Table(
         "annual_gain_by_priority",
         "Learning gain by priority area",
@@ -161,7 +212,6 @@ def annual_section(
                 "n": r["learning_gain"]["n_post"],
             }
             for r in by_priority
-            if not r["suppressed"]
         ],
         decimals=MEAN_DECIMALS,
     )
@@ -192,7 +242,10 @@ def annual_section(
         "is as follows:",
         priority_table=priority_table,
         low_uptake=low_uptake,
-        evaluations=evaluation_sentences(report),
+        evaluations=evaluation_sentences(report)
+        + impact_sentences(
+            report, settings.REPORT_MIN_GROUP_SIZE if min_group is None else min_group
+        ),
         gain_table=gain_table,
         gain_by_priority=gain_by_priority,
         gain_note=f"Data collected from {start:%d.%m.%Y} – {end:%d.%m.%Y}",

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import io
 import json
+import math
 
 import matplotlib
 
@@ -39,8 +40,11 @@ def _series(table: Table) -> tuple[list[str], dict[str, list[float]]]:
     rows = table.rows[: chart.limit] if chart.limit else table.rows
     headings = dict(table.columns)
     labels = [str(row.get(chart.label_column) or "") for row in rows]
+    # A value not shown (None: no data, or hidden as a small group) is drawn as a gap, not as 0.
     series = {
-        headings.get(key, key): [float(row.get(key) or 0) for row in rows]
+        headings.get(key, key): [
+            math.nan if row.get(key) is None else float(row.get(key)) for row in rows
+        ]
         for key in chart.value_columns
     }
     return labels, series
@@ -134,6 +138,8 @@ def chart_data_uri(table: Table) -> str | None:
 
 
 def _number(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "not shown"
     text = f"{value:g}"
     return f"{text}{unit}" if unit else text
 

@@ -1,8 +1,10 @@
 """The report written out: JSON (the command's contract), CSV, text, XLSX and the .docx section.
 
-Spreadsheet cells (CSV and XLSX) that start with = + - @ (or a tab or carriage return) are
-prefixed with an apostrophe, so a course title or organisation name typed as "=HYPERLINK(...)"
-is shown as text, never run as a formula. Numbers are written as numbers.
+Spreadsheet cells (CSV and XLSX) that start with = + - @ (full-width too, or a tab or line
+break) are prefixed with an apostrophe, so a course title or organisation name typed as
+"=HYPERLINK(...)" is shown as text, never run as a formula. Numbers are written as numbers.
+Every text written (cells, sheet names, Word paragraphs) goes through core.text.clean_text,
+so a control character stored before it was cleaned on the way in cannot break a file.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from core.text import FORMULA_STARTS, clean_text, spreadsheet_cell
 from reports.tables import Table
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMULA_STARTS", "escape_cell"]
 
 # The command's contract (issue 5): these keys come first and always exist.
 CONTRACT_KEYS = (
@@ -34,10 +37,8 @@ CONTRACT_KEYS = (
 
 
 def escape_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Text cleaned; text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return spreadsheet_cell(value)
 
 
 def _plain(value: Any) -> Any:
@@ -135,7 +136,7 @@ def table_csv(table: Table) -> str:
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    clean = "".join(c for c in title if c not in "[]:*?/\\")[:31].strip()
+    clean = "".join(c for c in clean_text(title) if c not in "[]:*?/\\\n\t")[:31].strip()
     name, n = clean, 2
     while name.lower() in used:
         suffix = f" ({n})"
@@ -153,7 +154,8 @@ def report_xlsx(report: dict, tables: list[Table]) -> bytes:
     bold = Font(bold=True)
     for table in tables:
         ws = wb.create_sheet(_sheet_title(table.title, used))
-        ws.append([f"{table.title}, {report['period']['start']} to {report['period']['end']}"])
+        period = report["period"]
+        ws.append([escape_cell(f"{table.title}, {period['start']} to {period['end']}")])
         ws["A1"].font = Font(bold=True, size=12)
         for label, value in report.get("filter_labels", {}).items():
             ws.append([escape_cell(f"{label}: {value}")])
@@ -184,32 +186,33 @@ def annual_docx(section) -> bytes:
     from reports.charts import chart_image, chart_text_alternative
 
     doc = Document()
-    doc.add_heading(section.title, level=1)
+    t = clean_text  # Word (XML) refuses control characters, stored or not
+    doc.add_heading(t(section.title), level=1)
     doc.add_heading("Training data", level=2)
     for sentence in section.training_data:
-        doc.add_paragraph(sentence)
-    doc.add_paragraph(section.priority_intro)
+        doc.add_paragraph(t(sentence))
+    doc.add_paragraph(t(section.priority_intro))
     _docx_table(doc, section.priority_table)
     for sentence in section.low_uptake:
-        doc.add_paragraph(sentence)
+        doc.add_paragraph(t(sentence))
     for table in section.charts:
         image = chart_image(table, "png")
         if image:
             doc.add_picture(io.BytesIO(image), width=Cm(15))
-            caption = doc.add_paragraph(chart_text_alternative(table))
+            caption = doc.add_paragraph(t(chart_text_alternative(table)))
             caption.style = doc.styles["Caption"]
     if section.quotes:
         doc.add_paragraph("Attendees reported improved knowledge following courses:")
         for quote in section.quotes:
-            doc.add_paragraph(f"“{quote['text']}”", style="Quote")
-            doc.add_paragraph(quote["course"])
+            doc.add_paragraph(t(f"“{quote['text']}”"), style="Quote")
+            doc.add_paragraph(t(quote["course"]))
     doc.add_heading("Training evaluations", level=2)
     doc.add_paragraph("What we can see from our data is that:")
     for sentence in section.evaluations:
-        doc.add_paragraph(sentence, style="List Bullet")
+        doc.add_paragraph(t(sentence), style="List Bullet")
     doc.add_heading("Learning gain", level=3)
     _docx_table(doc, section.gain_table)
-    doc.add_paragraph(section.gain_note)
+    doc.add_paragraph(t(section.gain_note))
     if section.gain_by_priority.rows:
         _docx_table(doc, section.gain_by_priority)
     buf = io.BytesIO()
@@ -221,10 +224,10 @@ def _docx_table(doc, table: Table) -> None:
     grid = doc.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
     for cell, heading in zip(grid.rows[0].cells, table.headings, strict=True):
-        cell.text = heading
+        cell.text = clean_text(heading)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for values in table.display():
         cells = grid.add_row().cells
         for cell, (text, _) in zip(cells, values, strict=True):
-            cell.text = text
+            cell.text = clean_text(text)

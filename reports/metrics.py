@@ -10,7 +10,11 @@ Definitions (issue 5):
 - cancelled beforehand = a delegate's cancellation of a confirmed place (status "cancelled" with
   confirmed_at set); leaving a waiting list (confirmed_at empty), hand-overs, moves and lapsed
   offers are not cancellations. Late ones (cancelled_late) are also shown alone.
-- fill rate = used / offered, percent, 1 dp.
+- fill rate = used / offered, percent, 1 dp. Offered is the whole programme's, so a fill rate
+  means nothing for one organisation or sector: for those, the place rates below.
+- places booked = used + cancelled beforehand (the places delegates held at some point).
+  Place rates, each a percent (1 dp) of places booked: used, attended, did not attend, late
+  cancellation (used + cancelled beforehand = 100; attended + did not attend + cancelled = 100).
 - half day or less: duration <= 4 hours (in real elapsed time, across clock changes).
 - organisations and sectors among attendees: distinct organisations (by name, ignoring case and
   spacing) and sectors of attended bookings.
@@ -85,6 +89,32 @@ def _place_counts(bookings: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def place_rates(
+    *, used: int, attended: int, did_not_attend: int, cancelled: int, cancelled_late: int
+) -> dict:
+    """Places booked and the place rates (percent of places booked); see the module docstring."""
+    booked = used + cancelled
+    return {
+        "booked": booked,
+        "used_rate": percent(used, booked),
+        "attended_rate": percent(attended, booked),
+        "did_not_attend_rate": percent(did_not_attend, booked),
+        "cancelled_late_rate": percent(cancelled_late, booked),
+    }
+
+
+def _rates_of(counts) -> dict:
+    """place_rates of a row of counts (a dict, Series or namedtuple with the five counts)."""
+    get = counts.get if hasattr(counts, "get") else lambda k: getattr(counts, k)
+    return place_rates(
+        used=int(get("used")),
+        attended=int(get("attended")),
+        did_not_attend=int(get("did_not_attend")),
+        cancelled=int(get("cancelled")),
+        cancelled_late=int(get("cancelled_late")),
+    )
+
+
 def event_figures(events: pd.DataFrame) -> dict:
     """Delivered and cancelled events, by audience and by length."""
     delivered = events[events["status"] == DELIVERED]
@@ -106,7 +136,12 @@ def place_figures(events: pd.DataFrame, bookings: pd.DataFrame) -> dict:
     """Places offered, used, attended, did not attend, cancelled; the fill rate."""
     offered = int(events.loc[events["status"] == DELIVERED, "capacity"].sum())
     counts = _place_counts(bookings)
-    return {"offered": offered, **counts, "fill_rate": percent(counts["used"], offered)}
+    return {
+        "offered": offered,
+        **counts,
+        "fill_rate": percent(counts["used"], offered),
+        **_rates_of(counts),
+    }
 
 
 def organisation_figures(bookings: pd.DataFrame) -> dict:
@@ -119,19 +154,19 @@ def organisation_figures(bookings: pd.DataFrame) -> dict:
     }
 
 
-def evaluation_figures(frames: ReportFrames, arrays: em.EvaluationArrays | None = None) -> dict:
-    """Return rates, learning gain, funnel and non-response, from evaluations.metrics.
+def evaluations_of(frames: ReportFrames) -> em.Evaluations:
+    """The frames' evaluation bookings and their counted answers (evaluations.metrics)."""
+    return em.Evaluations.from_frames(frames.eval_bookings, frames.responses)
 
-    `arrays`: em.evaluation_arrays of these frames' evaluation bookings, when already computed.
+
+def headline(frames: ReportFrames, evaluations: em.Evaluations | None = None) -> dict:
+    """The figures of one period (no breakdowns).
+
+    `evaluations`: evaluations_of(frames), when the caller has it.
     """
-    if arrays is None:
-        return em.evaluation_summary(frames.eval_bookings, frames.responses)
-    return em.evaluation_summary_of(arrays)
-
-
-def headline(frames: ReportFrames, arrays: em.EvaluationArrays | None = None) -> dict:
-    """The figures of one period (no breakdowns)."""
-    evaluation = evaluation_figures(frames, arrays)
+    evaluation = em.evaluation_summary(
+        evaluations if evaluations is not None else evaluations_of(frames)
+    )
     return {
         "events": event_figures(frames.events),
         "places": place_figures(frames.events, frames.bookings),
@@ -196,6 +231,8 @@ def by_priority(frames: ReportFrames, start: date, filters: ReportFilters) -> li
                 "cancelled": int(places["cancelled"]),
                 "fill_rate": percent(used, offered),
                 "elearning_completed": int(completed.get(area.priority_area_id, 0)),
+                "cancelled_late": int(places["cancelled_late"]),
+                **_rates_of(places),
             }
         )
     return flag_low_uptake(rows)
@@ -271,6 +308,8 @@ def by_course(frames: ReportFrames, priority_names: dict) -> list[dict]:
                 "did_not_attend": int(places["did_not_attend"]),
                 "cancelled": int(places["cancelled"]),
                 "fill_rate": percent(used, offered),
+                "cancelled_late": int(places["cancelled_late"]),
+                **_rates_of(places),
             }
         )
     rows.sort(key=lambda r: (-r["used"], r["course"]))
@@ -360,6 +399,7 @@ def by_organisation(bookings: pd.DataFrame) -> list[dict]:
                 "cancelled": cancelled,
                 "cancelled_late": cancelled_late,
                 "places_lost": did_not_attend + cancelled_late,
+                **_rates_of(c),
             }
         )
     rows.sort(key=lambda r: (-r["places_lost"], -r["booked"], r["organisation"]))
@@ -367,9 +407,10 @@ def by_organisation(bookings: pd.DataFrame) -> list[dict]:
 
 
 def _evaluation_rows(
-    frames: ReportFrames, column: str, names: dict, arrays: em.EvaluationArrays | None = None
+    frames: ReportFrames, column: str, names: dict, evaluations: em.Evaluations | None = None
 ) -> list:
-    rows = em.evaluation_figures_by(frames.eval_bookings, frames.responses, column, arrays=arrays)
+    evaluations = evaluations if evaluations is not None else evaluations_of(frames)
+    rows = em.evaluation_summary_by(evaluations, frames.eval_bookings[column])
     label = "priority" if column == "priority_area_id" else "course"
     for row in rows:
         row[label] = names.get(row["group"], "") if row["group"] is not None else ""
@@ -379,17 +420,17 @@ def _evaluation_rows(
 
 
 def evaluation_by_priority(
-    frames: ReportFrames, names: dict, arrays: em.EvaluationArrays | None = None
+    frames: ReportFrames, names: dict, evaluations: em.Evaluations | None = None
 ) -> list[dict]:
     """Return rates and learning gain per priority area (evaluations.metrics)."""
-    return _evaluation_rows(frames, "priority_area_id", names, arrays)
+    return _evaluation_rows(frames, "priority_area_id", names, evaluations)
 
 
 def evaluation_by_course(
-    frames: ReportFrames, names: dict, arrays: em.EvaluationArrays | None = None
+    frames: ReportFrames, names: dict, evaluations: em.Evaluations | None = None
 ) -> list[dict]:
     """Return rates and learning gain per course (evaluations.metrics)."""
-    return _evaluation_rows(frames, "course_id", names, arrays)
+    return _evaluation_rows(frames, "course_id", names, evaluations)
 
 
 def add_months(day: date, months: int) -> date:
@@ -482,7 +523,7 @@ def _means_per_quarter(scores: np.ndarray, numbers: np.ndarray) -> dict[int, flo
 
 
 def by_quarter(
-    frames: ReportFrames, start: date, end: date, arrays: em.EvaluationArrays | None = None
+    frames: ReportFrames, start: date, end: date, evaluations: em.Evaluations | None = None
 ) -> list[dict]:
     """The trend rows: headline's figures per quarter, computed for all quarters at once.
 
@@ -518,6 +559,11 @@ def by_quarter(
         "cancelled": _per_quarter(
             booking_quarter, n, (status == CANCELLED) & bookings["confirmed"]
         ),
+        "cancelled_late": _per_quarter(
+            booking_quarter,
+            n,
+            (status == CANCELLED) & bookings["confirmed"] & bookings["cancelled_late"],
+        ),
     }
     keys = bookings["organisation_key"][attended]
     organisations = (
@@ -526,15 +572,14 @@ def by_quarter(
     elearning = _per_quarter(_quarter_of(frames.enrolments["day"], blocks), n)
 
     eval_bookings = frames.eval_bookings
-    if arrays is None:
-        arrays = em.evaluation_arrays(eval_bookings, frames.responses)
+    arrays = evaluations if evaluations is not None else evaluations_of(frames)
     eval_quarter = quarter_of_event(eval_bookings["event_id"].to_numpy(dtype="int64", na_value=-1))
-    # Each counted answer's quarter: its booking's (as counted_answers found it: the first row).
+    # Each counted answer's quarter: its booking's (the first row, as Evaluations found it).
     quarter_of_booking = _numbering(arrays.ids, eval_quarter)
     answer_quarter = {
         stage: quarter_of_booking(answers.ids) for stage, answers in arrays.counted.items()
     }
-    rates = {}
+    rates, invited, answered = {}, {}, {}
     for stage in em.STAGES:
         rows = arrays.invited[stage]
         if arrays.unique:
@@ -547,15 +592,17 @@ def by_quarter(
                 .reindex(range(n), fill_value=0)
             )
         completed = _per_quarter(answer_quarter[stage], n)
+        invited[stage], answered[stage] = invited_n, completed
         rates[stage] = [
             em.percent(int(c), int(i)) for c, i in zip(completed, invited_n, strict=True)
         ]
-    means = {}
+    means, scored_n = {}, {}
     for stage in (em.Stage.PRE.value, em.Stage.POST.value):
         scored = ~np.isnan(arrays.counted[stage].score)
         means[stage] = _means_per_quarter(
             arrays.counted[stage].score[scored], answer_quarter[stage][scored]
         )
+        scored_n[stage] = _per_quarter(answer_quarter[stage][scored], n)
 
     rows = []
     for number, (first, last) in enumerate(blocks):
@@ -589,6 +636,16 @@ def by_quarter(
                 "pre_mean": round_half_up(pre_mean, 2),
                 "post_mean": round_half_up(post_mean, 2),
                 "gain": gain,
+                "cancelled_late": int(booking_counts["cancelled_late"][number]),
+                **_rates_of({k: v[number] for k, v in booking_counts.items()}),
+                # What each evaluation figure is computed from (for small-group suppression).
+                **{
+                    f"{stage}_{what}": int(counts[stage][number])
+                    for stage in em.STAGES
+                    for what, counts in (("invited", invited), ("completed", answered))
+                },
+                "n_pre": int(scored_n[em.Stage.PRE.value][number]),
+                "n_post": int(scored_n[em.Stage.POST.value][number]),
             }
         )
     return rows
@@ -651,9 +708,9 @@ def training_report(
     course_names = dict(zip(frames.events["course_id"], frames.events["course"], strict=True))
 
     # Who was invited and the counted answers once for both periods; each period takes its rows.
-    evaluated = em.evaluation_arrays(frames.eval_bookings, frames.responses)
-    arrays = evaluated.within(period.eval_bookings["booking_id"])
-    figures = headline(period, arrays)
+    evaluated = evaluations_of(frames)
+    evaluations = evaluated.within(period.eval_bookings["booking_id"])
+    figures = headline(period, evaluations)
     previous_figures = headline(previous, evaluated.within(previous.eval_bookings["booking_id"]))
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -662,11 +719,11 @@ def training_report(
         "by_priority": by_priority(period, start, filters),
         "low_uptake_rule": LOW_UPTAKE_RULE,
         "by_course": by_course(period, priority_names),
-        "evaluation_by_priority": evaluation_by_priority(period, priority_names, arrays),
-        "evaluation_by_course": evaluation_by_course(period, course_names, arrays),
+        "evaluation_by_priority": evaluation_by_priority(period, priority_names, evaluations),
+        "evaluation_by_course": evaluation_by_course(period, course_names, evaluations),
         "reasons": reasons(period.bookings),
         "by_organisation": by_organisation(period.bookings),
-        "quarters": by_quarter(period, start, end, arrays),
+        "quarters": by_quarter(period, start, end, evaluations),
         "previous": {
             "period": {"start": prev_start.isoformat(), "end": prev_end.isoformat()},
             **previous_figures,

@@ -39,13 +39,13 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from bookings.models import Booking, Enrolment
+from core.clock import LONDON
 from courses.models import Course, Event, PriorityArea, local_midnight
 from evaluations.selectors import BOOKING_COLUMNS as EVALUATION_BOOKING_COLUMNS
 from evaluations.selectors import BOOKING_TYPES as EVALUATION_BOOKING_TYPES
 from evaluations.selectors import evaluation_responses, values_frame
 from people.models import Organisation, User, normalise_name
 
-LONDON = "Europe/London"
 NO_ORGANISATION = "Not recorded"
 
 
@@ -100,6 +100,12 @@ def period_events(start: date, end: date, filters: ReportFilters | None = None):
         .filter(status__in=[Event.Status.DELIVERED, Event.Status.CANCELLED])
         .filter(filters.course_q("course__"))
     )
+
+
+def delivered_event_bookings(start: date, end: date, filters: ReportFilters) -> QuerySet[Booking]:
+    """Every booking of the delivered events starting (Europe/London) within the dates."""
+    delivered = period_events(start, end, filters).filter(status=Event.Status.DELIVERED)
+    return Booking.objects.filter(event__in=delivered.values("pk"))
 
 
 def _organisation_columns(df: pd.DataFrame) -> pd.DataFrame:

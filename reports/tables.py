@@ -88,11 +88,41 @@ def show(value: Any, decimals: int | str | None = None) -> str:
     return str(value)
 
 
+HAKE_G = "Normalised gain on the means (Hake's g)"
+MEAN_C = "Normalised change, mean per delegate (Marx and Cummings' c, losses bounded at -1)"
+MEAN_G = "Normalised gain, mean per delegate (Hake's <g>, unbounded below)"
+NO_INTERVAL = "no interval (every difference is the same)"
+
 MEAN_DECIMALS = {"pre_mean": 2, "post_mean": 2, "gain": 2, "paired_gain": 2, "pre": 2, "post": 2}
 
 
 def _yes(value: bool) -> str:
     return "Yes" if value else ""
+
+
+RATE_COLUMNS = [
+    ("used_rate", "Used (% of booked)"),
+    ("attended_rate", "Attended (% of booked)"),
+    ("did_not_attend_rate", "Did not attend (% of booked)"),
+    ("cancelled_late_rate", "Late cancellations (% of booked)"),
+]
+RATES_NOTE = (
+    "Rates are percentages of the places booked (used + cancelled beforehand): used + "
+    "cancelled = 100%; attended + did not attend + cancelled = 100%."
+)
+
+
+def per_organisation(report: dict) -> bool:
+    """True when the report is one organisation's or sector's: places offered are then the whole
+    programme's, so a fill rate (used / offered) means nothing and the place rates replace it."""
+    filters = report.get("filters") or {}
+    return bool(filters.get("organisation") or filters.get("sector"))
+
+
+def _without_fill_rate(columns: list[tuple[str, str]], report: dict) -> list[tuple[str, str]]:
+    if not per_organisation(report):
+        return columns
+    return [(key, heading) for key, heading in columns if key not in ("offered", "fill_rate")]
 
 
 def summary_rows(report: dict) -> list[dict]:
@@ -116,6 +146,11 @@ def summary_rows(report: dict) -> list[dict]:
         ("Cancelled beforehand by the delegate", places["cancelled"]),
         ("  of which late cancellations", places["cancelled_late"]),
         ("Fill rate (% of places offered that were used)", places["fill_rate"]),
+        ("Places booked (used + cancelled beforehand)", places["booked"]),
+        ("Places used (% of places booked)", places["used_rate"]),
+        ("Attended (% of places booked)", places["attended_rate"]),
+        ("Did not attend (% of places booked)", places["did_not_attend_rate"]),
+        ("Late cancellations (% of places booked)", places["cancelled_late_rate"]),
         ("Organisations among attendees", orgs["attended"]),
         ("Sectors among attendees", orgs["sectors"]),
         ("e-Learning completions", report["elearning"]["completed"]),
@@ -127,8 +162,12 @@ def summary_rows(report: dict) -> list[dict]:
         ("Learning gain (post average - pre average)", gain["gain"]),
         ("Delegates with both a pre and a post score (paired n)", gain["paired"]["n"]),
         ("Paired mean gain", gain["paired"]["mean_gain"]),
-        ("Normalised gain (mean of individual gains)", gain["paired"]["normalised_gain"]),
+        (HAKE_G, gain["paired"]["class_normalised_gain"]),
+        (MEAN_C, gain["paired"].get("normalised_change")),
     ]
+    if per_organisation(report):
+        # The whole programme's places, not this organisation's: the rates above say more.
+        rows = [(m, v) for m, v in rows if not m.startswith(("Places offered", "Fill rate"))]
     two_places = {"Pre-course average", "Post-course average", "Paired mean gain"}
     two_places.add("Learning gain (post average - pre average)")
 
@@ -159,15 +198,19 @@ def _evaluation_columns(label_key: str, label: str) -> list[tuple[str, str]]:
         ("gain", "Learning gain"),
         ("paired_n", "Paired n"),
         ("paired_gain", "Paired mean gain"),
-        ("normalised_gain", "Normalised gain"),
+        ("class_normalised_gain", "Normalised gain on the means (Hake's g)"),
+        ("normalised_change", "Normalised change, mean per delegate (c)"),
         ("warnings", "Notes"),
     ]
 
 
 def _evaluation_row(row: dict, label_key: str) -> dict:
-    if row.get("suppressed"):
+    if row.get("suppressed_all", row.get("suppressed")):
         return {label_key: row.get(label_key), "warnings": "Too few responses to show"}
     rates, gain = row["evaluations"], row["learning_gain"]
+    notes = "; ".join(gain["warnings"] or []).capitalize()
+    if row.get("suppressed"):
+        notes = "; ".join(filter(None, ["Some figures not shown: too few responses", notes]))
     return {
         label_key: row[label_key],
         "pre_invited": rates["pre"]["invited"],
@@ -183,14 +226,21 @@ def _evaluation_row(row: dict, label_key: str) -> dict:
         "gain": gain["gain"],
         "paired_n": gain["paired"]["n"],
         "paired_gain": gain["paired"]["mean_gain"],
-        "normalised_gain": gain["paired"]["normalised_gain"],
-        "warnings": "; ".join(gain["warnings"]).capitalize(),
+        "class_normalised_gain": gain["paired"]["class_normalised_gain"],
+        "normalised_change": gain["paired"].get("normalised_change"),
+        "warnings": notes,
     }
 
 
 def learning_gain_rows(report: dict) -> list[dict]:
     gain, paired, bias = report["learning_gain"], report["learning_gain"]["paired"], None
     bias = report["non_response"]
+
+    def interval(bound):
+        # Two or more pairs and no bound: every difference is the same, the interval a point.
+        # (A shared report may have blanked the pairs: n is then None, and so is the bound.)
+        return NO_INTERVAL if bound is None and (paired["n"] or 0) >= 2 else bound
+
     rows = [
         ("Pre-course average (all counted pre answers)", gain["pre_mean"], gain["n_pre"]),
         ("Post-course average (all counted post answers)", gain["post_mean"], gain["n_post"]),
@@ -198,17 +248,17 @@ def learning_gain_rows(report: dict) -> list[dict]:
         ("Paired: pre average", paired["mean_pre"], paired["n"]),
         ("Paired: post average", paired["mean_post"], paired["n"]),
         ("Paired: mean gain", paired["mean_gain"], paired["n"]),
-        ("Paired: 95% confidence interval, low", paired["ci95_low"], None),
-        ("Paired: 95% confidence interval, high", paired["ci95_high"], None),
+        ("Paired: 95% confidence interval, low", interval(paired["ci95_low"]), None),
+        ("Paired: 95% confidence interval, high", interval(paired["ci95_high"]), None),
         ("Paired: effect size (d_z)", paired["effect_size_dz"], None),
+        ("Paired t-test: t", paired.get("t"), None),
+        ("Paired t-test: degrees of freedom", paired.get("df"), None),
         ("Paired t-test p-value", paired["t_p"], None),
+        ("Wilcoxon signed-rank: W (smaller rank sum)", paired.get("wilcoxon_w"), None),
         ("Wilcoxon signed-rank p-value", paired["wilcoxon_p"], None),
-        (
-            "Normalised gain (mean of individual gains)",
-            paired["normalised_gain"],
-            paired["n_normalised"],
-        ),
-        ("Normalised gain (class average g)", paired["class_normalised_gain"], None),
+        (HAKE_G, paired["class_normalised_gain"], paired["n"]),
+        (MEAN_C, paired.get("normalised_change"), paired.get("n_normalised_change")),
+        (MEAN_G, paired["normalised_gain"], paired["n_normalised"]),
         ("Delegates already at the ceiling (pre = 5)", paired["n_at_ceiling"], None),
         (
             "Pre average of attendees who returned the post evaluation",
@@ -233,7 +283,7 @@ def learning_gain_rows(report: dict) -> list[dict]:
             return "p"
         if "Normalised" in measure:
             return 3
-        if "ceiling" in measure:
+        if "ceiling" in measure or "degrees" in measure or "Wilcoxon" in measure:
             return None
         return 2
 
@@ -246,53 +296,94 @@ def report_tables(report: dict) -> list[Table]:
     """Every table of the uptake report, in page order."""
     funnel = report["funnel"]
     rates = report["evaluations"]
+    one_organisation = per_organisation(report)
+    shared_note = (report.get("suppression") or {}).get("rule", "")
+    rates_chart = Chart(
+        "barh",
+        "priority",
+        ["attended_rate", "did_not_attend_rate", "cancelled_late_rate"],
+        "Attended, did not attend and late cancellations by priority area (% of booked)",
+        unit="%",
+    )
     tables = [
         Table(
             "summary",
             "Headline figures",
             [("measure", "Measure"), ("value", "Value")],
             summary_rows(report),
-            "Rates are percentages to one decimal place; averages are on the 1 to 5 scale.",
+            " ".join(
+                filter(
+                    None,
+                    [
+                        "Rates are percentages to one decimal place; averages are on the 1 to 5 "
+                        "scale.",
+                        RATES_NOTE,
+                        shared_note,
+                    ],
+                )
+            ),
         ),
         Table(
             "by_priority",
             "Uptake by priority area: training and e-learning",
-            [
-                ("priority", "Priority area"),
-                ("events", "Events"),
-                ("offered", "Places offered"),
-                ("used", "Used"),
-                ("attended", "Attended"),
-                ("did_not_attend", "Did not attend"),
-                ("cancelled", "Cancelled"),
-                ("fill_rate", "Fill rate (%)"),
-                ("elearning_completed", "e-Learning completions"),
-                ("low_uptake_text", "Low uptake"),
-            ],
+            _without_fill_rate(
+                [
+                    ("priority", "Priority area"),
+                    ("events", "Events"),
+                    ("offered", "Places offered"),
+                    ("used", "Used"),
+                    ("attended", "Attended"),
+                    ("did_not_attend", "Did not attend"),
+                    ("cancelled", "Cancelled"),
+                    ("fill_rate", "Fill rate (%)"),
+                    ("elearning_completed", "e-Learning completions"),
+                    ("booked", "Booked"),
+                    ("cancelled_late", "Cancelled late"),
+                    *RATE_COLUMNS,
+                    ("low_uptake_text", "Low uptake"),
+                ],
+                report,
+            ),
             [r | {"low_uptake_text": _yes(r["low_uptake"])} for r in report["by_priority"]],
-            report["low_uptake_rule"],
-            Chart(
+            RATES_NOTE if one_organisation else f"{report['low_uptake_rule']} {RATES_NOTE}",
+            rates_chart
+            if one_organisation
+            else Chart(
                 "barh", "priority", ["used", "offered"], "Places used and offered by priority area"
             ),
         ),
         Table(
             "by_course",
             "Uptake by course",
-            [
-                ("course", "Course"),
-                ("priority", "Priority area"),
-                ("events", "Events"),
-                ("events_cancelled", "Cancelled by organiser"),
-                ("offered", "Places offered"),
-                ("used", "Used"),
-                ("attended", "Attended"),
-                ("did_not_attend", "Did not attend"),
-                ("cancelled", "Cancelled"),
-                ("fill_rate", "Fill rate (%)"),
-            ],
+            _without_fill_rate(
+                [
+                    ("course", "Course"),
+                    ("priority", "Priority area"),
+                    ("events", "Events"),
+                    ("events_cancelled", "Cancelled by organiser"),
+                    ("offered", "Places offered"),
+                    ("used", "Used"),
+                    ("attended", "Attended"),
+                    ("did_not_attend", "Did not attend"),
+                    ("cancelled", "Cancelled"),
+                    ("fill_rate", "Fill rate (%)"),
+                    ("booked", "Booked"),
+                    ("cancelled_late", "Cancelled late"),
+                    *RATE_COLUMNS,
+                ],
+                report,
+            ),
             report["by_course"],
-            "",
-            Chart("barh", "course", ["fill_rate"], "Fill rate by course", unit="%"),
+            RATES_NOTE,
+            Chart(
+                "barh",
+                "course",
+                ["attended_rate"],
+                "Attended by course (% of places booked)",
+                unit="%",
+            )
+            if one_organisation
+            else Chart("barh", "course", ["fill_rate"], "Fill rate by course", unit="%"),
         ),
         Table(
             "evaluation_rates",
@@ -320,6 +411,7 @@ def report_tables(report: dict) -> list[Table]:
             "gain compares everyone who answered each side; the paired figures only delegates "
             "who answered both.",
         ),
+        *_stage2_impact_tables(report),
         Table(
             "evaluation_by_priority",
             "Evaluations and learning gain by priority area",
@@ -388,12 +480,14 @@ def report_tables(report: dict) -> list[Table]:
                 ("cancelled", "Cancelled"),
                 ("cancelled_late", "Cancelled late"),
                 ("places_lost", "Places lost"),
+                *RATE_COLUMNS,
             ],
             [
                 r | {"sector_label": SECTOR_LABELS.get(r["sector"], r["sector"])}
                 for r in report["by_organisation"]
             ],
-            "Places lost = did not attend + late cancellations (too late to re-offer).",
+            "Places lost = did not attend + late cancellations (too late to re-offer). "
+            + RATES_NOTE,
             Chart(
                 "barh",
                 "organisation",
@@ -405,26 +499,35 @@ def report_tables(report: dict) -> list[Table]:
         Table(
             "quarters",
             "Trends by quarter",
-            [
-                ("quarter", "Quarter"),
-                ("events", "Events"),
-                ("offered", "Places offered"),
-                ("used", "Used"),
-                ("attended", "Attended"),
-                ("did_not_attend", "Did not attend"),
-                ("cancelled", "Cancelled"),
-                ("fill_rate", "Fill rate (%)"),
-                ("pre_rate", "Pre rate (%)"),
-                ("post_rate", "Post rate (%)"),
-                ("stage2_rate", "Stage 2 rate (%)"),
-                ("gain", "Learning gain"),
-            ],
+            _without_fill_rate(
+                [
+                    ("quarter", "Quarter"),
+                    ("events", "Events"),
+                    ("offered", "Places offered"),
+                    ("used", "Used"),
+                    ("attended", "Attended"),
+                    ("did_not_attend", "Did not attend"),
+                    ("cancelled", "Cancelled"),
+                    ("fill_rate", "Fill rate (%)"),
+                    ("pre_rate", "Pre rate (%)"),
+                    ("post_rate", "Post rate (%)"),
+                    ("stage2_rate", "Stage 2 rate (%)"),
+                    ("gain", "Learning gain"),
+                    ("attended_rate", "Attended (% of booked)"),
+                ],
+                report,
+            ),
             report["quarters"],
             "Quarters are three-month blocks from the first day of the period.",
             Chart(
                 "line",
                 "quarter",
-                ["fill_rate", "pre_rate", "post_rate", "stage2_rate"],
+                [
+                    "attended_rate" if one_organisation else "fill_rate",
+                    "pre_rate",
+                    "post_rate",
+                    "stage2_rate",
+                ],
                 "Rates by quarter",
                 unit="%",
             ),
@@ -439,12 +542,41 @@ def report_tables(report: dict) -> list[Table]:
                 ("previous", "Previous period"),
                 ("change", "Change"),
             ],
-            report["comparison"],
+            [
+                r
+                for r in report["comparison"]
+                if not (one_organisation and r["key"] in ("offered", "fill_rate"))
+            ],
             f"Previous period: {report['previous']['period']['start']} to "
             f"{report['previous']['period']['end']} (the same number of days).",
         ),
     ]
     return tables
+
+
+def _stage2_impact_tables(report: dict) -> list[Table]:
+    """Stage 2 from delegates and line managers side by side (evaluations.impact)."""
+    if "stage2_impact" not in report:
+        return []
+    from evaluations.impact import NOTE, stage2_impact_table_rows
+
+    return [
+        Table(
+            "stage2_impact",
+            "Impact on practice (stage 2): delegates and line managers",
+            [
+                ("who", "Who answered"),
+                ("asked", "Asked"),
+                ("returned", "Returned"),
+                ("rate", "Rate (%)"),
+                ("mean", "Mean (1 to 5)"),
+                ("n", "Number of answers"),
+            ],
+            stage2_impact_table_rows(report["stage2_impact"]),
+            NOTE,
+            decimals={"mean": 2},
+        )
+    ]
 
 
 def table_by_slug(tables: list[Table], slug: str) -> Table | None:

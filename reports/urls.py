@@ -1,7 +1,6 @@
 from django.urls import path
 
 from reports import views
-from reports.views_import import urlpatterns_import
 
 app_name = "reports"
 urlpatterns = [
@@ -15,6 +14,3 @@ urlpatterns = [
     path("charges/", views.charges, name="charges"),
     path("quotes/<int:pk>/", views.quote_mark, name="quote_mark"),
 ]
-
-# Importing past years (reports/views_import.py): the L&D lead's upload page and each run's page.
-urlpatterns += urlpatterns_import

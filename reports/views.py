@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -183,11 +183,12 @@ def quote_mark(request, pk: int):
     answer = get_object_or_404(Answer.objects.filter(item__kind=Item.Kind.TEXT), pk=pk)
     answer_set_publishable(answer=answer, publishable=request.POST.get("publishable") == "1")
     target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
+    # Only a path on this site; redirect() would take "abc" for a URL name and fail.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect("reports:quotes")
-    return redirect(f"{target}#answer-{answer.pk}")
+    return HttpResponseRedirect(f"{target}#answer-{answer.pk}")
 
 
 @login_required

@@ -1,12 +1,11 @@
 """Formatting for catalogue pages, in the GOV.UK style ("9:30am", "Tuesday 8 December 2026")."""
 
-from zoneinfo import ZoneInfo
-
 from django import template
 from django.utils import timezone
 
+from core.clock import LONDON
+
 register = template.Library()
-LONDON = ZoneInfo("Europe/London")
 
 
 def _time(value) -> str:

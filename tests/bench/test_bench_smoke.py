@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from bench import floor, run
 from bench.measure import import_dataset, measure
-from reports.importer import write_sample_csvs
+from imports.samples import write_sample_csvs
 
 # One reporting year of the sample history (it starts on 1 April 2010): the real bench's 10-year
 # period costs 40 quarters of figures, too slow for `make test`.
@@ -43,7 +43,7 @@ def test_bench_imports_measures_every_output_and_the_sql_floor_agrees(db, tmp_pa
     assert figures["events_delivered"] > 0 and figures["used"] > 0
     assert figures["pre_completed"] > 0 and figures["pre_mean"] is not None
     assert result["outputs"]["floor"]["queries"] == [1]
-    assert result["outputs"]["json"]["queries"] == [6]
+    assert result["outputs"]["json"]["queries"] == [7]  # the frames (6) and stage 2 impact (1)
     assert all(result["outputs"][name]["cold"] > 0 for name in ("page", "xlsx"))
     result.update(imported=imported, vendor="sqlite", scale=1.0)
     assert "| SQLite | 1× | 68 |" in run.table([result])

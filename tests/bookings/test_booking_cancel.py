@@ -1,5 +1,4 @@
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -7,10 +6,10 @@ from django.utils import timezone
 from bookings import services
 from bookings.models import Booking
 from bookings.services import BookingError
+from core.clock import LONDON
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 
 
 def _event_on(local_start: datetime):

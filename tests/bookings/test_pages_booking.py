@@ -9,7 +9,7 @@ from django.utils import timezone
 from bookings import services
 from bookings.models import Booking
 from courses.models import Course
-from tests.factories import BookingFactory, EventFactory
+from tests.factories import BookingFactory, EventFactory, OrganisationDomainFactory
 
 pytestmark = pytest.mark.django_db
 S = Booking.Status
@@ -55,6 +55,7 @@ def test_dietary_needs_are_asked_only_for_face_to_face_events(client, practition
 
 
 def test_booking_from_the_event_page_confirms_a_place(client, practitioner, event):
+    OrganisationDomainFactory(organisation=practitioner.organisation, domain="dudley.gov.uk")
     client.force_login(practitioner)
     response = client.post(
         book_url(event),

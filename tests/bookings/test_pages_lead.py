@@ -50,7 +50,9 @@ def test_book_for_errors_are_on_the_email_field(client, event, lead, practitione
     assert 'href="#id_email"' in unknown.content.decode()
     BookingFactory(event=event, person=practitioner)
     twice = client.post(url, {"email": practitioner.email})
-    assert twice.context["form"].errors["email"] == [services.ALREADY_BOOKED]
+    assert twice.context["form"].errors["email"] == [
+        services.PERSON_ALREADY_BOOKED.format(person=practitioner)
+    ]
     assert Booking.objects.filter(event=event, person=practitioner).count() == 1
 
 

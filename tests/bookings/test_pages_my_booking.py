@@ -127,23 +127,56 @@ def test_cancel_within_notice_period_warns_of_a_late_cancellation(client, practi
     booking = BookingFactory(event=soon, person=practitioner)
     client.force_login(practitioner)
     url = reverse("bookings:cancel", args=[booking.pk])
-    assert "This will be recorded as a late cancellation" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "You are cancelling within the notice period" in page
+    assert "so this will be recorded as a late cancellation" in page
+    assert "not a late cancellation" not in page
 
     response = client.post(url, {"reason": reasons["capacity"].pk}, follow=True)
     booking.refresh_from_db()
     assert booking.status == S.CANCELLED
     assert booking.cancelled_late is True
     assert booking.cancellation_reason == reasons["capacity"]
-    assert "recorded as a late cancellation" in response.content.decode()
+    assert "It was within the notice period, so it is recorded as a late cancellation" in (
+        response.content.decode()
+    )
 
 
 def test_cancel_in_good_time_is_not_late(client, practitioner, booking, reasons):
     client.force_login(practitioner)
     url = reverse("bookings:cancel", args=[booking.pk])
-    assert "This will be recorded as a late cancellation" not in client.get(url).content.decode()
-    client.post(url, {"reason": reasons["capacity"].pk})
+    page = client.get(url).content.decode()
+    assert "recorded as a late cancellation" not in page
+    assert "within the notice period" not in page  # it is before it
+    assert "You are cancelling before the notice period, which begins" in page
+    assert "so this is not a late cancellation" in page
+    response = client.post(url, {"reason": reasons["capacity"].pk}, follow=True)
     booking.refresh_from_db()
     assert (booking.status, booking.cancelled_late) == (S.CANCELLED, False)
+    assert "Your booking is cancelled." in response.content.decode()
+    assert "late cancellation" not in response.content.decode()
+
+
+def test_leaving_the_waiting_list_says_so(client, practitioner, make_person, reasons):
+    full = EventFactory(capacity=1, start=timezone.now() + timedelta(days=20))
+    BookingFactory(event=full, person=make_person())
+    waiting = services.booking_create(event=full, person=practitioner)
+    assert waiting.status == S.WAITLISTED
+    client.force_login(practitioner)
+    url = reverse("bookings:cancel", args=[waiting.pk])
+
+    page = client.get(url).content.decode()
+    response = client.post(url, {}, follow=True)
+
+    assert "Why are you leaving the waiting list?" in page
+    assert "Leave the waiting list" in page
+    for wrong in ("Why are you cancelling?", "Cancel your", "Cancel booking", "late cancellation"):
+        assert wrong not in page
+    done = response.content.decode()
+    assert "You have left the waiting list." in done
+    assert "Your booking is cancelled" not in done
+    waiting.refresh_from_db()
+    assert waiting.status == S.CANCELLED
 
 
 def test_cancel_errors_name_the_field(client, practitioner, booking, reasons):

@@ -103,11 +103,54 @@ def test_register_opens_on_the_day(trainer):
 
 
 def test_walk_in_is_recorded_as_attended(today_event, trainer):
-    person = UserFactory()
+    person = UserFactory(full_name="Wanda Walkin")
     booking = services.register_add_walk_in(event=today_event, person=person, actor=trainer)
     assert booking.is_walk_in and booking.status == S.ATTENDED
-    with pytest.raises(BookingError, match=services.ALREADY_BOOKED):
+    # Said to the trainer about the walk-in, not "You already have a place".
+    with pytest.raises(BookingError) as error:
         services.register_add_walk_in(event=today_event, person=person, actor=trainer)
+    assert error.value.message == (
+        "Wanda Walkin already has a place or a waiting-list place on this event."
+    )
+
+
+def test_reinstating_a_cancelled_row_of_someone_who_booked_again_is_refused(today_event, trainer):
+    person = UserFactory(full_name="Rebecca Rebook")
+    old = BookingFactory(event=today_event, person=person, status=S.CANCELLED)
+    current = BookingFactory(event=today_event, person=person)
+
+    with pytest.raises(BookingError) as error:
+        services.register_save(
+            event=today_event,
+            actor=trainer,
+            marks={old.pk: Mark(S.ATTENDED, reinstate=True)},
+        )
+
+    assert error.value.message == services.REINSTATE_BOOKED_AGAIN.format(person="Rebecca Rebook")
+    old.refresh_from_db()
+    current.refresh_from_db()
+    assert (old.status, current.status) == (S.CANCELLED, S.CONFIRMED)
+    # Their current booking is the one to mark.
+    services.register_save(event=today_event, actor=trainer, marks={current.pk: Mark(S.ATTENDED)})
+    current.refresh_from_db()
+    assert current.status == S.ATTENDED
+
+
+def test_two_cancelled_rows_of_one_person_cannot_both_come_back(today_event, trainer):
+    person = UserFactory()
+    first, second = (
+        BookingFactory(event=today_event, person=person, status=S.CANCELLED) for _ in range(2)
+    )
+
+    with pytest.raises(BookingError, match="booked again"):
+        services.register_save(
+            event=today_event,
+            actor=trainer,
+            marks={
+                first.pk: Mark(S.ATTENDED, reinstate=True),
+                second.pk: Mark(S.ATTENDED, reinstate=True),
+            },
+        )
 
 
 def test_forty_delegates_save_in_one_call_with_bounded_queries(

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from core.clock import TIME_ZONE_NAME
+
 CHROMIUM = "/usr/bin/chromium"
 HAVE_CHROMIUM = os.path.exists(CHROMIUM)
 SKIP_REASON = "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
@@ -181,7 +183,7 @@ def new_page(browser, live_server):
             base_url=live_server.url,
             viewport=viewport or DESKTOP,
             locale="en-GB",
-            timezone_id="Europe/London",
+            timezone_id=TIME_ZONE_NAME,
             accept_downloads=True,
             **kwargs,
         )

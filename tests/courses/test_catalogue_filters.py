@@ -1,10 +1,10 @@
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from core.clock import LONDON
 from courses.filters import MONTH_INVALID
 from courses.models import Course, Event
 from tests.factories import (
@@ -16,7 +16,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 
 
 def test_catalogue_lists_only_upcoming_scheduled_events_of_published_courses(catalogue_pks):

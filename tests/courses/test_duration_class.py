@@ -1,13 +1,12 @@
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.clock import LONDON
 from courses.models import Event
 from courses.templatetags.catalogue import event_when
 from tests.factories import EventFactory
 
-LONDON = ZoneInfo("Europe/London")
 NINE = datetime(2026, 12, 8, 9, 0, tzinfo=LONDON)
 
 

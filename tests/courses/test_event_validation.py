@@ -1,9 +1,9 @@
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.clock import LONDON
 from courses.forms import EventForm
 from courses.services import (
     EVENT_CAPACITY_BELOW_BOOKED,
@@ -14,7 +14,6 @@ from courses.services import (
 from tests.factories import BookingFactory, CourseFactory, EventFactory
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from bookings.models import Booking, Enrolment
 from courses.models import Course, CourseName, Event
+from demo.data import DEMO_PASSWORD, format_sign_ins, load_demo
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Item, Questionnaire, Response
 from people import roles
 from people.models import User
-from reports.demo import DEMO_PASSWORD, format_sign_ins, load_demo
 
 START, END = date(2022, 4, 1), date(2023, 3, 31)
 USED = ("attended", "partial", "no_show")

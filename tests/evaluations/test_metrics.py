@@ -76,6 +76,11 @@ def responses_frame(*rows):
     return frame.astype({"booking_id": "int64", "score": "float64", "retro_score": "float64"})
 
 
+def of(bookings, responses):
+    """The figures' input: the bookings and their counted answers."""
+    return metrics.Evaluations.from_frames(bookings, responses)
+
+
 # --- return rates --------------------------------------------------------------------------------
 
 
@@ -99,7 +104,7 @@ def test_pre_rate_is_over_places_used_and_post_and_stage2_over_attended():
         (2, "stage2", NAN),
     )
 
-    rates = metrics.response_rates(bookings, responses)
+    rates = metrics.return_rates(of(bookings, responses))
 
     # pre: used = 1, 2, 3; answered 1 and 3 -> 2 / 3
     assert rates["pre"] == {"invited": 3, "completed": 2, "rate": 66.7}
@@ -118,8 +123,8 @@ def test_a_no_shows_pre_answer_counts_in_the_pre_rate_and_mean_but_not_in_post()
         (2, "post", 5.0),  # a stray post answer from someone who did not come
     )
 
-    rates = metrics.response_rates(bookings, responses)
-    gain = metrics.learning_gain(bookings, responses)
+    rates = metrics.return_rates(of(bookings, responses))
+    gain = metrics.learning_gain(of(bookings, responses))
 
     assert rates["pre"] == {"invited": 2, "completed": 2, "rate": 100.0}
     assert rates["post"] == {"invited": 1, "completed": 1, "rate": 100.0}
@@ -138,7 +143,7 @@ def test_a_cancelled_bookings_answers_count_nowhere():
         (2, "stage2", 5.0),
     )
 
-    summary = metrics.evaluation_summary(bookings, responses)
+    summary = metrics.evaluation_summary(of(bookings, responses))
 
     assert summary["evaluations"] == {
         "pre": {"invited": 1, "completed": 1, "rate": 100.0},
@@ -159,12 +164,12 @@ def test_a_cancelled_bookings_answers_count_nowhere():
 
 
 def test_rates_with_zero_denominators_are_none_not_zero():
-    nobody = metrics.response_rates(bookings_frame(), responses_frame())
-    not_yet_run = metrics.response_rates(
-        bookings_frame((1, "confirmed"), (2, "cancelled")), responses_frame((1, "pre", 3.0))
+    nobody = metrics.return_rates(of(bookings_frame(), responses_frame()))
+    not_yet_run = metrics.return_rates(
+        of(bookings_frame((1, "confirmed"), (2, "cancelled")), responses_frame((1, "pre", 3.0)))
     )
-    nobody_came = metrics.response_rates(
-        bookings_frame((1, "no_show")), responses_frame((1, "pre", 3.0))
+    nobody_came = metrics.return_rates(
+        of(bookings_frame((1, "no_show")), responses_frame((1, "pre", 3.0)))
     )
 
     for stage in ("pre", "post", "stage2"):
@@ -182,7 +187,7 @@ def test_only_the_delegates_own_submitted_answers_count():
         (2, "post", 4.0),
     )
 
-    rates = metrics.response_rates(bookings, responses)
+    rates = metrics.return_rates(of(bookings, responses))
 
     assert rates["stage2"] == {"invited": 2, "completed": 0, "rate": 0.0}
     assert rates["post"] == {"invited": 2, "completed": 1, "rate": 50.0}
@@ -226,7 +231,7 @@ def worked_example():
 
 
 def test_published_gain_is_post_mean_minus_pre_mean_over_everyone_who_answered():
-    gain = metrics.learning_gain(*worked_example())
+    gain = metrics.learning_gain(of(*worked_example()))
 
     assert (gain["n_pre"], gain["pre_mean"]) == (6, 3.0)  # 18 / 6
     assert (gain["n_post"], gain["post_mean"]) == (6, 4.17)  # 25 / 6 = 4.1667
@@ -234,7 +239,7 @@ def test_published_gain_is_post_mean_minus_pre_mean_over_everyone_who_answered()
 
 
 def test_paired_gain_uses_only_bookings_with_both_answers():
-    paired = metrics.learning_gain(*worked_example())["paired"]
+    paired = metrics.learning_gain(of(*worked_example()))["paired"]
 
     assert paired["n"] == 5  # 6 (post only) and 7 (pre only) are out
     assert (paired["mean_pre"], paired["mean_post"]) == (3.0, 4.0)
@@ -242,7 +247,7 @@ def test_paired_gain_uses_only_bookings_with_both_answers():
 
 
 def test_a_delegate_at_the_ceiling_is_counted_but_left_out_of_the_individual_normalised_gain():
-    paired = metrics.learning_gain(*worked_example())["paired"]
+    paired = metrics.learning_gain(of(*worked_example()))["paired"]
 
     assert paired["n_at_ceiling"] == 1
     assert paired["n_normalised"] == 4
@@ -251,14 +256,12 @@ def test_a_delegate_at_the_ceiling_is_counted_but_left_out_of_the_individual_nor
 
 
 def test_individual_and_class_average_normalised_gains_differ():
-    paired = metrics.learning_gain(*worked_example())["paired"]
+    paired = metrics.learning_gain(of(*worked_example()))["paired"]
     # class average over all five paired: (4.0 - 3.0) / (5 - 3.0)
     assert paired["class_normalised_gain"] == 0.5
     assert paired["normalised_gain"] != paired["class_normalised_gain"]
 
-    three = metrics.paired_gain(
-        pd.Series({1: 1.0, 2: 4.0, 3: 5.0}), pd.Series({1: 3.0, 2: 5.0, 3: 4.0})
-    )
+    three = metrics.paired_statistics(np.array([1.0, 4.0, 5.0]), np.array([3.0, 5.0, 4.0]))
     assert three["normalised_gain"] == 0.75  # (2/4 + 1/1) / 2, booking 3 at the ceiling
     # over all three: mean pre 10/3, mean post 12/3: (4 - 10/3) / (5 - 10/3) = 0.4
     # (without the delegate at the ceiling it would be (4 - 2.5) / (5 - 2.5) = 0.6)
@@ -266,7 +269,7 @@ def test_individual_and_class_average_normalised_gains_differ():
 
 
 def test_confidence_interval_effect_size_and_paired_t_test():
-    paired = metrics.learning_gain(*worked_example())["paired"]
+    paired = metrics.learning_gain(of(*worked_example()))["paired"]
 
     # differences 2, 1, 0, 0, 2: mean 1, squared deviations 1+0+1+1+1 = 4, sd = sqrt(4/4) = 1
     assert paired["sd_gain"] == 1.0
@@ -278,7 +281,7 @@ def test_confidence_interval_effect_size_and_paired_t_test():
 
 
 def test_wilcoxon_with_zeros_and_ties_drops_zeros_and_averages_tied_ranks():
-    paired = metrics.learning_gain(*worked_example())["paired"]
+    paired = metrics.learning_gain(of(*worked_example()))["paired"]
 
     # differences 2, 1, 0, 0, 2: zeros dropped; |d| 1 -> rank 1, 2 and 2 -> ranks 2.5 and 2.5.
     # All positive: T+ = 6. Under H0 each sign is +/- with equal chance: the 8 sign patterns
@@ -288,10 +291,10 @@ def test_wilcoxon_with_zeros_and_ties_drops_zeros_and_averages_tied_ranks():
 
 def test_wilcoxon_ties_in_a_larger_sample_use_the_tie_corrected_normal_approximation():
     differences = [1.0] * 6 + [2.0] * 4 + [-1.0] * 4
-    pre = pd.Series([2.0] * 14)
-    post = pre + pd.Series(differences)
+    pre = np.array([2.0] * 14)
+    post = pre + np.array(differences)
 
-    paired = metrics.paired_gain(pre, post)
+    paired = metrics.paired_statistics(pre, post)
 
     # |d|: ten 1s share ranks 1..10 (5.5 each), four 2s share ranks 11..14 (12.5 each).
     # T+ = 6 * 5.5 + 4 * 12.5 = 83; E = 14 * 15 / 4 = 52.5;
@@ -303,10 +306,10 @@ def test_wilcoxon_ties_in_a_larger_sample_use_the_tie_corrected_normal_approxima
 
 def test_wilcoxon_drops_zero_differences_before_ranking():
     differences = [1.0] * 8 + [2.0] * 3 + [-1.0] * 3 + [0.0] * 2
-    pre = pd.Series([3.0] * 16)
-    post = pre + pd.Series(differences)
+    pre = np.array([3.0] * 16)
+    post = pre + np.array(differences)
 
-    paired = metrics.paired_gain(pre, post)
+    paired = metrics.paired_statistics(pre, post)
 
     # the two zeros go; 14 remain. Eleven 1s share ranks 1..11 (6 each), three 2s 12..14 (13).
     # T+ = 8 * 6 + 3 * 13 = 87; E = 52.5; Var = (6090 - ((11**3 - 11) + (3**3 - 3)) / 2) / 24
@@ -315,21 +318,21 @@ def test_wilcoxon_drops_zero_differences_before_ranking():
 
 
 def test_all_zero_differences_give_a_zero_gain_and_no_tests_without_raising():
-    pre = pd.Series({1: 3.0, 2: 4.0, 3: 2.0})
+    pre = np.array([3.0, 4.0, 2.0])
 
-    paired = metrics.paired_gain(pre, pre.copy())
+    paired = metrics.paired_statistics(pre, pre.copy())
 
     assert paired["n"] == 3
     assert paired["mean_gain"] == 0.0
-    assert (paired["ci95_low"], paired["ci95_high"]) == (0.0, 0.0)
+    assert (paired["ci95_low"], paired["ci95_high"]) == (None, None)  # a point is no interval
     assert paired["effect_size_dz"] is None
     assert paired["t_p"] is None
     assert paired["wilcoxon_p"] is None
 
 
 def test_one_pair_has_a_gain_but_no_interval_or_tests_and_none_has_nothing():
-    one = metrics.paired_gain(pd.Series({1: 2.0}), pd.Series({1: 4.0}))
-    none = metrics.paired_gain(pd.Series({1: 2.0}), pd.Series({2: 4.0}))
+    one = metrics.paired_statistics(np.array([2.0]), np.array([4.0]))
+    none = metrics.paired_statistics(np.array([]), np.array([]))
 
     assert (one["n"], one["mean_gain"], one["normalised_gain"]) == (1, 2.0, 0.667)
     for key in ("sd_gain", "ci95_low", "ci95_high", "effect_size_dz", "t_p", "wilcoxon_p"):
@@ -342,7 +345,7 @@ def test_a_delegate_with_only_a_post_response_counts_in_the_post_mean_not_in_pai
     bookings = bookings_frame((1, "attended"), (2, "attended"))
     responses = responses_frame((1, "pre", 2.0), (1, "post", 4.0), (2, "post", 5.0))
 
-    gain = metrics.learning_gain(bookings, responses)
+    gain = metrics.learning_gain(of(bookings, responses))
 
     assert (gain["pre_mean"], gain["post_mean"], gain["gain"]) == (2.0, 4.5, 2.5)
     assert (gain["paired"]["n"], gain["paired"]["mean_gain"]) == (1, 2.0)
@@ -352,20 +355,22 @@ def test_answers_without_a_score_are_returned_but_not_averaged():
     bookings = bookings_frame((1, "attended"), (2, "attended"))
     responses = responses_frame((1, "pre", 2.0), (2, "pre", NAN), (1, "post", 3.0))
 
-    gain = metrics.learning_gain(bookings, responses)
+    gain = metrics.learning_gain(of(bookings, responses))
 
-    assert metrics.response_rates(bookings, responses)["pre"]["completed"] == 2
+    assert metrics.return_rates(of(bookings, responses))["pre"]["completed"] == 2
     assert (gain["n_pre"], gain["pre_mean"]) == (1, 2.0)
 
 
 def test_small_sample_warning_below_ten_pairs():
-    few = metrics.learning_gain(*worked_example())
+    few = metrics.learning_gain(of(*worked_example()))
     ten_bookings = bookings_frame(*((i, "attended") for i in range(10)))
     ten = metrics.learning_gain(
-        ten_bookings,
-        responses_frame(
-            *((i, "pre", 2.0) for i in range(10)), *((i, "post", 3.0) for i in range(10))
-        ),
+        of(
+            ten_bookings,
+            responses_frame(
+                *((i, "pre", 2.0) for i in range(10)), *((i, "post", 3.0) for i in range(10))
+            ),
+        )
     )
 
     assert metrics.SMALL_SAMPLE in few["warnings"]
@@ -378,8 +383,8 @@ def test_low_return_rate_warning_below_half_of_attendees():
     quarter = responses_frame((1, "post", 4.0))
     half = responses_frame((1, "post", 4.0), (2, "post", 4.0))
 
-    assert metrics.LOW_RETURN_RATE in metrics.learning_gain(bookings, quarter)["warnings"]
-    assert metrics.LOW_RETURN_RATE not in metrics.learning_gain(bookings, half)["warnings"]
+    assert metrics.LOW_RETURN_RATE in metrics.learning_gain(of(bookings, quarter))["warnings"]
+    assert metrics.LOW_RETURN_RATE not in metrics.learning_gain(of(bookings, half))["warnings"]
 
 
 def test_response_shift_sets_the_retrospective_then_mean_beside_the_real_pre_mean():
@@ -393,8 +398,8 @@ def test_response_shift_sets_the_retrospective_then_mean_beside_the_real_pre_mea
         (3, "post", 4.0),  # no retrospective answer
     )
 
-    shift = metrics.learning_gain(bookings, responses)["response_shift"]
-    without = metrics.learning_gain(bookings, responses.assign(retro_score=NAN))
+    shift = metrics.learning_gain(of(bookings, responses))["response_shift"]
+    without = metrics.learning_gain(of(bookings, responses.assign(retro_score=NAN)))
 
     assert shift == {
         "n": 2,
@@ -429,11 +434,9 @@ def test_attrition_funnel_per_course():
         (9, "post", 5.0),
     )
 
-    rows = metrics.evaluation_figures_by(
-        bookings, responses, "course_id", figures=metrics.attrition_funnel
-    )
+    rows = metrics.evaluation_summary_by(of(bookings, responses), bookings["course_id"])
 
-    assert rows == [
+    assert [{"group": row["group"]} | row["funnel"] for row in rows] == [
         {
             "group": 10,
             "booked": 5,  # attended, partial, no-show, cancelled, confirmed
@@ -473,7 +476,7 @@ def test_non_response_bias_compares_pre_means_of_attendees_who_did_and_did_not_r
         (6, "post", 4.0),  # no pre answer
     )
 
-    assert metrics.non_response_bias(bookings, responses) == {
+    assert metrics.non_response(of(bookings, responses)) == {
         "returned": {"n": 2, "pre_mean": 3.0},
         "not_returned": {"n": 2, "pre_mean": 4.0},
         "difference": -1.0,
@@ -499,7 +502,7 @@ def test_figures_per_priority_area_use_only_that_areas_bookings_and_put_no_area_
         (4, "pre", 3.0),
     )
 
-    rows = metrics.evaluation_figures_by(bookings, responses, "priority_area_id")
+    rows = metrics.evaluation_summary_by(of(bookings, responses), bookings["priority_area_id"])
 
     assert [row["group"] for row in rows] == [1, 2, None]
     assert [row["bookings"] for row in rows] == [1, 2, 1]
@@ -547,8 +550,9 @@ def test_suppress_small_groups_reads_the_minimum_from_settings_and_a_nested_size
 def test_results_are_plain_python_for_json():
     import json
 
-    summary = metrics.evaluation_summary(*worked_example())
-    rows = metrics.evaluation_figures_by(*worked_example(), "organisation_id")
+    summary = metrics.evaluation_summary(of(*worked_example()))
+    bookings, responses = worked_example()
+    rows = metrics.evaluation_summary_by(of(bookings, responses), bookings["organisation_id"])
 
     assert json.loads(json.dumps(summary))["learning_gain"]["paired"]["n"] == 5
     assert json.loads(json.dumps(rows))[0]["group"] is None

@@ -219,7 +219,7 @@ def test_bookings_frame_carries_the_grouping_columns():
 def test_no_bookings_give_empty_frames_and_empty_figures():
     frames = evaluation_frames(Booking.objects.none())
 
-    summary = metrics.evaluation_summary(*frames)
+    summary = metrics.evaluation_summary(metrics.Evaluations.from_frames(*frames))
 
     assert list(frames.bookings.columns) == list(BOOKING_COLUMNS)
     assert list(frames.responses.columns) == list(RESPONSE_COLUMNS)
@@ -248,7 +248,7 @@ def test_frames_load_in_the_same_number_of_queries_for_any_number_of_bookings(
 
     with django_assert_max_num_queries(2):
         frames = evaluation_frames(bookings)
-        summary = metrics.evaluation_summary(*frames)
+        summary = metrics.evaluation_summary(metrics.Evaluations.from_frames(*frames))
 
     assert summary["evaluations"]["pre"]["completed"] == attendees + 1
     assert summary["evaluations"]["post"] == {

@@ -18,9 +18,9 @@ from bookings.models import Booking, BookingLog, Enrolment, OutboundEmail
 from courses.models import Course, Event
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Response, Stage
+from imports.models import ImportRun
 from people import roles
 from people.models import OrganisationLog, User
-from reports.models import ImportRun
 from tests.factories import (
     BookingFactory,
     CourseFactory,

@@ -21,11 +21,11 @@ Expected figures, worked by hand (see EXPECTED):
 
 import secrets
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from bookings.models import Booking, CancellationReason, Enrolment
+from core.clock import LONDON
 from courses.models import Course, Event
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Response, Stage
@@ -39,7 +39,6 @@ from tests.factories import (
     UserFactory,
 )
 
-LONDON = ZoneInfo("Europe/London")
 S = Booking.Status
 HYPERLINK_ORG = '=HYPERLINK("http://example.com","x")'
 

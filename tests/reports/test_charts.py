@@ -47,3 +47,12 @@ def test_the_text_alternative_names_every_value(db):
 def test_no_rows_no_chart(db):
     assert chart_image(table([])) is None
     assert chart_text_alternative(table([])) == ""
+
+
+def test_a_value_not_shown_is_a_gap_and_said_so_not_drawn_as_zero(db):
+    """A small group's hidden figure (None) must not read as 0 in the chart or its text."""
+    chart = table([("Neglect", 4), ("Exploitation", None)])
+    text = chart_text_alternative(chart)
+    assert "Exploitation not shown" in text
+    assert "Exploitation 0" not in text
+    assert chart_image(chart, "svg")

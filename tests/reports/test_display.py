@@ -45,7 +45,8 @@ def test_learning_gain_rows_carry_their_display_places():
     assert shown["Post-course average (all counted post answers)"] == "4.30"
     assert shown["Paired t-test p-value"] == "< 0.001"
     assert shown["Wilcoxon signed-rank p-value"] == "0.002"
-    assert shown["Normalised gain (mean of individual gains)"] == "0.680"
+    assert shown["Normalised gain on the means (Hake's g)"] == "0.650"
+    assert shown["Normalised gain, mean per delegate (Hake's <g>, unbounded below)"] == "0.680"
 
 
 def test_annual_sentences_agree_in_number():

@@ -1,12 +1,12 @@
 """report_frames' reads: times as UTC instants; the organisation of rows recording none."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 
 from bookings.models import Booking, Enrolment
+from core.clock import LONDON
 from courses.models import Course, Event
 from reports.selectors import ReportFilters, report_frames
 from tests.factories import (
@@ -19,7 +19,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LONDON = ZoneInfo("Europe/London")
 START, END = date(2022, 4, 1), date(2023, 3, 31)
 
 

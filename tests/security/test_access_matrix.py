@@ -38,10 +38,10 @@ from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from courses.models import Course, Event
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
-from evaluations.models import Answer, Invitation, Item, Stage
+from evaluations.models import Answer, Invitation, Item, Questionnaire, Stage
+from imports.models import ImportRun
 from people import roles
 from people.models import Organisation, User
-from reports.models import ImportRun
 from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +168,7 @@ MATRIX: dict[str, Entry] = {
     "evaluations:event_returns": Entry(
         "GET", {OWN_EVENT: LEAD_ONLY, OTHER_TRAINER: LEAD_ONLY}, data="returns"
     ),
+    "evaluations:questionnaire_preview": Entry("GET", {NONE: LEAD_ONLY}),
     "evaluations:event_link": Entry(
         "GET",
         {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
@@ -192,9 +193,9 @@ MATRIX: dict[str, Entry] = {
         get={OTHER_ORG: (LOGIN, 403, 403, 403, 405)},
         data="quote",
     ),
-    "reports:import": Entry("GET", {NONE: LEAD_ONLY}),
+    "imports:upload": Entry("GET", {NONE: LEAD_ONLY}),
     # any lead's import run (here one whose problems name another organisation's person)
-    "reports:import_run": Entry("GET", {OTHER_ORG: LEAD_ONLY}),
+    "imports:run": Entry("GET", {OTHER_ORG: LEAD_ONLY}),
     # privacy: the notice is public; subject access and erasure are the lead's
     "privacy:notice": Entry("GET", {NONE: ALL_OK}),
     "privacy:person_find": Entry("GET", {NONE: LEAD_ONLY}),
@@ -425,6 +426,8 @@ class World:
             return [token if ownership == "valid link" else token[:-2] + "xx"]
         if name == "evaluations:fresh_link":
             return [self.invitation[key].pk]
+        if name == "evaluations:questionnaire_preview":
+            return [Questionnaire.objects.filter(stage=Stage.POST).first().pk]
         if name == "evaluations:event_short":
             return [self.past_event.pk if ownership == OWN else self.other_trainer_event.pk]
         if name in ("people:organisation_merge", "people:organisation_accept"):
@@ -433,7 +436,7 @@ class World:
             return ["by_priority"]
         if name == "reports:quote_mark":
             return [self.answer.pk]
-        if name == "reports:import_run":
+        if name == "imports:run":
             return [self.import_run.pk]
         if name in ("privacy:export", "privacy:anonymise"):
             return [self.owner(role, ownership).pk]

@@ -1,0 +1,1 @@
+"""Shared pieces every app may use; imports nothing from the apps (the bottom layer)."""

@@ -1,0 +1,107 @@
+"""The L&D lead's upload of past records: checks the files' names, size and line count, never
+their rows."""
+
+import zipfile
+
+from django import forms
+
+from imports.readers import FILE_NAMES, read_zip, zip_uncompressed_size
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Lines in all the files of one upload: 20 MB of short or blank lines would otherwise be millions
+# of rows to check. Counted on the bytes, before anything is decoded or parsed.
+MAX_UPLOAD_ROWS = 200_000
+FILES_REQUIRED = "Choose the CSV files to import, or a .zip of them"
+TOO_LARGE = (
+    "The files are too large to upload ({size} MB; the limit is {limit} MB). "
+    "Split them, or ask for them to be imported with the import_history command."
+)
+TOO_MANY_ROWS = (
+    "The files have too many lines to upload ({rows:,}; the limit is {limit:,}). "
+    "Split them, or ask for them to be imported with the import_history command."
+)
+WRONG_NAME = "‘{name}’ is not one of " + ", ".join(FILE_NAMES) + " or a .zip of them"
+BAD_ZIP = "‘{name}’ is not a .zip file that can be opened"
+EMPTY_ZIP = "‘{name}’ holds none of " + ", ".join(FILE_NAMES)
+TWICE = "{name} was chosen twice"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that takes several files and cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            if not data:
+                # No file chosen: an empty list skipped FileField's "required" check, and an
+                # upload of nothing became a run that "imported" nothing.
+                single(None, initial)  # raises FILES_REQUIRED (the field is required)
+                return []
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+
+
+class ImportUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="CSV files, or a .zip of them",
+        help_text="Any of " + ", ".join(FILE_NAMES) + ", saved from Excel as CSV UTF-8. "
+        "Up to 20 MB in all.",
+        error_messages={"required": FILES_REQUIRED},
+    )
+    check_only = forms.BooleanField(
+        required=False,
+        label="Only check the files: do not save anything",
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        # Refuse by size before a single row is read or a zip is unpacked.
+        total = sum(f.size for f in files)
+        if total > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                TOO_LARGE.format(size=_megabytes(total), limit=_megabytes(MAX_UPLOAD_BYTES))
+            )
+        sources: dict[str, bytes] = {}
+        for upload in files:
+            name = (upload.name or "").rsplit("/", 1)[-1]
+            lower = name.lower()
+            if lower.endswith(".zip"):
+                try:
+                    unpacked = zip_uncompressed_size(upload)
+                    upload.seek(0)
+                    if unpacked > MAX_UPLOAD_BYTES:
+                        raise forms.ValidationError(
+                            TOO_LARGE.format(
+                                size=_megabytes(unpacked), limit=_megabytes(MAX_UPLOAD_BYTES)
+                            )
+                        )
+                    inside = read_zip(upload)
+                except zipfile.BadZipFile:
+                    raise forms.ValidationError(BAD_ZIP.format(name=name)) from None
+                if not inside:
+                    raise forms.ValidationError(EMPTY_ZIP.format(name=name))
+            elif lower in FILE_NAMES:
+                inside = {lower: upload.read()}
+            else:
+                raise forms.ValidationError(WRONG_NAME.format(name=name))
+            for inner in inside:
+                if inner in sources:
+                    raise forms.ValidationError(TWICE.format(name=inner))
+            sources.update(inside)
+        rows = sum(content.count(b"\n") + 1 for content in sources.values())
+        if rows > MAX_UPLOAD_ROWS:
+            raise forms.ValidationError(TOO_MANY_ROWS.format(rows=rows, limit=MAX_UPLOAD_ROWS))
+        self.cleaned_data["sources"] = sources
+        return files

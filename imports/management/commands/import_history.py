@@ -1,0 +1,49 @@
+"""`python manage.py import_history DIR`: past records from CSV files (issue 5's contract)."""
+
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from imports.readers import FILE_NAMES
+from imports.services import import_history
+from imports.summary import ImportErrors
+
+NOT_FOUND = "{path} is not a directory (or a .zip) of import files"
+FAILED = "Nothing was imported: {count} problem{s} found."
+
+
+class Command(BaseCommand):
+    help = (
+        "Import past training records from CSV files in DIR (any of "
+        + ", ".join(FILE_NAMES)
+        + "). Every row is checked first; if any is wrong nothing is written and every bad row "
+        "is listed by file and line. Importing the same files again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", help="Directory (or .zip) holding the CSV files")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the files and show what would be imported, without saving anything",
+        )
+
+    def handle(self, *args, directory, dry_run=False, verbosity=1, **options):
+        path = Path(directory)
+        if not (path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip")):
+            raise CommandError(NOT_FOUND.format(path=path))
+        # Progress every 10,000 rows at the default verbosity; -v 0 keeps only the summary.
+        progress = self.stdout.write if verbosity >= 1 else None
+        started = time.monotonic()
+        try:
+            summary = import_history(path, dry_run=dry_run, progress=progress)
+        except ImportErrors as errors:
+            count = len(errors.messages)
+            raise CommandError(
+                "\n".join([*errors.messages, FAILED.format(count=count, s="s" * (count != 1))])
+            ) from None
+        for line in summary.lines():
+            self.stdout.write(line)
+        if verbosity >= 1:
+            self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")

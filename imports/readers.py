@@ -1,0 +1,189 @@
+"""Reading import files: a directory, a .zip or uploaded files -> text -> records by line.
+
+Nothing here looks at what a cell means (imports/checks.py does) or writes (imports/writers.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from core.clock import LONDON
+from core.text import clean_text, has_unwanted
+
+# Rows between progress messages (checking and writing).
+PROGRESS_EVERY = 10_000
+
+EVENTS, BOOKINGS, EVALUATIONS, ELEARNING = (
+    "events.csv",
+    "bookings.csv",
+    "evaluations.csv",
+    "elearning.csv",
+)
+FILE_NAMES = (EVENTS, BOOKINGS, EVALUATIONS, ELEARNING)
+
+# file -> (columns that must be present, columns that may be left out)
+COLUMNS = {
+    EVENTS: (
+        ("event_ref", "course", "priority", "audience", "mode", "start", "end", "capacity"),
+        ("status",),
+    ),
+    BOOKINGS: (
+        ("booking_ref", "event_ref", "email", "name", "organisation", "booked_at", "status"),
+        ("cancelled_at", "cancellation_reason"),
+    ),
+    EVALUATIONS: (("booking_ref", "stage", "submitted_at", "score"), ("comment",)),
+    ELEARNING: (
+        ("module", "priority", "email", "name", "organisation", "enrolled_at"),
+        ("completed_at",),
+    ),
+}
+# events.csv's status is in the contract like the other columns: required too.
+COLUMNS[EVENTS] = ((*COLUMNS[EVENTS][0], "status"), ())
+
+# Messages: "<file> line <n>: " is put in front of the row messages.
+ROW_PREFIX = "{file} line {line}: "
+NOT_UTF8 = "{file}: is not UTF-8 text; in Excel, save it as “CSV UTF-8 (Comma delimited)”"
+UNKNOWN_FILE = "{file}: not one of events.csv, bookings.csv, evaluations.csv, elearning.csv"
+MISSING_COLUMNS = "missing column{s} {columns}"
+# The csv module's default field_size_limit (128 KB), kept: no cell of these files needs more.
+CELL_TOO_LONG = (
+    f"a cell is longer than {csv.field_size_limit():,} characters (or a quote is not closed)"
+)
+NUL = (
+    "{column} contains a NUL character: is this file really text? "
+    "Save it from Excel as “CSV UTF-8 (Comma delimited)”"
+)
+
+Source = str | os.PathLike | Mapping[str, bytes | str | IO]
+
+
+def read_zip(data: bytes | IO) -> dict[str, bytes]:
+    """The import files inside a .zip (in any folder, names in any case)."""
+    found: dict[str, bytes] = {}
+    with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
+        for info in archive.infolist():
+            base = Path(info.filename).name.lower()
+            if info.is_dir() or info.filename.startswith("__MACOSX") or base not in FILE_NAMES:
+                continue
+            found[base] = archive.read(info)
+    return found
+
+
+def zip_uncompressed_size(data: bytes | IO) -> int:
+    """Total size of the import files once unpacked (refuse zip bombs before reading them)."""
+    with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
+        return sum(
+            i.file_size for i in archive.infolist() if Path(i.filename).name.lower() in FILE_NAMES
+        )
+
+
+def read_texts(source: Source, errors: list[str], unreadable: set[str]) -> dict[str, str]:
+    """file name -> decoded text, for the import files present in a directory or a mapping."""
+    raw: dict[str, bytes | str] = {}
+    if isinstance(source, Mapping):
+        for name, content in source.items():
+            base = Path(name).name.lower()
+            if base not in FILE_NAMES:
+                errors.append(UNKNOWN_FILE.format(file=name))
+                continue
+            raw[base] = content.read() if hasattr(content, "read") else content
+    else:
+        directory = Path(source)
+        if directory.is_file() and zipfile.is_zipfile(directory):
+            raw.update(read_zip(directory.read_bytes()))
+        else:
+            for entry in sorted(directory.iterdir()):
+                if entry.is_file() and entry.name.lower() in FILE_NAMES:
+                    raw[entry.name.lower()] = entry.read_bytes()
+    texts = {}
+    for name in FILE_NAMES:  # in dependency order
+        if name not in raw:
+            continue
+        content = raw[name]
+        if isinstance(content, str):
+            texts[name] = content.removeprefix("\ufeff")
+            continue
+        try:
+            texts[name] = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            errors.append(NOT_UTF8.format(file=name))
+            unreadable.add(name)
+    return texts
+
+
+def records(
+    name: str, text: str, errors: list[str], unreadable: set[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, {column: value stripped}) for each non-blank record; header problems go to errors.
+
+    A file whose header is wrong is added to `unreadable`: rows of other files that refer to it
+    are then not checked against it, so one missing column does not bury the real problem.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        unreadable.add(name)
+        errors.append(ROW_PREFIX.format(file=name, line=1) + CELL_TOO_LONG)
+        return
+    if header is None:
+        return
+    header = [h.strip().lower() for h in header]
+    required, optional = COLUMNS[name]
+    missing = [c for c in required if c not in header]
+    if missing:
+        unreadable.add(name)
+        errors.append(
+            ROW_PREFIX.format(file=name, line=1)
+            + MISSING_COLUMNS.format(s="s" if len(missing) > 1 else "", columns=", ".join(missing))
+        )
+        return
+    index = {c: header.index(c) for c in (*required, *optional) if c in header}
+    # Most files hold no control character at all: look once, clean cells only when needed.
+    dirty = has_unwanted(text)
+    line = 1
+    while True:
+        line += 1
+        try:
+            record = next(reader, None)
+        except csv.Error:
+            # The csv module stops at a cell over its limit (or a quote never closed): the rest
+            # of the file cannot be read reliably, so it is the file's last problem.
+            unreadable.add(name)
+            errors.append(ROW_PREFIX.format(file=name, line=line) + CELL_TOO_LONG)
+            return
+        if record is None:
+            return
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines, and Excel's rows of empty cells
+        width = len(record)
+        values = {c: record[i].strip() if i < width else "" for c, i in index.items()}
+        if dirty:
+            nul = [c for c, v in values.items() if "\x00" in v]
+            if nul:
+                errors.append(ROW_PREFIX.format(file=name, line=line) + NUL.format(column=nul[0]))
+                continue
+            values = {c: clean_text(v).strip() for c, v in values.items()}
+        yield line, values
+
+
+def parse_datetime(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        # What timezone.make_aware does for a zoneinfo zone, without its checks per row.
+        moment = moment.replace(tzinfo=LONDON)
+    return moment
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment is not None else None
