@@ -14,19 +14,7 @@ from bookings.services import BookingBusy, BookingError, event_capacity_change
 from courses.admin import EventAdmin as CatalogueEventAdmin
 from courses.models import Event
 from courses.services import event_save
-
-
-class ReadOnlyAdminMixin:
-    """Never added, changed or deleted by hand: a record of what happened."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from people.admin import ReadOnlyAdminMixin
 
 
 class BookingLogInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -1,6 +1,10 @@
 """Reads that depend on the user."""
 
-from django.db.models import F, QuerySet
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -8,8 +12,11 @@ from django.utils import timezone
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from courses.models import Course, Event
 
+if TYPE_CHECKING:
+    from people.models import User
 
-def booking_list_for_person(person) -> QuerySet[Booking]:
+
+def booking_list_for_person(person: User) -> QuerySet[Booking]:
     """All of a person's bookings, newest event first, with what the pages show."""
     return (
         Booking.objects.filter(person=person)
@@ -18,7 +25,7 @@ def booking_list_for_person(person) -> QuerySet[Booking]:
     )
 
 
-def event_list_for_register(user) -> QuerySet[Event]:
+def event_list_for_register(user: User) -> QuerySet[Event]:
     """Events whose register `user` may open: their own as trainer, every event for the lead."""
     events = Event.objects.select_related("course").exclude(status=Event.Status.CANCELLED)
     if not user.is_lead:
@@ -33,7 +40,7 @@ def split_upcoming_past(bookings):
     return upcoming[::-1], past
 
 
-def booking_get_for_person(person, booking_id: int) -> Booking:
+def booking_get_for_person(person: User, booking_id: int) -> Booking:
     """The person's own booking; the same 404 for "missing" and "not yours"."""
     return get_object_or_404(
         Booking.objects.select_related("event__course", "organisation"),
@@ -61,7 +68,7 @@ def event_get_for_booking(event_id: int) -> Event:
     )
 
 
-def booking_get_attended_for_person(person, booking_id: int) -> Booking:
+def booking_get_attended_for_person(person: User, booking_id: int) -> Booking:
     """The person's own fully attended booking (the only kind with a certificate), else 404."""
     return get_object_or_404(
         Booking.objects.select_related("event__course", "organisation", "person"),
@@ -83,7 +90,7 @@ def event_get_for_lead(event_id: int) -> Event:
     return get_object_or_404(Event.objects.select_related("course"), pk=event_id)
 
 
-def event_get_for_register(user, event_id: int) -> Event:
+def event_get_for_register(user: User, event_id: int) -> Event:
     """An event whose register `user` may see: its trainers and the L&D lead; 404 for the rest."""
     event = Event.objects.select_related("course").filter(pk=event_id).first()
     if event is None:
@@ -154,6 +161,18 @@ def non_attendance_reasons() -> QuerySet[CancellationReason]:
     )
 
 
+def waitlist_position(booking: Booking) -> int | None:
+    """1 for the first in line; None when the booking is not waiting."""
+    if booking.status != Booking.Status.WAITLISTED:
+        return None
+    ahead = Booking.objects.filter(
+        event_id=booking.event_id, status=Booking.Status.WAITLISTED
+    ).filter(
+        Q(created_at__lt=booking.created_at) | Q(created_at=booking.created_at, id__lt=booking.id)
+    )
+    return ahead.count() + 1
+
+
 def waitlist_positions(bookings) -> dict[int, int]:
     """{booking id: place in the queue} for the waiting-list bookings given, in one query."""
     waiting = [b for b in bookings if b.status == Booking.Status.WAITLISTED]
@@ -170,7 +189,7 @@ def waitlist_positions(bookings) -> dict[int, int]:
     return positions
 
 
-def enrolment_list_for_person(person) -> QuerySet[Enrolment]:
+def enrolment_list_for_person(person: User) -> QuerySet[Enrolment]:
     """The person's e-learning enrolments, open ones first."""
     return (
         Enrolment.objects.filter(person=person)

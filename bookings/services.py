@@ -13,16 +13,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from core.clock import working_days_before
 from courses.models import Event
+
+if TYPE_CHECKING:
+    from courses.models import Course
+    from people.models import Organisation, User
 
 # Domain error messages (tests assert them).
 EVENT_NOT_BOOKABLE = "This event is not open for booking."
@@ -160,7 +164,9 @@ def _places_taken(event: Event) -> int:
     return Booking.objects.filter(event=event, status__in=Booking.HOLDS_PLACE).count()
 
 
-def _log(booking: Booking, *, actor, action: str, from_status: str, note: str = "", at=None):
+def _log(
+    booking: Booking, *, actor: User | None, action: str, from_status: str, note: str = "", at=None
+):
     return BookingLog.objects.create(
         booking=booking,
         actor=actor,
@@ -191,24 +197,14 @@ def cancellation_deadline(event: Event) -> datetime:
     return working_days_before(event.start, event.notice_working_days)
 
 
-def waitlist_position(booking: Booking) -> int | None:
-    """1 for the first in line; None when the booking is not waiting."""
-    if booking.status != S.WAITLISTED:
-        return None
-    ahead = Booking.objects.filter(event_id=booking.event_id, status=S.WAITLISTED).filter(
-        Q(created_at__lt=booking.created_at) | Q(created_at=booking.created_at, id__lt=booking.id)
-    )
-    return ahead.count() + 1
-
-
-def _already_booked(person, actor) -> str:
+def _already_booked(person: User, actor: User | None) -> str:
     """The "already booked" message, worded for whoever is acting: the person or someone else."""
     if actor is None or actor.pk == person.pk:
         return ALREADY_BOOKED
     return PERSON_ALREADY_BOOKED.format(person=person)
 
 
-def _check_prerequisites(event: Event, person) -> None:
+def _check_prerequisites(event: Event, person: User) -> None:
     required = list(event.course.prerequisites.all())
     if not required:
         return
@@ -272,7 +268,7 @@ def offer_link_token(booking: Booking) -> str:
     return signing.TimestampSigner(salt=OFFER_LINK_SALT).sign(booking.offer_key)
 
 
-def booking_from_offer_token(token: str, person, *, now: datetime | None = None) -> Booking:
+def booking_from_offer_token(token: str, person: User, *, now: datetime | None = None) -> Booking:
     """`person`'s open offer behind a link; OfferLinkInvalid for anything else, all alike."""
     now = now or timezone.now()
     try:
@@ -312,10 +308,10 @@ class BookingDetails:
 def booking_create(
     *,
     event: Event,
-    person,
+    person: User,
     details: BookingDetails | None = None,
     waitlist_if_full: bool = True,
-    booked_by=None,
+    booked_by: User | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Book `person` a place on `event`, or a waiting-list place when it is full."""
@@ -424,7 +420,7 @@ def offers_expire(*, now: datetime | None = None) -> int:
 def booking_cancel(
     *,
     booking: Booking,
-    actor,
+    actor: User,
     reason: CancellationReason | None,
     detail: str = "",
     now: datetime | None = None,
@@ -463,9 +459,38 @@ def booking_cancel(
     return booking
 
 
+def _hand_on(
+    booking: Booking,
+    *,
+    as_status: str,
+    actions: tuple[str, str],
+    note: str,
+    actor: User,
+    now: datetime,
+    **successor,
+) -> Booking:
+    """Close a confirmed `booking` as `as_status` and create its confirmed successor (the
+    `successor` fields), logging both (`actions`: the old booking's, the new one's)."""
+    booking.status = as_status
+    booking.save(update_fields=["status"])
+    _log(booking, actor=actor, action=actions[0], from_status=S.CONFIRMED, at=now, note=note)
+    new = Booking.objects.create(
+        status=S.CONFIRMED, created_at=now, confirmed_at=now, booked_by=actor, **successor
+    )
+    _log(
+        new,
+        actor=actor,
+        action=actions[1],
+        from_status="",
+        at=now,
+        note=f"from booking {booking.pk}",
+    )
+    return new
+
+
 @transaction.atomic
 def booking_substitute(
-    *, booking: Booking, colleague, actor, now: datetime | None = None
+    *, booking: Booking, colleague: User, actor: User, now: datetime | None = None
 ) -> Booking:
     """Hand a confirmed place to a colleague of the same organisation (not a cancellation)."""
     now = now or timezone.now()
@@ -479,33 +504,17 @@ def booking_substitute(
         raise BookingError(SUBSTITUTE_SAME_ORG, field="colleague")
     if Booking.objects.filter(event=event, person=colleague, status__in=Booking.ACTIVE).exists():
         raise BookingError(_already_booked(colleague, actor), field="colleague")
-    booking.status = S.SUBSTITUTED
-    booking.save(update_fields=["status"])
-    _log(
+    new = _hand_on(
         booking,
-        actor=actor,
-        action="substitute",
-        from_status=S.CONFIRMED,
-        at=now,
+        as_status=S.SUBSTITUTED,
+        actions=("substitute", "substitute_in"),
         note=f"to person {colleague.pk}",
-    )
-    new = Booking.objects.create(
+        actor=actor,
+        now=now,
         event=event,
         person=colleague,
         organisation_id=colleague.organisation_id,
-        status=S.CONFIRMED,
-        created_at=now,
-        confirmed_at=now,
         substitute_for=booking,
-        booked_by=actor,
-    )
-    _log(
-        new,
-        actor=actor,
-        action="substitute_in",
-        from_status="",
-        at=now,
-        note=f"from booking {booking.pk}",
     )
     _email(booking.id, "substituted_out")
     _email(new.id, "confirmation")
@@ -514,7 +523,7 @@ def booking_substitute(
 
 @transaction.atomic
 def booking_move(
-    *, booking: Booking, to_event: Event, actor, now: datetime | None = None
+    *, booking: Booking, to_event: Event, actor: User, now: datetime | None = None
 ) -> Booking:
     """The L&D lead moves a confirmed place to another date of the same course."""
     now = now or timezone.now()
@@ -534,36 +543,20 @@ def booking_move(
         event=target, person_id=booking.person_id, status__in=Booking.ACTIVE
     ).exists():
         raise BookingError(_already_booked(booking.person, actor), field="to_event")
-    booking.status = S.MOVED
-    booking.save(update_fields=["status"])
-    _log(
+    new = _hand_on(
         booking,
-        actor=actor,
-        action="move",
-        from_status=S.CONFIRMED,
-        at=now,
+        as_status=S.MOVED,
+        actions=("move", "moved_in"),
         note=f"to event {target.pk}",
-    )
-    new = Booking.objects.create(
+        actor=actor,
+        now=now,
         event=target,
         person_id=booking.person_id,
         organisation_id=booking.organisation_id,
-        status=S.CONFIRMED,
-        created_at=now,
-        confirmed_at=now,
-        booked_by=actor,
         line_manager_name=booking.line_manager_name,
         line_manager_email=booking.line_manager_email,
         access_needs=booking.access_needs,
         dietary_needs=booking.dietary_needs,
-    )
-    _log(
-        new,
-        actor=actor,
-        action="moved_in",
-        from_status="",
-        at=now,
-        note=f"from booking {booking.pk}",
     )
     _email_with_manager(new, "confirmation")
     _offer_free_places(source, now=now)
@@ -571,7 +564,7 @@ def booking_move(
 
 
 @transaction.atomic
-def event_cancel(*, event: Event, actor, reason: str, now: datetime | None = None) -> Event:
+def event_cancel(*, event: Event, actor: User, reason: str, now: datetime | None = None) -> Event:
     """The organiser cancels a whole event; bookings stay for the record, everyone is told."""
     now = now or timezone.now()
     event = _lock_event(event.pk)
@@ -609,7 +602,7 @@ def event_cancel(*, event: Event, actor, reason: str, now: datetime | None = Non
 
 @transaction.atomic
 def event_capacity_change(
-    *, event: Event, capacity: int, actor=None, now: datetime | None = None
+    *, event: Event, capacity: int, actor: User | None = None, now: datetime | None = None
 ) -> Event:
     """Change an event's number of places; new places go to the waiting list at once."""
     now = now or timezone.now()
@@ -644,7 +637,7 @@ def register_is_open(event: Event, *, now: datetime | None = None) -> bool:
 
 @transaction.atomic
 def register_save(
-    *, event: Event, actor, marks: dict[int, Mark], now: datetime | None = None
+    *, event: Event, actor: User | None, marks: dict[int, Mark], now: datetime | None = None
 ) -> list[Booking]:
     """Mark many delegates at once: one lock, one read, one bulk update, one log write."""
     now = now or timezone.now()
@@ -733,7 +726,12 @@ def _check_reinstated_not_booked_again(event: Event, reinstated: list[Booking]) 
 
 @transaction.atomic
 def register_add_walk_in(
-    *, event: Event, person, actor, status: str = S.ATTENDED, now: datetime | None = None
+    *,
+    event: Event,
+    person: User,
+    actor: User,
+    status: str = S.ATTENDED,
+    now: datetime | None = None,
 ) -> Booking:
     """Someone came without a booking: record them on the register as attended."""
     now = now or timezone.now()
@@ -768,8 +766,8 @@ def register_add_walk_in(
 @transaction.atomic
 def enrolment_complete(
     *,
-    course,
-    person,
+    course: Course,
+    person: User,
     completed_on: date,
     enrolled_at: datetime | None = None,
     now: datetime | None = None,
@@ -807,7 +805,9 @@ WALK_IN_ORGANISATION_NEEDED = (
 
 
 @transaction.atomic
-def walk_in_person_get_or_create(*, email: str, full_name: str = "", organisation=None):
+def walk_in_person_get_or_create(
+    *, email: str, full_name: str = "", organisation: Organisation | None = None
+) -> User:
     """The person with this email; a new account (no password) when a walk-in is new to us."""
     from people.models import User
 

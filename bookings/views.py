@@ -48,7 +48,7 @@ def busy_page(view):
 
 def _booked_message(booking: Booking) -> str:
     if booking.status == S.WAITLISTED:
-        position = services.waitlist_position(booking)
+        position = selectors.waitlist_position(booking)
         return (
             f"The event is full, so you are on the waiting list (number {position}). "
             "We will email you if a place comes up."
@@ -100,7 +100,7 @@ def detail(request, pk):
         {
             "booking": booking,
             "event": booking.event,
-            "position": services.waitlist_position(booking),
+            "position": selectors.waitlist_position(booking),
             "deadline": services.cancellation_deadline(booking.event),
             "partial_no_certificate": PARTIAL_NO_CERTIFICATE,
         },
@@ -427,62 +427,74 @@ def register_print(request, event_id):
 # --- L&D lead ------------------------------------------------------------------------------
 
 
-@role_required(LEAD)
-@require_http_methods(["GET", "POST"])
-@busy_page
+def _lead_form_page(request, form, act, *, field: str | None, page: tuple[str, dict]):
+    """The lead's booking forms: on a valid POST, `act(cleaned_data)` calls the service and gives
+    (success message, where to go next); a refusal goes on `field` (None: the field the
+    BookingError names, else the whole form) and the page (template, context) is shown again."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, next_url = act(form.cleaned_data)
+        except services.BookingError as error:
+            if field is None:
+                form.add_service_error(error)
+            else:
+                form.add_error(field, error.message)
+                form.mark_errors()
+        else:
+            messages.success(request, message)
+            return redirect(next_url)
+    template, context = page
+    return render(request, template, {**context, "form": form})
+
+
+def _lead_form_view(view):
+    """The lead's form pages: the lead only, GET or POST, a busy event lock a 503 page."""
+    return role_required(LEAD)(require_http_methods(["GET", "POST"])(busy_page(view)))
+
+
+def _register_url(event_id: int) -> str:
+    return reverse("bookings:register", kwargs={"event_id": event_id})
+
+
+@_lead_form_view
 def book_for(request, event_id):
     event = selectors.event_get_for_lead(event_id)
+
+    def act(data):
+        person = data["email"]
+        booking = services.booking_create(event=event, person=person, booked_by=request.user)
+        where = "on the waiting list" if booking.status == S.WAITLISTED else "booked"
+        return f"{person} is {where}.", _register_url(event.pk)
+
     form = forms.PersonEmailForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        person = form.cleaned_data["email"]
-        try:
-            booking = services.booking_create(event=event, person=person, booked_by=request.user)
-        except services.BookingError as error:
-            form.add_error("email", error.message)
-            form.mark_errors()
-        else:
-            where = "on the waiting list" if booking.status == S.WAITLISTED else "booked"
-            messages.success(request, f"{person} is {where}.")
-            return redirect("bookings:register", event_id=event.pk)
-    return render(request, "bookings/book_for.html", {"event": event, "form": form})
+    page = ("bookings/book_for.html", {"event": event})
+    return _lead_form_page(request, form, act, field="email", page=page)
 
 
-@role_required(LEAD)
-@require_http_methods(["GET", "POST"])
-@busy_page
+@_lead_form_view
 def move(request, pk):
     booking = selectors.booking_get_for_lead(pk)
+
+    def act(data):
+        new = services.booking_move(booking=booking, to_event=data["to_event"], actor=request.user)
+        return f"{booking.person} is moved to {new.event}.", _register_url(new.event_id)
+
     form = forms.MoveForm(
         request.POST if request.method == "POST" else None, events=selectors.move_targets(booking)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.booking_move(
-                booking=booking, to_event=form.cleaned_data["to_event"], actor=request.user
-            )
-        except services.BookingError as error:
-            form.add_error("to_event", error.message)
-            form.mark_errors()
-        else:
-            messages.success(request, f"{booking.person} is moved to {new.event}.")
-            return redirect("bookings:register", event_id=new.event_id)
-    return render(request, "bookings/booking_move.html", {"booking": booking, "form": form})
+    page = ("bookings/booking_move.html", {"booking": booking})
+    return _lead_form_page(request, form, act, field="to_event", page=page)
 
 
-@role_required(LEAD)
-@require_http_methods(["GET", "POST"])
-@busy_page
+@_lead_form_view
 def event_cancel(request, event_id):
     event = selectors.event_get_for_lead(event_id)
+
+    def act(data):
+        services.event_cancel(event=event, actor=request.user, reason=data["reason"])
+        message = "The event is cancelled. Everyone booked is being emailed."
+        return message, reverse("courses:event", kwargs={"pk": event.pk})
+
     form = forms.EventCancelForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_cancel(
-                event=event, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except services.BookingError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, "The event is cancelled. Everyone booked is being emailed.")
-            return redirect(reverse("courses:event", kwargs={"pk": event.pk}))
-    return render(request, "bookings/event_cancel.html", {"event": event, "form": form})
+    page = ("bookings/event_cancel.html", {"event": event})
+    return _lead_form_page(request, form, act, field=None, page=page)

@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
-from evaluations import services, validation
+from evaluations import selectors, services, validation
 from evaluations.models import Answer, Invitation, Item, Questionnaire, Response
 
 
@@ -51,7 +51,7 @@ class ItemInline(admin.TabularInline):
     )
 
     def _locked(self, obj):
-        return obj is not None and services.questionnaire_has_answers(obj)
+        return obj is not None and selectors.questionnaire_has_answers(obj)
 
     def has_add_permission(self, request, obj=None):
         return not self._locked(obj) and super().has_add_permission(request, obj)
@@ -86,18 +86,18 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
     @admin.display(description="Answered")
     def responses(self, obj):
-        return "Yes" if services.questionnaire_has_answers(obj) else "No"
+        return "Yes" if selectors.questionnaire_has_answers(obj) else "No"
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and services.questionnaire_has_answers(obj):
+        if obj is not None and selectors.questionnaire_has_answers(obj):
             fields += ["name", "stage", "respondent", "course", "family", "intro"]
         return fields
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         extra_context = extra_context or {}
-        extra_context["locked"] = obj is not None and services.questionnaire_has_answers(obj)
+        extra_context["locked"] = obj is not None and selectors.questionnaire_has_answers(obj)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):

@@ -9,6 +9,12 @@ class Stage(models.TextChoices):
     STAGE2 = "stage2", "Stage 2 (impact on practice)"
 
 
+def email_purpose(stage: str, respondent: str, what: str) -> str:
+    """The outbox purpose of an evaluation email, e.g. 'eval-post-invite', 'eval-pre-reminder1'."""
+    who = "" if respondent == "delegate" else "-lm"
+    return f"eval-{stage}{who}-{what}"
+
+
 class Respondent(models.TextChoices):
     DELEGATE = "delegate", "Delegate"
     LINE_MANAGER = "line_manager", "Line manager"

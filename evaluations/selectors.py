@@ -1,17 +1,38 @@
-"""Reads for evaluation figures: bookings and submitted responses as pandas frames.
+"""Reads: evaluation figures' frames, questionnaires, and what is due for the scheduled jobs.
 
 `evaluation_frames` is the only way pages and reports load evaluation data: two queries whatever
 the number of bookings, and the frames feed the pure functions in `evaluations.metrics`.
+pandas and numpy are imported by the functions that use them, so the tasks and the admin, which
+use only the other reads, do not load them.
 """
 
-from typing import NamedTuple
+from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+import json
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, NamedTuple
+
+from django.conf import settings
 from django.db import connections
 from django.db.models import Avg, Q, QuerySet
+from django.utils import timezone
 
-from evaluations.models import Response, Stage
+from bookings.models import Booking
+from evaluations.models import (
+    Invitation,
+    Questionnaire,
+    Respondent,
+    Response,
+    Stage,
+    email_purpose,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from courses.models import Course
+    from people.models import User
 
 BOOKING_COLUMNS = (
     "booking_id",
@@ -49,6 +70,8 @@ class EvaluationFrames(NamedTuple):
 
 def evaluation_frames(bookings_qs: QuerySet) -> EvaluationFrames:
     """Load the bookings of `bookings_qs` and their submitted responses' scores in two queries."""
+    import pandas as pd
+
     booking_rows = bookings_qs.order_by().values_list(
         "id",
         "status",
@@ -67,26 +90,14 @@ def evaluation_frames(bookings_qs: QuerySet) -> EvaluationFrames:
 def values_frame(
     values_qs: QuerySet, columns: list[str], *, types: dict[str, str] | None = None
 ) -> pd.DataFrame:
-    """A values_list queryset as a frame, its rows taken straight from the database cursor.
+    """A values_list queryset as a frame: `columns` name its fields, in the same order.
 
-    For the large reads: Django's per-row conversions are skipped (numbers stay Decimal on
-    PostgreSQL), so use it for ids, text, numbers and flags, not times. SQLite's driver still
-    converts a bare date-time or boolean column by its declared type, a Python call per value:
-    select those as expressions (reports.selectors._as_text, a cast to integer).
+    For the large reads: select ids, text, numbers and flags, not times. Django would convert a
+    bare date-time or boolean column by its declared type, a Python call per value: select
+    those as expressions (reports.selectors._as_text, a cast to integer).
     `types`: dtypes of columns (by name in `columns`) that are never NULL, see rows_frame.
     """
-    sql, params = values_qs.query.get_compiler(values_qs.db).as_sql()
-    with connections[values_qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        selected = [column[0] for column in cursor.description]
-        rows = cursor.fetchall()
-    # As Django's values_list: its fields, then annotations added after it.
-    fields = list(dict.fromkeys([*values_qs._fields, *values_qs.query.annotation_select]))
-    named = dict(zip(fields, columns, strict=True))
-    types = {field: types[name] for field, name in named.items() if name in (types or {})}
-    frame = rows_frame(rows, selected, types)[fields]
-    frame.columns = columns
-    return frame
+    return rows_frame(list(values_qs), list(columns), types)
 
 
 # rows_frame's dtypes that numpy converts to while it reads the rows.
@@ -104,6 +115,9 @@ def rows_frame(
     rows are read once into numpy records, numbers converted on the way. No rows: from_records'
     own empty frame.
     """
+    import numpy as np
+    import pandas as pd
+
     if not rows or not types:
         return pd.DataFrame.from_records(rows, columns=columns)
     record = np.dtype(
@@ -152,28 +166,40 @@ ORDER BY r.submitted_at ASC, i.booking_id ASC, i.stage ASC, i.respondent ASC
 """
 
 
-def _responses_in_submission_order(
-    bookings_qs: QuerySet, events_qs: QuerySet | None = None
-) -> pd.DataFrame:
+def _among(connection, column: str, ids) -> tuple[str, list]:
+    """SQL for "`column` is one of `ids`" and its one parameter, however many ids there are."""
+    ids = [int(i) for i in ids]
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", [ids]
+    # SQLite: one JSON array rather than a parameter per id (SQLite caps the parameters).
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+
+
+def _responses_in_submission_order(bookings_qs: QuerySet, event_ids=None) -> pd.DataFrame:
     """booking_id, stage, respondent, score, retro_score; in submission order.
 
-    `events_qs`: a values("pk") queryset of events whose bookings are exactly `bookings_qs`'s:
-    the bookings are then joined and filtered by event (faster on both databases than a subquery
-    of 150,000 booking ids).
+    `event_ids`: the events whose bookings are exactly `bookings_qs`'s (the report has them
+    already): the bookings are then joined and filtered by event (faster on both databases than
+    150,000 booking ids). Without them, `bookings_qs`'s ids are read first (one more query).
     """
     from bookings.models import Booking
     from evaluations.models import Answer, Invitation, Item
 
     connection = connections[bookings_qs.db]
     quote = connection.ops.quote_name
-    if events_qs is None:
-        ids = bookings_qs.order_by().values("pk")
-        sub_sql, params = ids.query.get_compiler(ids.db).as_sql()
-        join, where = "", f"i.booking_id IN ({sub_sql})"
+    types = {"booking_id": "int64", "score": "float64", "retro_score": "float64"}
+    text_columns = ["booking_id", "stage", "respondent", "score", "retro_score"]
+    text_types = {**types, "stage": "str", "respondent": "str"}
+    if event_ids is None:
+        ids = list(bookings_qs.order_by().values_list("pk", flat=True))
+        join = ""
+        where, params = _among(connection, "i.booking_id", ids)
     else:
-        sub_sql, params = events_qs.query.get_compiler(events_qs.db).as_sql()
+        ids = list(event_ids)
         join = f"INNER JOIN {quote(Booking._meta.db_table)} b ON i.booking_id = b.id"
-        where = f"b.event_id IN ({sub_sql})"
+        where, params = _among(connection, "b.event_id", ids)
+    if not ids:
+        return rows_frame([], columns=text_columns, types=text_types)
 
     def read(kind: str, kind_params: tuple) -> list[tuple]:
         sql = _SUBMISSION_ORDER_SQL.format(
@@ -190,7 +216,6 @@ def _responses_in_submission_order(
             cursor.execute(sql, (*kind_params, Stage.POST.value, *params))
             return cursor.fetchall()
 
-    types = {"booking_id": "int64", "score": "float64", "retro_score": "float64"}
     # Stage and respondent as one small number (KINDS): 150,000 ints instead of 300,000 strings
     # to fetch and compare. A stage or respondent outside KINDS (NULL code) reads them as text.
     rows = read(_KIND_CODE_SQL, _KIND_CODE_PARAMS)
@@ -207,11 +232,7 @@ def _responses_in_submission_order(
         return frame
     if rows:  # some invitation's stage or respondent is not in KINDS: read them as text
         rows = read("i.stage, i.respondent", ())
-    return rows_frame(
-        rows,
-        columns=["booking_id", "stage", "respondent", "score", "retro_score"],
-        types={**types, "stage": "str", "respondent": "str"},
-    )
+    return rows_frame(rows, columns=text_columns, types=text_types)
 
 
 # (stage, respondent) pairs an invitation can have; their position is the code the report's
@@ -230,6 +251,9 @@ _KIND_CODE_PARAMS = tuple(value for kind in KINDS for value in kind)
 def _category_of(names_by_code: list[str], codes: np.ndarray) -> pd.Categorical:
     """The categorical that pd.Series(names).astype("str").astype("category") gives, where
     names = names_by_code[codes]: categories are the distinct names present, sorted."""
+    import numpy as np
+    import pandas as pd
+
     present = sorted({names_by_code[c] for c in np.unique(codes)})
     position = {name: n for n, name in enumerate(present)}
     remap = np.array([position.get(name, -1) for name in names_by_code], dtype="int64")
@@ -237,19 +261,21 @@ def _category_of(names_by_code: list[str], codes: np.ndarray) -> pd.Categorical:
 
 
 def evaluation_responses(
-    bookings_qs: QuerySet, *, in_submission_order: bool = False, events_qs: QuerySet | None = None
+    bookings_qs: QuerySet, *, in_submission_order: bool = False, event_ids=None
 ):
     """The submitted responses' scores of the bookings of `bookings_qs`, in one query.
 
     RESPONSE_COLUMNS, sorted by booking, stage and respondent; or, `in_submission_order`, without
     submitted_at and sorted by it (then booking): what evaluations.metrics.counted_answers needs,
     without converting every response's time into a Python datetime (the report's 150,000).
-    `events_qs` (with `in_submission_order`): see _responses_in_submission_order.
+    `event_ids` (with `in_submission_order`): see _responses_in_submission_order.
     """
+    import pandas as pd
+
     if in_submission_order:
         # The report's 150,000 rows: scores chosen in SQL; stage and respondent as categories
         # (counted_answers compares them once per stage).
-        raw = _responses_in_submission_order(bookings_qs, events_qs)
+        raw = _responses_in_submission_order(bookings_qs, event_ids)
         columns = {
             "booking_id": raw["booking_id"].astype("int64"),
             "stage": _as_category(raw["stage"]),
@@ -342,6 +368,112 @@ def event_returns(event) -> list[dict]:
 
 def _as_category(column: pd.Series) -> pd.Series:
     """Text as a category (sorted categories); a column read as codes already is one."""
+    import pandas as pd
+
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column
     return column.astype("str").astype("category")
+
+
+# --- questionnaires and what is due ------------------------------------------------------
+
+
+def questionnaire_for(
+    *, course: Course, stage: str, respondent: str = Respondent.DELEGATE
+) -> Questionnaire | None:
+    """The current questionnaire for a course, stage and respondent: the course's own, else the
+    default. A line manager never gets the delegate's questionnaire."""
+    current = Questionnaire.objects.filter(stage=stage, respondent=respondent, is_current=True)
+    return (
+        current.filter(course=course).order_by("-version").first()
+        or current.filter(course__isnull=True).order_by("-version").first()
+    )
+
+
+def questionnaire_has_answers(questionnaire: Questionnaire) -> bool:
+    """Someone has started answering it: it is locked, edits make a new version."""
+    return Response.objects.filter(questionnaire=questionnaire).exists()
+
+
+def due_invitations(*, now: datetime | None = None) -> list[tuple[int, str, str]]:
+    """(booking id, stage, respondent) for every invitation that is due and not yet made."""
+    now = now or timezone.now()
+    due = []
+    pre = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED, event__status="scheduled", event__start__gt=now
+    ).exclude(invitations__stage=Stage.PRE)
+    if settings.EVAL_PRE_INVITE_DAYS_BEFORE is not None:
+        pre = pre.filter(
+            event__start__lte=now + timedelta(days=settings.EVAL_PRE_INVITE_DAYS_BEFORE)
+        )
+    due += [(b, Stage.PRE, "delegate") for b in pre.values_list("id", flat=True)]
+    attended = Booking.objects.filter(
+        status__in=Booking.ATTENDED_STATUSES, event__status="delivered"
+    )
+    post = attended.exclude(invitations__stage=Stage.POST)
+    due += [(b, Stage.POST, "delegate") for b in post.values_list("id", flat=True)]
+    stage2_from = now - timedelta(days=settings.EVAL_STAGE2_AFTER_DAYS)
+    stage2_window = attended.filter(
+        event__end__lte=stage2_from,
+        # Don't surprise people about courses from long ago (e.g. imported years).
+        event__end__gt=stage2_from - timedelta(days=60),
+    )
+    due += [
+        (b, Stage.STAGE2, "delegate")
+        for b in stage2_window.exclude(
+            invitations__stage=Stage.STAGE2, invitations__respondent="delegate"
+        ).values_list("id", flat=True)
+    ]
+    if settings.EVAL_STAGE2_LINE_MANAGER:
+        lm = stage2_window.exclude(line_manager_email="").exclude(
+            invitations__stage=Stage.STAGE2, invitations__respondent="line_manager"
+        )
+        due += [(b, Stage.STAGE2, "line_manager") for b in lm.values_list("id", flat=True)]
+    return due
+
+
+def due_reminders(*, now: datetime | None = None) -> list[tuple[int, int, str, str]]:
+    """(invitation id, booking id, purpose, respondent): reminders due, not yet in the outbox."""
+    now = now or timezone.now()
+    due = []
+    unanswered = Invitation.objects.filter(expires_at__gt=now).exclude(
+        response__submitted_at__isnull=False
+    )
+    for number, days in enumerate(settings.EVAL_REMINDER_DAYS, start=1):
+        rows = unanswered.filter(created_at__lte=now - timedelta(days=days)).values_list(
+            "id", "booking_id", "stage", "respondent"
+        )
+        for inv_id, booking_id, stage, respondent in rows:
+            purpose = email_purpose(stage, respondent, f"reminder{number}")
+            due.append((inv_id, booking_id, purpose, respondent))
+    if not due:
+        return []
+    sent = set(
+        Booking.objects.filter(
+            emails__purpose__in={p for _, _, p, _ in due}, id__in={b for _, b, _, _ in due}
+        ).values_list("id", "emails__purpose", "emails__recipient_role")
+    )
+    return [(i, b, p, r) for i, b, p, r in due if (b, p, r) not in sent]
+
+
+def post_invitation_for_delegate(*, event_id: int, person: User) -> Invitation | None:
+    """`person`'s own post-course invitation for an event they booked, if one was made."""
+    return (
+        Invitation.objects.filter(
+            booking__event_id=event_id,
+            booking__person=person,
+            stage=Stage.POST,
+            respondent="delegate",
+        )
+        .select_related("response")
+        .first()
+    )
+
+
+def invitation_still_open(invitation_id: int) -> bool:
+    """Not yet answered: a reminder for it is still worth sending."""
+    return (
+        Invitation.objects.filter(pk=invitation_id)
+        .exclude(response__submitted_at__isnull=False)
+        .exists()
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -17,7 +18,21 @@ from django.utils import timezone
 from bookings.emails import outbox_enqueue, outbox_record
 from bookings.line_manager import line_manager_email_problem
 from bookings.models import Booking
-from evaluations.models import Answer, Invitation, Item, Questionnaire, Respondent, Response, Stage
+from evaluations.models import (
+    Answer,
+    Invitation,
+    Item,
+    Questionnaire,
+    Respondent,
+    Response,
+    Stage,
+    email_purpose,
+)
+from evaluations.selectors import questionnaire_for
+
+if TYPE_CHECKING:
+    from courses.models import Event
+    from people.models import User
 
 LINK_SALT = "evaluations.invitation"
 NO_QUESTIONNAIRE = "There is no {stage} questionnaire for this course."
@@ -51,22 +66,6 @@ class LinkInvalid(Exception):
 
 
 # --- questionnaires ------------------------------------------------------------------------
-
-
-def questionnaire_for(
-    *, course, stage: str, respondent: str = Respondent.DELEGATE
-) -> Questionnaire | None:
-    """The current questionnaire for a course, stage and respondent: the course's own, else the
-    default. A line manager never gets the delegate's questionnaire."""
-    current = Questionnaire.objects.filter(stage=stage, respondent=respondent, is_current=True)
-    return (
-        current.filter(course=course).order_by("-version").first()
-        or current.filter(course__isnull=True).order_by("-version").first()
-    )
-
-
-def questionnaire_has_answers(questionnaire: Questionnaire) -> bool:
-    return Response.objects.filter(questionnaire=questionnaire).exists()
 
 
 @transaction.atomic
@@ -229,12 +228,6 @@ def invitation_refresh(*, invitation: Invitation, now: datetime | None = None) -
     return invitation
 
 
-def email_purpose(stage: str, respondent: str, what: str) -> str:
-    """The outbox purpose of an evaluation email, e.g. 'eval-post-invite', 'eval-pre-reminder1'."""
-    who = "" if respondent == "delegate" else "-lm"
-    return f"eval-{stage}{who}-{what}"
-
-
 _purpose = email_purpose
 
 
@@ -341,80 +334,13 @@ def answer_set_publishable(*, answer: Answer, publishable: bool) -> Answer:
     return answer
 
 
-# --- what is due ---------------------------------------------------------------------------
-
-
-def due_invitations(*, now: datetime | None = None) -> list[tuple[int, str, str]]:
-    """(booking id, stage, respondent) for every invitation that is due and not yet made."""
-    now = now or timezone.now()
-    due = []
-    pre = Booking.objects.filter(
-        status=Booking.Status.CONFIRMED, event__status="scheduled", event__start__gt=now
-    ).exclude(invitations__stage=Stage.PRE)
-    if settings.EVAL_PRE_INVITE_DAYS_BEFORE is not None:
-        pre = pre.filter(
-            event__start__lte=now + timedelta(days=settings.EVAL_PRE_INVITE_DAYS_BEFORE)
-        )
-    due += [(b, Stage.PRE, "delegate") for b in pre.values_list("id", flat=True)]
-    attended = Booking.objects.filter(
-        status__in=Booking.ATTENDED_STATUSES, event__status="delivered"
-    )
-    post = attended.exclude(invitations__stage=Stage.POST)
-    due += [(b, Stage.POST, "delegate") for b in post.values_list("id", flat=True)]
-    stage2_from = now - timedelta(days=settings.EVAL_STAGE2_AFTER_DAYS)
-    stage2_window = attended.filter(
-        event__end__lte=stage2_from,
-        # Don't surprise people about courses from long ago (e.g. imported years).
-        event__end__gt=stage2_from - timedelta(days=60),
-    )
-    due += [
-        (b, Stage.STAGE2, "delegate")
-        for b in stage2_window.exclude(
-            invitations__stage=Stage.STAGE2, invitations__respondent="delegate"
-        ).values_list("id", flat=True)
-    ]
-    if settings.EVAL_STAGE2_LINE_MANAGER:
-        lm = stage2_window.exclude(line_manager_email="").exclude(
-            invitations__stage=Stage.STAGE2, invitations__respondent="line_manager"
-        )
-        due += [(b, Stage.STAGE2, "line_manager") for b in lm.values_list("id", flat=True)]
-    return due
-
-
-def due_reminders(*, now: datetime | None = None) -> list[tuple[int, int, str]]:
-    """(invitation id, reminder number, purpose) for unanswered invitations past a reminder day."""
-    now = now or timezone.now()
-    due = []
-    unanswered = Invitation.objects.filter(expires_at__gt=now).exclude(
-        response__submitted_at__isnull=False
-    )
-    for number, days in enumerate(settings.EVAL_REMINDER_DAYS, start=1):
-        rows = unanswered.filter(created_at__lte=now - timedelta(days=days)).values_list(
-            "id", "booking_id", "stage", "respondent"
-        )
-        for inv_id, booking_id, stage, respondent in rows:
-            purpose = _purpose(stage, respondent, f"reminder{number}")
-            due.append((inv_id, booking_id, purpose, respondent))
-    if not due:
-        return []
-    sent = set(
-        Booking.objects.filter(
-            emails__purpose__in={p for _, _, p, _ in due}, id__in={b for _, b, _, _ in due}
-        ).values_list("id", "emails__purpose", "emails__recipient_role")
-    )
-    return [(i, b, p, r) for i, b, p, r in due if (b, p, r) not in sent]
-
-
-def invitation_still_open(invitation_id: int) -> bool:
-    return (
-        Invitation.objects.filter(pk=invitation_id)
-        .exclude(response__submitted_at__isnull=False)
-        .exists()
-    )
+# --- reminders ----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def reminder_batch_send(*, event, stage: str, actor, now: datetime | None = None) -> int:
+def reminder_batch_send(
+    *, event: Event, stage: str, actor: User, now: datetime | None = None
+) -> int:
     """The lead nudges everyone on an event who has not answered a stage (once a day at most)."""
     now = now or timezone.now()
     purpose_suffix = f"batch{timezone.localdate(now):%Y%m%d}"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from bookings.certificates import certificate_for
 from bookings.emails import outbox_enqueue, outbox_record, send_once
 from bookings.models import Booking
-from evaluations import services
+from evaluations import selectors, services
 from evaluations.models import Invitation, Stage
 
 SUBJECTS = {
@@ -68,7 +68,7 @@ def build_message(booking: Booking, invitation: Invitation, purpose: str) -> Ema
 
 def send_evaluation_email(booking_id, purpose, respondent, invitation_id) -> bool:
     """Send an invitation, fresh link or reminder once; reminders stop once it is answered."""
-    if _is_reminder(purpose) and not services.invitation_still_open(invitation_id):
+    if _is_reminder(purpose) and not selectors.invitation_still_open(invitation_id):
         return False
     invitation = Invitation.objects.get(pk=invitation_id)
     return send_once(
@@ -79,7 +79,7 @@ def send_evaluation_email(booking_id, purpose, respondent, invitation_id) -> boo
 def invite_due() -> int:
     """Scheduled: make every invitation that is due (each at most once) and email it."""
     made = 0
-    for booking_id, stage, respondent in services.due_invitations():
+    for booking_id, stage, respondent in selectors.due_invitations():
         booking = Booking.objects.select_related("event__course").get(pk=booking_id)
         try:
             if services.invitation_create(booking=booking, stage=stage, respondent=respondent):
@@ -91,7 +91,7 @@ def invite_due() -> int:
 
 def remind_due() -> int:
     """Scheduled: queue the reminders that are due for unanswered invitations."""
-    due = services.due_reminders()
+    due = selectors.due_reminders()
     for invitation_id, booking_id, purpose, respondent in due:
         row = outbox_record(
             booking_id=booking_id,

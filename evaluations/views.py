@@ -236,16 +236,7 @@ def event_link_qr(request, event_id):
 @login_required
 def event_short(request, event_id):
     """A delegate follows the trainer's short link: to their own post-course evaluation."""
-    invitation = (
-        Invitation.objects.filter(
-            booking__event_id=event_id,
-            booking__person=request.user,
-            stage=Stage.POST,
-            respondent="delegate",
-        )
-        .select_related("response")
-        .first()
-    )
+    invitation = selectors.post_invitation_for_delegate(event_id=event_id, person=request.user)
     if invitation is not None:
         return redirect(services.invitation_url(invitation))
     return render(request, "evaluations/event_short_waiting.html", status=200)

@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from imports.models import ImportRun
+from people.admin import ReadOnlyAdminMixin
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("uploaded_at", "uploaded_by", "dry_run", "state", "finished_at", "error_count")
     list_filter = ("state", "dry_run")
     list_select_related = ("uploaded_by",)
@@ -30,12 +31,3 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("files")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -16,6 +16,19 @@ from people.roles import ALL_ROLES, SUPERUSER_ONLY_APPS
 SUPERUSER_ONLY_USER_FIELDS = ("is_staff", "is_superuser", "user_permissions")
 
 
+class ReadOnlyAdminMixin:
+    """Never added, changed or deleted by hand: a record of what happened (every app's logs)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PersonCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
@@ -209,21 +222,12 @@ class OrganisationDomainAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationLog)
-class OrganisationLogAdmin(admin.ModelAdmin):
+class OrganisationLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "action", "organisation", "actor", "detail")
     list_filter = ("action",)
     search_fields = ("detail", "organisation__name")
     list_select_related = ("organisation", "actor")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SuperuserOnlyWritesMixin:

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from people.admin import ReadOnlyAdminMixin
 from privacy.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "action", "object_type", "object_repr", "actor")
     list_filter = ("action", "object_type")
     search_fields = ("object_repr", "object_id", "actor__email")
@@ -23,12 +24,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "before",
         "after",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -19,6 +20,9 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from privacy.models import AuditEntry
+
+if TYPE_CHECKING:
+    from people.models import User
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
 
@@ -30,7 +34,7 @@ def current_actor():
 
 
 @contextmanager
-def audit_actor(user):
+def audit_actor(user: User | None):
     """Attribute audit entries written inside the block to `user` (commands, tasks, tests)."""
     token = _actor.set(user if user is not None and user.is_authenticated else None)
     try:
@@ -46,8 +50,8 @@ def record(
     object_type: str = "",
     object_id="",
     object_repr: str = "",
-    actor=None,
-    subject=None,
+    actor: User | None = None,
+    subject: User | None = None,
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEntry:
@@ -66,6 +70,21 @@ def record(
         object_repr=object_repr[:200],
         before=_jsonable(before or {}),
         after=_jsonable(after or {}),
+    )
+
+
+def record_about_person(
+    *, action: str, person: User, actor: User | None, after: dict | None = None
+) -> AuditEntry:
+    """Write one audit entry about a person's whole record (an export, an anonymisation)."""
+    return record(
+        action=action,
+        object_type="people.user",
+        object_id=person.pk,
+        object_repr=f"Person {person.pk}",
+        actor=actor,
+        subject=person,
+        after=after,
     )
 
 
@@ -132,7 +151,7 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
         transaction.on_commit(lambda: _record_items(instance.pk, actor))
 
 
-def _record_items(questionnaire_id: int, actor) -> None:
+def _record_items(questionnaire_id: int, actor: User | None) -> None:
     from evaluations.models import Questionnaire
 
     questionnaire = Questionnaire.objects.filter(pk=questionnaire_id).first()

@@ -1,8 +1,8 @@
 """django-q2 entry points for privacy: ids only, idempotent."""
 
-from privacy import services
+from privacy import retention
 
 
 def anonymise_expired() -> int:
     """Scheduled daily: anonymise people whose last activity is past the retention period."""
-    return len(services.retention_run())
+    return len(retention.retention_run())

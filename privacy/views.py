@@ -12,8 +12,11 @@ from django.views.decorators.cache import never_cache
 
 from people.models import User
 from people.roles import LEAD, role_required
-from privacy import exporters, services
+from privacy import exporters
+from privacy.anonymise import PrivacyError, person_anonymise, person_is_anonymised
+from privacy.export import subject_access_export, subject_access_record
 from privacy.forms import AnonymiseForm, ExportForm, PersonFindForm
+from privacy.retention import retention_days
 
 
 def notice(request):
@@ -24,7 +27,7 @@ def notice(request):
         request,
         "privacy/notice.html",
         {
-            "retention_years": round(services.retention_days() / 365.25, 1),
+            "retention_years": round(retention_days() / 365.25, 1),
             "min_group_size": settings.REPORT_MIN_GROUP_SIZE,
             "privacy_contact": contact,
         },
@@ -53,7 +56,7 @@ def export(request, pk):
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fmt = form.cleaned_data["format"]
-        data = services.subject_access_record(person=person, actor=request.user, fmt=fmt)
+        data = subject_access_record(person=person, actor=request.user, fmt=fmt)
         stamp = timezone.localtime().strftime("%Y%m%d")
         if fmt == "zip":
             response = HttpResponse(exporters.export_zip(data), content_type="application/zip")
@@ -63,7 +66,7 @@ def export(request, pk):
             f'attachment; filename="subject-access-{person.pk}-{stamp}.{fmt}"'
         )
         return response
-    sections = services.subject_access_export(person)["sections"]
+    sections = subject_access_export(person)["sections"]
     summary = {label: len(rows) for label, rows in sections.items()}
     return render(
         request, "privacy/export.html", {"person": person, "form": form, "summary": summary}
@@ -77,13 +80,13 @@ def anonymise(request, pk):
     form = AnonymiseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_anonymise(
+            person_anonymise(
                 person=person,
                 actor=request.user,
                 reason="request",
                 confirm_email=form.cleaned_data["confirm_email"],
             )
-        except services.PrivacyError as error:
+        except PrivacyError as error:
             form.add_error("confirm_email" if error.field else None, error.message)
         else:
             messages.success(request, f"Person {person.pk} has been anonymised.")
@@ -94,6 +97,6 @@ def anonymise(request, pk):
         {
             "person": person,
             "form": form,
-            "already": services.person_is_anonymised(person),
+            "already": person_is_anonymised(person),
         },
     )

@@ -22,7 +22,7 @@ from reports.exporters import annual_docx, report_xlsx, table_csv
 from reports.forms import ReportForm
 from reports.periods import current_reporting_year
 from reports.report import report_build
-from reports.selectors import period_events
+from reports.selectors import quote_answers
 from reports.tables import report_tables, table_by_slug
 
 NO_ACCESS = "Only the L&D lead and organisation managers can see the training reports."
@@ -162,21 +162,7 @@ def quotes(request):
     page = None
     if form.is_valid():
         start, end = form.period()
-        delivered = period_events(start, end, form.filters()).filter(status="delivered")
-        answers = (
-            Answer.objects.filter(
-                item__kind=Item.Kind.TEXT,
-                response__submitted_at__isnull=False,
-                response__invitation__booking__event__in=delivered.values("pk"),
-            )
-            .exclude(text="")
-            .select_related("item", "response__invitation__booking__event__course")
-            .order_by("-response__submitted_at", "-id")
-        )
-        if show == "publishable":
-            answers = answers.filter(is_publishable=True)
-        elif show == "unmarked":
-            answers = answers.filter(is_publishable=False)
+        answers = quote_answers(start=start, end=end, filters=form.filters(), show=show)
         page = Paginator(answers, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from bookings import forms, services
+from bookings import forms, selectors, services
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def booking_form(event):
 @register.filter
 def waitlist_position(booking):
     """1 for the first in line; None when the booking is not on the waiting list."""
-    return services.waitlist_position(booking) if booking else None
+    return selectors.waitlist_position(booking) if booking else None
 
 
 @register.filter

@@ -19,12 +19,6 @@ def _time(value) -> str:
 
 
 @register.filter
-def london_time(value) -> str:
-    """A time of day in Europe/London: 9:30am, 2pm, midday."""
-    return _time(timezone.localtime(value, LONDON)) if value else ""
-
-
-@register.filter
 def london_date(value) -> str:
     """A date in Europe/London: Tuesday 8 December 2026."""
     if not value:

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from bookings import services
+from bookings import selectors, services
 from bookings.models import Booking, BookingLog
 from bookings.services import BookingDetails, BookingError
 from courses.models import Event
@@ -30,8 +30,8 @@ def test_full_event_puts_the_next_person_on_the_waiting_list_with_a_position(eve
     third = services.booking_create(event=event, person=make_person())
     fourth = services.booking_create(event=event, person=make_person())
     assert third.status == fourth.status == Booking.Status.WAITLISTED
-    assert services.waitlist_position(third) == 1
-    assert services.waitlist_position(fourth) == 2
+    assert selectors.waitlist_position(third) == 1
+    assert selectors.waitlist_position(fourth) == 2
 
 
 def test_full_event_refuses_when_the_person_does_not_want_the_waiting_list(event, make_person):

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from bookings import services
+from bookings import selectors, services
 from bookings.models import Booking
 from tests.factories import EventFactory, OrganisationFactory
 
@@ -44,7 +44,7 @@ def test_a_freed_place_skips_someone_whose_organisation_is_at_its_limit(limited,
     a2.refresh_from_db()
     c1.refresh_from_db()
     assert (a2.status, c1.status) == (S.WAITLISTED, S.OFFERED)
-    assert services.waitlist_position(a2) == 1  # keeps their place in the queue
+    assert selectors.waitlist_position(a2) == 1  # keeps their place in the queue
     services.booking_accept_offer(booking=c1)
     held = event.bookings.filter(status__in=Booking.HOLDS_PLACE, organisation__name="Org A")
     assert held.count() == 1

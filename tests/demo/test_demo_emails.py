@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from bookings import emails
 from bookings.models import OutboundEmail
-from evaluations import services
+from evaluations import selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -16,5 +16,5 @@ def test_after_loading_the_demo_nothing_old_is_due_to_be_emailed():
     call_command("load_demo", stdout=io.StringIO())
     assert OutboundEmail.objects.filter(state=OutboundEmail.State.SENT).exists()
     assert emails.reminders_due() == []
-    assert services.due_reminders() == []
+    assert selectors.due_reminders() == []
     assert emails.requeue_stuck() == 0

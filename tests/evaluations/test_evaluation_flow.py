@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.models import Booking
-from evaluations import services, tasks
+from evaluations import selectors, services, tasks
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Invitation, Item, Response, Stage
 from tests.factories import BookingFactory, EventFactory, OrganisationDomainFactory, UserFactory
@@ -106,7 +106,7 @@ def test_reminder_is_not_sent_once_answered_even_if_already_queued(mailoutbox):
 
 def test_no_show_gets_no_post_invitation(mailoutbox):
     booking = BookingFactory(status=Booking.Status.NO_SHOW, event=EventFactory(status="delivered"))
-    assert (booking.pk, Stage.POST, "delegate") not in services.due_invitations()
+    assert (booking.pk, Stage.POST, "delegate") not in selectors.due_invitations()
     with pytest.raises(services.EvaluationError):
         services.invitation_create(booking=booking, stage=Stage.POST)
 
@@ -122,7 +122,7 @@ def test_stage_two_asks_the_line_manager_too(mailoutbox):
         line_manager_name="Sam Boss",
         line_manager_email="sam@x.org",
     )
-    due = services.due_invitations()
+    due = selectors.due_invitations()
     assert (booking.pk, Stage.STAGE2, "line_manager") in due
     tasks.invite_due()
     lm_mail = [m for m in mailoutbox if m.to == ["sam@x.org"]]
@@ -215,7 +215,7 @@ def test_editing_an_answered_questionnaire_makes_a_new_version(invitation):
     assert new.version == old.version + 1 and new.is_current and not old.is_current
     assert new.items.count() == old.items.count()
     assert (
-        services.questionnaire_for(course=invitation.booking.event.course, stage=Stage.PRE) == new
+        selectors.questionnaire_for(course=invitation.booking.event.course, stage=Stage.PRE) == new
     )
     answered_items = set(
         Response.objects.get(invitation=invitation).answers.values_list(

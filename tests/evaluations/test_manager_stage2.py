@@ -158,7 +158,7 @@ def test_annual_section_reports_the_managers_view_only_when_enough_answered(answ
 
 
 def test_anonymising_the_manager_clears_the_address_their_invitation_was_sent_to(event, lead):
-    from privacy.services import person_anonymise
+    from privacy.anonymise import person_anonymise
     from tests.factories import UserFactory
 
     booking = _booking(event, 7)

@@ -91,3 +91,27 @@ def test_known_kinds_come_back_as_the_categories_text_would_give(questionnaires)
         "stage2",
         "post",
     ]
+
+
+def test_by_event_ids_the_same_rows_as_by_bookings_for_any_number_of_ids(questionnaires):  # noqa: F811
+    a, b, other = (BookingFactory(status=Booking.Status.ATTENDED) for _ in range(3))
+    respond(questionnaires, a, Stage.PRE, {"gain1": 2})
+    respond(questionnaires, b, Stage.POST, {"gain1": 4, "retro": 1})
+    respond(questionnaires, other, Stage.POST, {"gain1": 5})
+    bookings = Booking.objects.filter(pk__in=[a.pk, b.pk])
+    # More ids than SQLite accepts as parameters (32,766): they go as one.
+    event_ids = [a.event_id, b.event_id, *range(10**6, 10**6 + 40_000)]
+
+    by_events = evaluation_responses(bookings, in_submission_order=True, event_ids=event_ids)
+    by_bookings = evaluation_responses(bookings, in_submission_order=True)
+
+    assert (
+        _keyed(by_events)
+        == _keyed(by_bookings)
+        == {
+            (a.pk, "pre", "delegate"): (2.0, None),
+            (b.pk, "post", "delegate"): (4.0, 1.0),
+        }
+    )
+    none = evaluation_responses(bookings, in_submission_order=True, event_ids=[])
+    assert list(none.columns) == list(by_events.columns) and none.empty

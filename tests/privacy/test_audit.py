@@ -15,6 +15,7 @@ from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Item, Questionnaire, Stage
 from evaluations.services import questionnaire_new_version
 from people import roles
+from people.models import OrganisationLog
 from privacy.audit import audit_actor, current_actor
 from privacy.middleware import AuditActorMiddleware
 from privacy.models import AuditEntry
@@ -118,8 +119,13 @@ def test_the_admin_refuses_to_edit_or_delete_log_entries(client, request, who):
         to_status="confirmed",
     )
     audit = AuditEntry.objects.create(action="person.export", object_type="people.user")
+    org_log = OrganisationLog.objects.create(action=OrganisationLog.Action.ACCEPTED, detail="x")
     client.force_login(user)
-    for name, pk in (("bookings_bookinglog", entry.pk), ("privacy_auditentry", audit.pk)):
+    for name, pk in (
+        ("bookings_bookinglog", entry.pk),
+        ("privacy_auditentry", audit.pk),
+        ("people_organisationlog", org_log.pk),
+    ):
         change = reverse(f"admin:{name}_change", args=[pk])
         delete = reverse(f"admin:{name}_delete", args=[pk])
         data = {"action": "tampered", "note": "tampered"}
@@ -129,6 +135,7 @@ def test_the_admin_refuses_to_edit_or_delete_log_entries(client, request, who):
     entry.refresh_from_db()
     assert (entry.action, entry.note) == ("book", "")
     assert AuditEntry.objects.filter(pk=audit.pk).exists()
+    assert OrganisationLog.objects.filter(pk=org_log.pk, detail="x").exists()
     # The lead may read the logs; a trainer may not even see them.
     expected = 200 if who == "lead" else 403
     listing = client.get(reverse("admin:bookings_bookinglog_changelist"))

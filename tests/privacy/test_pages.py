@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from people.models import User
-from privacy import services
+from privacy import anonymise
 from privacy.models import AuditEntry
 from tests.privacy.conftest import EMAIL, NAME
 
@@ -77,12 +77,12 @@ def test_anonymising_needs_the_email_typed_to_confirm(client, world):
     url = reverse("privacy:anonymise", args=[world.person.pk])
     wrong = client.post(url, {"confirm_email": "someone@else.org"})
     assert wrong.status_code == 200
-    assert escape(services.CONFIRMATION_MISMATCH) in wrong.content.decode()
+    assert escape(anonymise.CONFIRMATION_MISMATCH) in wrong.content.decode()
     assert User.objects.get(pk=world.person.pk).email == EMAIL
 
     done = client.post(url, {"confirm_email": EMAIL})
     assert done.status_code == 302
-    assert services.person_is_anonymised(User.objects.get(pk=world.person.pk))
+    assert anonymise.person_is_anonymised(User.objects.get(pk=world.person.pk))
 
 
 def test_the_export_command_writes_a_zip(world, tmp_path):

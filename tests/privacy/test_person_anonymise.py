@@ -14,7 +14,7 @@ from django_q.models import OrmQ, Task
 from bookings.models import Booking
 from evaluations.models import Answer
 from people.models import User
-from privacy import services
+from privacy import anonymise
 from privacy.models import AuditEntry
 from reports.report import report_build
 from tests.privacy.conftest import EMAIL, NAME
@@ -66,7 +66,7 @@ def test_anonymised_person_is_nowhere_in_any_column_and_figures_do_not_change(wo
     before = _report()
     assert json.loads(before)["learning_gain"]["n_post"] > 0  # the figures are real ones
 
-    services.person_anonymise(person=world.person, actor=world.lead)
+    anonymise.person_anonymise(person=world.person, actor=world.lead)
 
     assert _hits_in_every_column(needles) == []
     assert _hits_in_encoded_columns(needles) == []
@@ -78,7 +78,7 @@ def test_the_account_is_closed_and_the_records_reports_count_stay(world):
     ratings_before = sorted(Answer.objects.filter(rating__isnull=False).values_list("id", "rating"))
     statuses_before = sorted(Booking.objects.values_list("id", "status", "organisation_id"))
 
-    services.person_anonymise(person=person, actor=world.lead)
+    anonymise.person_anonymise(person=person, actor=world.lead)
 
     person = User.objects.get(pk=person.pk)
     assert person.email == f"anonymised-{person.pk}@invalid"
@@ -113,7 +113,7 @@ def test_other_peoples_text_is_left_alone(world):
         .exclude(text="")
         .values_list("id", "text")
     )
-    services.person_anonymise(person=world.person, actor=world.lead)
+    anonymise.person_anonymise(person=world.person, actor=world.lead)
     assert (
         sorted(
             Answer.objects.exclude(response__invitation__booking__person=world.person)
@@ -127,13 +127,13 @@ def test_other_peoples_text_is_left_alone(world):
 
 
 def test_a_person_is_anonymised_once_never_by_themselves_and_never_a_superuser(world):
-    with pytest.raises(services.PrivacyError, match=services.CANNOT_ANONYMISE_SELF):
-        services.person_anonymise(person=world.lead, actor=world.lead)
+    with pytest.raises(anonymise.PrivacyError, match=anonymise.CANNOT_ANONYMISE_SELF):
+        anonymise.person_anonymise(person=world.lead, actor=world.lead)
     root = User.objects.create_superuser(email="root@example.org")
-    with pytest.raises(services.PrivacyError, match=services.CANNOT_ANONYMISE_SUPERUSER):
-        services.person_anonymise(person=root, actor=world.lead)
-    with pytest.raises(services.PrivacyError, match=services.CONFIRMATION_MISMATCH):
-        services.person_anonymise(person=world.person, actor=world.lead, confirm_email="x@y.z")
-    services.person_anonymise(person=world.person, actor=world.lead, confirm_email=EMAIL.upper())
-    with pytest.raises(services.PrivacyError, match=services.ALREADY_ANONYMISED):
-        services.person_anonymise(person=world.person, actor=world.lead)
+    with pytest.raises(anonymise.PrivacyError, match=anonymise.CANNOT_ANONYMISE_SUPERUSER):
+        anonymise.person_anonymise(person=root, actor=world.lead)
+    with pytest.raises(anonymise.PrivacyError, match=anonymise.CONFIRMATION_MISMATCH):
+        anonymise.person_anonymise(person=world.person, actor=world.lead, confirm_email="x@y.z")
+    anonymise.person_anonymise(person=world.person, actor=world.lead, confirm_email=EMAIL.upper())
+    with pytest.raises(anonymise.PrivacyError, match=anonymise.ALREADY_ANONYMISED):
+        anonymise.person_anonymise(person=world.person, actor=world.lead)

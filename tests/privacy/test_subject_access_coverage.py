@@ -8,8 +8,9 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 
-from privacy import services
+from privacy.anonymise import person_anonymise
 from privacy.coverage import COVERED, EXCLUDED
+from privacy.export import subject_access_export
 from tests.privacy.conftest import EMAIL, NAME
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_every_model_holding_a_persons_records_is_exported_or_excluded_with_a_re
 
 
 def test_the_export_has_a_section_for_every_covered_model_with_the_persons_rows(world):
-    export = services.subject_access_export(world.person)
+    export = subject_access_export(world.person)
     assert set(export["sections"]) == set(COVERED)
     empty = sorted(label for label, rows in export["sections"].items() if not rows)
     # privacy.AuditEntry gains the person's rows once they are exported or anonymised.
@@ -55,7 +56,7 @@ def test_the_export_has_a_section_for_every_covered_model_with_the_persons_rows(
 
 
 def test_the_export_holds_bookings_with_their_history_answers_with_questions_and_emails(world):
-    sections = services.subject_access_export(world.person)["sections"]
+    sections = subject_access_export(world.person)["sections"]
     attended = next(b for b in sections["bookings.Booking"] if b["status"] == "Attended")
     assert [(e["action"], e["by"]) for e in attended["log"]] == [
         ("book", "you"),
@@ -72,9 +73,9 @@ def test_the_export_holds_bookings_with_their_history_answers_with_questions_and
 
 
 def test_an_anonymised_persons_export_holds_nothing_that_identifies_them(world):
-    services.person_anonymise(person=world.person, actor=world.lead)
+    person_anonymise(person=world.person, actor=world.lead)
     world.person.refresh_from_db()
-    export = services.subject_access_export(world.person)
+    export = subject_access_export(world.person)
     text = json.dumps(export, default=str).lower()
     assert EMAIL not in text and NAME.lower() not in text
     assert [e["action"] for e in export["sections"]["privacy.AuditEntry"]] == ["person.anonymise"]

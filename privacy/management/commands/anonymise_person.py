@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from people.models import User
-from privacy import services
+from privacy import anonymise
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("Cancelled.")
         try:
-            services.person_anonymise(person=person, actor=None, reason="request")
-        except services.PrivacyError as exc:
+            anonymise.person_anonymise(person=person, actor=None, reason="request")
+        except anonymise.PrivacyError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"Person {person.pk} anonymised.")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from people.models import User
-from privacy import exporters, services
+from privacy import export, exporters
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         fmt = "zip" if options["zip"] else "json"
         if fmt == "zip" and not options["output"]:
             raise CommandError("A ZIP needs --output FILE.")
-        data = services.subject_access_record(person=person, actor=None, fmt=fmt)
+        data = export.subject_access_record(person=person, actor=None, fmt=fmt)
         content = exporters.export_zip(data) if fmt == "zip" else exporters.export_json(data)
         if options["output"]:
             with open(options["output"], "wb") as handle:
