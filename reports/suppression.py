@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from reports import metrics
+from reports import trends
 
 SUPPRESSION_RULE = (
     "Evaluation figures based on fewer than {n} people are not shown, and where one group alone "
@@ -276,7 +276,7 @@ def suppress_report(report: dict, min_size: int | None = None) -> dict:
         row["suppressed_all"] = all(plan.is_hidden(row, name) for name in names)
     for row in quarters:
         plan.apply(row, QUARTER_FIGURES)
-    report["comparison"] = metrics.comparison(report, report["previous"])
+    report["comparison"] = trends.comparison(report, report["previous"])
     report["suppression"] = {
         "min_group_size": min_size,
         "rule": SUPPRESSION_RULE.format(n=min_size),

@@ -2,11 +2,11 @@
 address invited, and reported beside the delegates' own stage 2."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bookings.models import Booking
+from core.clock import LONDON
 from evaluations import services, tasks
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Item, Respondent, Stage
@@ -30,7 +30,7 @@ def setup(db, monkeypatch):
 
 @pytest.fixture
 def event():
-    start = datetime(2022, 6, 1, 10, tzinfo=ZoneInfo("Europe/London"))
+    start = datetime(2022, 6, 1, 10, tzinfo=LONDON)
     return EventFactory(start=start, end=start + timedelta(hours=3), status="delivered")
 
 

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 
 from evaluations import metrics as em
-from reports import metrics
+from reports import metrics, trends
 
 
 def test_numbering_takes_the_first_match_and_minus_one_for_an_unknown_id():
-    number_of = metrics._numbering(np.array([5, 7, 5]), np.array([0, 1, 2]))
-    nothing = metrics._numbering(np.array([], dtype=int), np.array([], dtype=int))
+    number_of = trends._numbering(np.array([5, 7, 5]), np.array([0, 1, 2]))
+    nothing = trends._numbering(np.array([], dtype=int), np.array([], dtype=int))
 
     assert number_of(np.array([7, 5, 9, 5])).tolist() == [1, 0, -1, 0]
     assert nothing(np.array([1, 2])).tolist() == [-1, -1]
@@ -22,14 +22,14 @@ def test_means_per_quarter_add_each_quarters_scores_in_their_order_as_pandas_doe
     scores = rng.uniform(1, 5, 20_000)
     numbers = rng.integers(-1, 4, 20_000)
 
-    means = metrics._means_per_quarter(scores, numbers)
+    means = trends._means_per_quarter(scores, numbers)
 
     expected = {
         int(number): float(group.mean())
         for number, group in pd.Series(scores).groupby(numbers, sort=False)
     }
     assert means == expected  # equal floats, not approximately equal
-    assert metrics._means_per_quarter(np.array([]), np.array([], dtype=int)) == {}
+    assert trends._means_per_quarter(np.array([]), np.array([], dtype=int)) == {}
 
 
 def test_mean_of_is_pandas_mean_to_the_last_bit_and_none_when_empty():
@@ -41,7 +41,7 @@ def test_mean_of_is_pandas_mean_to_the_last_bit_and_none_when_empty():
 
 
 def test_quarter_of_numbers_days_by_block_and_leaves_days_outside_out():
-    blocks = metrics.quarters(date(2024, 4, 1), date(2024, 12, 31))
+    blocks = trends.quarters(date(2024, 4, 1), date(2024, 12, 31))
     days = pd.Series(
         [
             date(2024, 3, 31),
@@ -53,8 +53,8 @@ def test_quarter_of_numbers_days_by_block_and_leaves_days_outside_out():
         dtype=object,
     )
 
-    assert metrics._quarter_of(days, blocks).tolist() == [-1, 0, 1, 2, -1]
-    assert metrics._quarter_of(pd.Series([], dtype=object), blocks).tolist() == []
+    assert trends._quarter_of(days, blocks).tolist() == [-1, 0, 1, 2, -1]
+    assert trends._quarter_of(pd.Series([], dtype=object), blocks).tolist() == []
 
 
 def test_event_counts_by_group_count_delivered_and_cancelled_events_and_offered_places():

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from reports import metrics
+from reports import metrics, trends
 from reports.report import report_build
 from reports.selectors import ReportFilters
 from tests.reports.dataset import EXPECTED
@@ -186,10 +186,10 @@ def test_low_uptake_rule_compares_with_the_median_of_the_other_areas():
 
 
 def test_quarters_of_a_short_or_uneven_period():
-    assert metrics.quarters(date(2022, 4, 1), date(2022, 4, 30)) == [
+    assert trends.quarters(date(2022, 4, 1), date(2022, 4, 30)) == [
         (date(2022, 4, 1), date(2022, 4, 30))
     ]
-    assert metrics.quarters(date(2022, 11, 30), date(2023, 3, 31)) == [
+    assert trends.quarters(date(2022, 11, 30), date(2023, 3, 31)) == [
         (date(2022, 11, 30), date(2023, 2, 27)),
         (date(2023, 2, 28), date(2023, 3, 31)),
     ]

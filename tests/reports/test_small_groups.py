@@ -13,7 +13,6 @@ import io
 import re
 import secrets
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -21,6 +20,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from bookings.models import Booking
+from core.clock import LONDON
 from courses.models import Event
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Response, Stage
@@ -38,7 +38,6 @@ from tests.factories import (
     UserFactory,
 )
 
-LONDON = ZoneInfo("Europe/London")
 PERIOD = {"start": "2022-04-01", "end": "2023-03-31"}
 S = Booking.Status
 
