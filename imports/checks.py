@@ -6,6 +6,7 @@ typed rows for imports/writers.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,51 @@ BOOKING_STATUSES = {
 }
 STAGES = (Stage.PRE.value, Stage.POST.value, Stage.STAGE2.value)
 SCORE_MIN, SCORE_MAX = Decimal(1), Decimal(5)
+
+
+def value_key(value: str) -> str:
+    """A value as it is compared: lower case, underscores and hyphens as spaces, spaces single."""
+    return " ".join(re.sub(r"[_\-]", " ", value.lower()).split())
+
+
+def _synonyms(choices, others: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """value_key -> the value the import stores, for the values' own names and their synonyms."""
+    table = {value_key(choice): choice for choice in choices}
+    for choice, names in others.items():
+        table.update((value_key(name), choice) for name in names)
+    return table
+
+
+# Other names for the values, as other systems' exports write them (issue 19), any case.
+BOOKING_STATUS_NAMES = _synonyms(
+    BOOKING_STATUSES,
+    {
+        "attended": ("Attended", "Checked in", "Present"),
+        "no_show": ("No show", "Did not attend", "DNA", "Absent"),
+        "cancelled": ("Cancelled", "Canceled", "Not attending"),
+        "waitlisted": ("Waitlisted", "Waiting list"),
+    },
+)
+STAGE_NAMES = _synonyms(
+    STAGES,
+    {
+        "pre": ("Pre", "Pre-course"),
+        "post": ("Post", "Post-course"),
+        "stage2": ("Stage 2", "Follow-up"),
+    },
+)
+EVENT_STATUS_NAMES = _synonyms(
+    EVENT_STATUSES,
+    {"delivered": ("Delivered", "Completed", "Ran"), "cancelled": ("Cancelled", "Canceled")},
+)
+MODE_NAMES = _synonyms(
+    MODES,
+    {
+        "virtual": ("Virtual", "Online", "Live online"),
+        "face_to_face": ("Face to face", "In person", "Classroom"),
+    },
+)
+AUDIENCE_NAMES = _synonyms(AUDIENCES, {})
 
 # Row messages, after "<file> line <n>: " (readers.ROW_PREFIX).
 REQUIRED = "{column} is required"
@@ -150,12 +196,17 @@ class _Row:
             self.error(REQUIRED.format(column=column))
         return value
 
-    def choice(self, column: str, choices) -> str:
+    def choice(self, column: str, names: dict[str, str]) -> str:
+        """The stored value for a cell written as any of `names` (see _synonyms)."""
         value = self.text(column)
-        if value and value.lower() not in choices:
-            self.error(NOT_ONE_OF.format(column=column, value=value, choices=", ".join(choices)))
+        if not value:
             return ""
-        return value.lower()
+        choice = names.get(value_key(value))
+        if choice is None:
+            choices = ", ".join(dict.fromkeys(names.values()))
+            self.error(NOT_ONE_OF.format(column=column, value=value, choices=choices))
+            return ""
+        return choice
 
     def moment(self, column: str, *, required: bool = True) -> datetime | None:
         value = self.text(column, required=required)
@@ -230,12 +281,12 @@ class Checker:
             ref = row.text("event_ref")
             title = " ".join(row.text("course").split())
             priority = " ".join(row.text("priority").split())
-            audience = row.choice("audience", AUDIENCES)
-            mode = row.choice("mode", tuple(MODES))
+            audience = row.choice("audience", AUDIENCE_NAMES)
+            mode = row.choice("mode", MODE_NAMES)
             start = row.moment("start")
             end = row.moment("end")
             capacity_text = row.text("capacity")
-            status = row.choice("status", tuple(EVENT_STATUSES))
+            status = row.choice("status", EVENT_STATUS_NAMES)
             if ref:
                 if ref in seen:
                     row.error(DUPLICATE.format(what=f"event_ref '{ref}'", first=seen[ref]))
@@ -296,7 +347,7 @@ class Checker:
             name = " ".join(row.text("name", required=False).split())
             organisation = " ".join(row.text("organisation", required=False).split())
             booked_at = row.moment("booked_at")
-            status = row.choice("status", tuple(BOOKING_STATUSES))
+            status = row.choice("status", BOOKING_STATUS_NAMES)
             cancelled_at = row.moment("cancelled_at", required=False)
             reason = " ".join(row.text("cancellation_reason", required=False).split())
             if ref:
@@ -360,7 +411,7 @@ class Checker:
         for line, values in self._rows(EVALUATIONS):
             row = _Row(EVALUATIONS, line, values, self.errors)
             booking_ref = row.text("booking_ref")
-            stage = row.choice("stage", STAGES)
+            stage = row.choice("stage", STAGE_NAMES)
             submitted_at = row.moment("submitted_at")
             score_text = row.text("score")
             # Excel keeps line breaks inside a cell as CRLF in a CRLF file: store them as LF.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import zipfile
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -47,11 +48,52 @@ COLUMNS = {
 # events.csv's status is in the contract like the other columns: required too.
 COLUMNS[EVENTS] = ((*COLUMNS[EVENTS][0], "status"), ())
 
+# Other names for a column, as other systems' exports and people write them (issue 19). A header
+# matches a field when they agree once case, spaces, underscores and punctuation are dropped.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "event_ref": ("Event reference", "Event ID"),
+    "course": ("Course title", "Event name"),
+    "start": ("Start date", "Starts"),
+    "end": ("End date", "Ends"),
+    "capacity": ("Places",),
+    "booking_ref": ("Booking reference", "Booking ID", "Order #"),
+    "email": ("Email address", "Attendee email"),
+    "name": ("Full name", "Attendee name"),
+    "organisation": ("Organisation", "Organization", "Agency", "Employer"),
+    "booked_at": ("Booked", "Booking date", "Order date"),
+    "cancelled_at": ("Cancelled", "Cancellation date"),
+    "submitted_at": ("Submitted", "Completed", "Date submitted"),
+    "score": ("Rating",),
+    "comment": ("Comments",),
+    "enrolled_at": ("Enrolled", "Enrolment date"),
+    "completed_at": ("Completed", "Completion date"),
+}
+# A name split in two columns: used only when the file has no name column of its own.
+FIRST_NAME, LAST_NAME = "firstname", "lastname"
+
+
+def header_key(header: str) -> str:
+    """A header as it is compared: lower case, letters and digits only."""
+    return re.sub(r"[^0-9a-z]", "", header.lower())
+
+
+def header_fields(name: str) -> dict[str, str]:
+    """header_key -> field, for the columns of one file (its own names and their aliases)."""
+    required, optional = COLUMNS[name]
+    keys = {}
+    for field in (*required, *optional):
+        keys[header_key(field)] = field
+        for alias in ALIASES.get(field, ()):
+            keys[header_key(alias)] = field
+    return keys
+
+
 # Messages: "<file> line <n>: " is put in front of the row messages.
 ROW_PREFIX = "{file} line {line}: "
 NOT_UTF8 = "{file}: is not UTF-8 text; in Excel, save it as “CSV UTF-8 (Comma delimited)”"
 UNKNOWN_FILE = "{file}: not one of events.csv, bookings.csv, evaluations.csv, elearning.csv"
 MISSING_COLUMNS = "missing column{s} {columns}"
+SAME_FIELD = "columns '{first}' and '{second}' are both {field}: keep one of them"
 # The csv module's default field_size_limit (128 KB), kept: no cell of these files needs more.
 CELL_TOO_LONG = (
     f"a cell is longer than {csv.field_size_limit():,} characters (or a quote is not closed)"
@@ -135,17 +177,10 @@ def records(
         return
     if header is None:
         return
-    header = [h.strip().lower() for h in header]
-    required, optional = COLUMNS[name]
-    missing = [c for c in required if c not in header]
-    if missing:
-        unreadable.add(name)
-        errors.append(
-            ROW_PREFIX.format(file=name, line=1)
-            + MISSING_COLUMNS.format(s="s" if len(missing) > 1 else "", columns=", ".join(missing))
-        )
+    index = _column_index(name, header, errors, unreadable)
+    if index is None:
         return
-    index = {c: header.index(c) for c in (*required, *optional) if c in header}
+    split_name = index.pop(FIRST_NAME, None), index.pop(LAST_NAME, None)
     # Most files hold no control character at all: look once, clean cells only when needed.
     dirty = has_unwanted(text)
     line = 1
@@ -165,6 +200,10 @@ def records(
             continue  # blank lines, and Excel's rows of empty cells
         width = len(record)
         values = {c: record[i].strip() if i < width else "" for c, i in index.items()}
+        if split_name[0] is not None:
+            values["name"] = " ".join(
+                record[i].strip() for i in split_name if i < width and record[i].strip()
+            )
         if dirty:
             nul = [c for c, v in values.items() if "\x00" in v]
             if nul:
@@ -172,6 +211,45 @@ def records(
                 continue
             values = {c: clean_text(v).strip() for c, v in values.items()}
         yield line, values
+
+
+def _column_index(
+    name: str, header: list, errors: list[str], unreadable: set[str]
+) -> dict[str, int] | None:
+    """field -> position of its column (First name and Last name under FIRST_NAME, LAST_NAME
+    when there is no name column); None, with the problem in errors, when the header is wrong."""
+    fields = header_fields(name)
+    required, _ = COLUMNS[name]
+    index: dict[str, int] = {}
+    problems = []
+    for position, cell in enumerate(header):
+        text = "" if cell is None else str(cell).strip()
+        key = header_key(text)
+        field = fields.get(key)
+        if field is None and key in (FIRST_NAME, LAST_NAME) and "name" in required:
+            field = key
+        if field is None:
+            continue  # a column the import does not use
+        if field in index:
+            first = str(header[index[field]]).strip()
+            problems.append(SAME_FIELD.format(first=first, second=text, field=field))
+            continue
+        index[field] = position
+    if "name" in index or FIRST_NAME not in index or LAST_NAME not in index:
+        # Only both halves, and only without a name column, make the name.
+        index.pop(FIRST_NAME, None)
+        index.pop(LAST_NAME, None)
+    present = set(index) | ({"name"} if FIRST_NAME in index else set())
+    missing = [c for c in required if c not in present]
+    if missing:
+        problems.append(
+            MISSING_COLUMNS.format(s="s" if len(missing) > 1 else "", columns=", ".join(missing))
+        )
+    if problems:
+        unreadable.add(name)
+        errors.extend(ROW_PREFIX.format(file=name, line=1) + p for p in problems)
+        return None
+    return index
 
 
 def parse_datetime(value: str) -> datetime | None:

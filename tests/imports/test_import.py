@@ -256,8 +256,8 @@ BAD_ROWS = [
     pytest.param(
         "events.csv",
         "children,face_to_face",
-        "children,in_person",
-        "events.csv line 2: mode 'in_person' is not one of face_to_face, virtual",
+        "children,by post",
+        "events.csv line 2: mode 'by post' is not one of face_to_face, virtual",
         id="mode",
     ),
     pytest.param(
