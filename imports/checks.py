@@ -99,7 +99,18 @@ AUDIENCE_NAMES = _synonyms(AUDIENCES, {})
 # Row messages, after "<file> line <n>: " (readers.ROW_PREFIX).
 REQUIRED = "{column} is required"
 NOT_ONE_OF = "{column} '{value}' is not one of {choices}"
-BAD_DATETIME = "{column} '{value}' is not an ISO 8601 date and time (e.g. 2023-03-31T09:30)"
+BAD_DATETIME = (
+    "{column} '{value}' is not a date and time: write it as 31/03/2023 09:30 "
+    "(day/month/year) or 2023-03-31T09:30"
+)
+# Never guessed: 06/14/2021 is month/day, and 06/07/21 could be any century.
+US_DATE = (
+    "{column} '{value}' looks like a US date (month/day): write it as day/month/year "
+    "(31/03/2023 09:30) or 2023-03-31T09:30"
+)
+TWO_DIGIT_YEAR = (
+    "{column} '{value}' has a two-digit year: write the year in full (31/03/2023 09:30)"
+)
 BAD_CAPACITY = "capacity '{value}' is not a positive whole number"
 END_NOT_AFTER_START = "end '{end}' is not after start '{start}'"
 BAD_EMAIL = "email '{value}' is not a valid email address"
@@ -214,7 +225,9 @@ class _Row:
             return None
         moment = parse_datetime(value)
         if moment is None:
-            self.error(BAD_DATETIME.format(column=column, value=value))
+            problem = readers.date_problem(value)
+            message = {"us": US_DATE, "two-digit year": TWO_DIGIT_YEAR}.get(problem, BAD_DATETIME)
+            self.error(message.format(column=column, value=value))
         return moment
 
     def email(self, valid: set[str]) -> str:

@@ -252,15 +252,55 @@ def _column_index(
     return index
 
 
+# A UK date as Excel writes it: d/m/yyyy, then optionally H:MM or H:MM:SS.
+UK_DATE = re.compile(
+    r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{2,4})"
+    r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+)
+
+
 def parse_datetime(value: str) -> datetime | None:
+    """ISO 8601, or a UK dd/mm/yyyy [HH:MM[:SS]]; local times are Europe/London. None when the
+    value is neither (a US month/day or a two-digit year is never guessed)."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        return None
+        moment = _uk_datetime(value)
+        if moment is None:
+            return None
     if moment.tzinfo is None:
         # What timezone.make_aware does for a zoneinfo zone, without its checks per row.
         moment = moment.replace(tzinfo=LONDON)
     return moment
+
+
+def _uk_datetime(value: str) -> datetime | None:
+    match = UK_DATE.fullmatch(value)
+    if match is None or len(match["year"]) != 4:
+        return None
+    try:
+        return datetime(
+            int(match["year"]),
+            int(match["month"]),
+            int(match["day"]),
+            int(match["hour"] or 0),
+            int(match["minute"] or 0),
+            int(match["second"] or 0),
+        )
+    except ValueError:
+        return None
+
+
+def date_problem(value: str) -> str:
+    """Why a slashed date that parse_datetime refused is not read: 'us', 'two-digit year' or ''."""
+    match = UK_DATE.fullmatch(value)
+    if match is None:
+        return ""
+    if len(match["year"]) != 4:
+        return "two-digit year"
+    if int(match["month"]) > 12 and 1 <= int(match["day"]) <= 12:
+        return "us"
+    return ""
 
 
 def utc(moment: datetime | None) -> datetime | None:

@@ -227,9 +227,9 @@ BAD_ROWS = [
     pytest.param(
         "events.csv",
         "2022-07-12T09:30,",
-        "12/07/2022 09:30,",
-        "events.csv line 2: start '12/07/2022 09:30' is not an ISO 8601 date and time "
-        "(e.g. 2023-03-31T09:30)",
+        "12th July 2022 09:30,",
+        "events.csv line 2: start '12th July 2022 09:30' is not a date and time: write it as "
+        "31/03/2023 09:30 (day/month/year) or 2023-03-31T09:30",
         id="bad date",
     ),
     pytest.param(
@@ -412,8 +412,8 @@ def test_every_bad_row_in_every_file_is_listed(catalogue, files):
 
     assert errors == [
         "events.csv line 4: capacity '0' is not a positive whole number",
-        "bookings.csv line 2: booked_at 'soon' is not an ISO 8601 date and time "
-        "(e.g. 2023-03-31T09:30)",
+        "bookings.csv line 2: booked_at 'soon' is not a date and time: write it as "
+        "31/03/2023 09:30 (day/month/year) or 2023-03-31T09:30",
         "bookings.csv line 6: status 'maybe' is not one of attended, no_show, cancelled, booked, "
         "waitlisted",
         "evaluations.csv line 3: score '9' is not a number from 1 to 5",

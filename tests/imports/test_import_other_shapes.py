@@ -5,11 +5,14 @@ line (or sheet and row)."""
 import csv
 import io
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.clock import LONDON
+from imports import readers
 from imports.services import import_history
 from people.models import User
 from tests.imports.test_import import GOOD, nothing_imported, snapshot
@@ -181,4 +184,76 @@ def test_a_status_nobody_recognises_names_file_line_and_value(catalogue, files):
         "bookings.csv line 3: status 'Turned up late' is not one of attended, no_show, "
         "cancelled, booked, waitlisted"
     )
+    assert nothing_imported()
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def uk(value: str) -> str:
+    """2022-07-12T09:30 -> 12/07/2022 09:30, as Excel writes it in the UK."""
+    moment = datetime.fromisoformat(value)
+    return f"{moment:%d/%m/%Y %H:%M}"
+
+
+def uk_short(value: str) -> str:
+    """2022-07-12T09:30 -> 12/7/2022 09:30:00 (no leading zeros, with seconds)."""
+    moment = datetime.fromisoformat(value)
+    return f"{moment.day}/{moment.month}/{moment.year} {moment:%H:%M:%S}"
+
+
+@pytest.mark.parametrize("date", [uk, uk_short], ids=["dd/mm/yyyy HH:MM", "d/m/yyyy HH:MM:SS"])
+def test_uk_dates_import_like_iso_ones(catalogue, tmp_path, date):
+    imports_like_the_good_files(write_csvs(tmp_path / "uk", date))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("14/06/2021", datetime(2021, 6, 14, 0, 0, tzinfo=LONDON)),
+        ("14/06/2021 09:30", datetime(2021, 6, 14, 9, 30, tzinfo=LONDON)),
+        ("4/6/2021 9:30:15", datetime(2021, 6, 4, 9, 30, 15, tzinfo=LONDON)),
+        ("14/01/2021 09:30", datetime(2021, 1, 14, 9, 30, tzinfo=LONDON)),
+        ("2021-06-14T09:30", datetime(2021, 6, 14, 9, 30, tzinfo=LONDON)),
+        ("2021-06-14T08:30+00:00", datetime(2021, 6, 14, 9, 30, tzinfo=LONDON)),
+        ("06/14/2021", None),
+        ("14/06/21", None),
+        ("31/02/2021", None),
+        ("14-06-2021", None),
+    ],
+)
+def test_dates_are_iso_or_uk_in_london_time(value, expected):
+    assert readers.parse_datetime(value) == expected
+
+
+def test_summer_and_winter_uk_times_are_london_time():
+    summer = readers.parse_datetime("14/06/2021 09:30")
+    winter = readers.parse_datetime("14/01/2021 09:30")
+    assert summer.astimezone(UTC) == datetime(2021, 6, 14, 8, 30, tzinfo=UTC)
+    assert winter.astimezone(UTC) == datetime(2021, 1, 14, 9, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "07/14/2022 09:30",
+            "events.csv line 2: start '07/14/2022 09:30' looks like a US date (month/day): "
+            "write it as day/month/year (31/03/2023 09:30) or 2023-03-31T09:30",
+        ),
+        (
+            "12/07/22 09:30",
+            "events.csv line 2: start '12/07/22 09:30' has a two-digit year: write the year in "
+            "full (31/03/2023 09:30)",
+        ),
+    ],
+    ids=["US date", "two-digit year"],
+)
+def test_a_date_that_would_be_a_guess_is_refused_by_file_line_and_value(
+    catalogue, files, value, message
+):
+    text = (files / "events.csv").read_text()
+    (files / "events.csv").write_text(text.replace("2022-07-12T09:30", value, 1))
+
+    assert errors_of(files) == [message, "Nothing was imported: 1 problem found."]
     assert nothing_imported()
