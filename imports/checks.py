@@ -26,7 +26,6 @@ from imports.readers import (
     ELEARNING,
     EVALUATIONS,
     EVENTS,
-    ROW_PREFIX,
     parse_datetime,
     records,
     utc,
@@ -96,7 +95,7 @@ MODE_NAMES = _synonyms(
 )
 AUDIENCE_NAMES = _synonyms(AUDIENCES, {})
 
-# Row messages, after "<file> line <n>: " (readers.ROW_PREFIX).
+# Row messages, after "<file> line <n>: " or "<file>, sheet <s>, row <n>: " (readers.where).
 REQUIRED = "{column} is required"
 NOT_ONE_OF = "{column} '{value}' is not one of {choices}"
 BAD_DATETIME = (
@@ -191,9 +190,9 @@ class _Row:
 
     __slots__ = ("values", "prefix", "errors", "ok")
 
-    def __init__(self, name: str, line: int, values: dict[str, str], errors: list[str]):
+    def __init__(self, prefix: str, values: dict[str, str], errors: list[str]):
         self.values = values
-        self.prefix = ROW_PREFIX.format(file=name, line=line)
+        self.prefix = prefix
         self.errors = errors
         self.ok = True
 
@@ -246,9 +245,14 @@ class Checker:
     """Pass 1: parse and check every row of every file, resolving nothing that writes."""
 
     def __init__(
-        self, texts: dict[str, str], unreadable: set[str], errors: list[str], progress: Progress
+        self,
+        texts: dict[str, readers.Table],
+        unreadable: set[str],
+        errors: list[str],
+        progress: Progress,
     ):
         self.texts = texts
+        self.where = {name: readers.where(name, table) for name, table in texts.items()}
         self.errors = errors
         self.progress = progress
         self.valid_emails: set[str] = set()
@@ -290,7 +294,7 @@ class Checker:
         seen: dict[str, int] = {}
         self.event_refs: set[str] = set()
         for line, values in self._rows(EVENTS):
-            row = _Row(EVENTS, line, values, self.errors)
+            row = _Row(self.where[EVENTS](line), values, self.errors)
             ref = row.text("event_ref")
             title = " ".join(row.text("course").split())
             priority = " ".join(row.text("priority").split())
@@ -353,7 +357,7 @@ class Checker:
         seen: dict[str, int] = {}
         self.booking_refs: set[str] = set()
         for line, values in self._rows(BOOKINGS):
-            row = _Row(BOOKINGS, line, values, self.errors)
+            row = _Row(self.where[BOOKINGS](line), values, self.errors)
             ref = row.text("booking_ref")
             event_ref = row.text("event_ref")
             email = row.email(self.valid_emails)
@@ -422,7 +426,7 @@ class Checker:
                 starts[b.ref] = event_starts[b.event_ref]
         seen: dict[tuple[str, str], int] = {}
         for line, values in self._rows(EVALUATIONS):
-            row = _Row(EVALUATIONS, line, values, self.errors)
+            row = _Row(self.where[EVALUATIONS](line), values, self.errors)
             booking_ref = row.text("booking_ref")
             stage = row.choice("stage", STAGE_NAMES)
             submitted_at = row.moment("submitted_at")
@@ -468,7 +472,7 @@ class Checker:
         event_courses = {r.course_key for r in self.events}
         seen: dict[tuple[str, str, datetime], int] = {}
         for line, values in self._rows(ELEARNING):
-            row = _Row(ELEARNING, line, values, self.errors)
+            row = _Row(self.where[ELEARNING](line), values, self.errors)
             title = " ".join(row.text("module").split())
             priority = " ".join(row.text("priority").split())
             email = row.email(self.valid_emails)

@@ -530,10 +530,16 @@ def test_any_file_may_be_absent(catalogue, files):
     assert Booking.objects.filter(event__external_ref="EV1").count() == 3
 
 
-def test_an_empty_directory_imports_nothing(db, tmp_path):
-    output = run(tmp_path)
+def test_a_directory_with_nothing_to_import_is_an_error(db, tmp_path):
+    # Issue 19: a script or scheduled job must not believe that importing nothing worked.
+    (tmp_path / "notes.txt").write_text("not an import file")
+    with pytest.raises(CommandError) as caught:
+        run(tmp_path)
 
-    assert "No events.csv, bookings.csv, evaluations.csv or elearning.csv to import." in output
+    assert str(caught.value) == (
+        "No events, bookings, evaluations or elearning file (.csv or .xlsx) to import in "
+        f"{tmp_path}"
+    )
     assert not Event.objects.exists()
 
 
@@ -700,7 +706,10 @@ def test_an_upload_with_an_unknown_file_name_is_refused(client, lead, upload_url
 
     response = client.post(upload_url, {"files": upload("people.xlsx", b"PK")})
 
-    assert "‘people.xlsx’ is not one of events.csv" in response.text
+    assert (
+        "‘people.xlsx’ is not one of events, bookings, evaluations, elearning "
+        "(each as .csv or .xlsx)" in response.text
+    )
 
 
 def test_a_failure_while_writing_rolls_back_everything_already_written(catalogue, monkeypatch):

@@ -10,14 +10,25 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse_lazy
 
+from bookings.models import Booking
 from core.clock import LONDON
-from imports import readers
+from imports import forms, readers
+from imports.models import ImportRun
 from imports.services import import_history
 from people.models import User
-from tests.imports.test_import import GOOD, nothing_imported, snapshot
+from tests.imports.test_import import (  # noqa: F401 - fixtures
+    GOOD,
+    nothing_imported,
+    post_upload,
+    snapshot,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
+
+UPLOAD_URL = reverse_lazy("imports:upload")
 
 
 @pytest.fixture
@@ -257,3 +268,187 @@ def test_a_date_that_would_be_a_guess_is_refused_by_file_line_and_value(
 
     assert errors_of(files) == [message, "Nothing was imported: 1 problem found."]
     assert nothing_imported()
+
+
+# --- .xlsx ------------------------------------------------------------------------------------
+
+NUMBERS = {"capacity": int, "score": float}
+
+
+def excel_date(value: str) -> datetime:
+    """A date cell, as Excel stores a date typed into a cell (no time zone: local time)."""
+    return datetime.fromisoformat(value)
+
+
+def workbook(header: list, rows: list, *, title: str = "Sheet1", before: str | None = None):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    if before:
+        first.title = before
+        first.append(["booking_ref", "status"])  # a sheet of notes, not the data
+        first.append(["not", "this one"])
+        ws = book.create_sheet(title)
+    else:
+        first.title = title
+        ws = first
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_rows(name: str, date) -> tuple[list, list]:
+    header, rows = other_shape(name, date)
+    fields = [f for f in good_rows(name)[0] for _ in ((0, 1) if HEADERS[name][f] is None else (0,))]
+    typed = [
+        [NUMBERS[f](v) if f in NUMBERS and v else v for f, v in zip(fields, row, strict=False)]
+        + row[len(fields) :]
+        for row in rows
+    ]
+    return header, typed
+
+
+def write_xlsx(directory: Path, date=excel_date, **sheets) -> Path:
+    """The good files as .xlsx workbooks of another system's export (alias headers)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in HEADERS:
+        header, rows = xlsx_rows(name, date)
+        stem = name.removesuffix(".csv")
+        (directory / f"{stem}.xlsx").write_bytes(workbook(header, rows, **sheets.get(stem, {})))
+    return directory
+
+
+@pytest.mark.parametrize("date", [excel_date, uk], ids=["date cells", "UK dates as text"])
+def test_xlsx_files_import_like_the_csv_ones(catalogue, tmp_path, date):
+    imports_like_the_good_files(write_xlsx(tmp_path / "xlsx", date))
+
+
+def test_the_sheet_named_like_the_file_is_read_else_the_first(catalogue, tmp_path):
+    directory = write_xlsx(
+        tmp_path / "xlsx",
+        bookings={"title": "BOOKINGS", "before": "Read me"},
+        events={"title": "Export 2022"},
+    )
+    imports_like_the_good_files(directory)
+
+
+def test_xlsx_problems_are_named_by_file_sheet_and_row(catalogue, tmp_path):
+    directory = write_xlsx(tmp_path / "xlsx", bookings={"title": "Bookings", "before": "Notes"})
+    header, rows = xlsx_rows("bookings.csv", excel_date)
+    rows[1][header.index(" status ")] = "Turned up late"
+    rows[2][header.index("Order date")] = "06/14/2022 09:00"
+    (directory / "bookings.xlsx").write_bytes(
+        workbook(header, rows, title="Bookings", before="Notes")
+    )
+
+    assert errors_of(directory) == [
+        "bookings.xlsx, sheet Bookings, row 3: status 'Turned up late' is not one of attended, "
+        "no_show, cancelled, booked, waitlisted",
+        "bookings.xlsx, sheet Bookings, row 4: booked_at '06/14/2022 09:00' looks like a US "
+        "date (month/day): write it as day/month/year (31/03/2023 09:30) or 2023-03-31T09:30",
+        "Nothing was imported: 2 problems found.",
+    ]
+    assert nothing_imported()
+
+
+def test_two_xlsx_columns_for_one_field_are_refused(catalogue, tmp_path):
+    directory = write_xlsx(tmp_path / "xlsx")
+    header, rows = xlsx_rows("events.csv", excel_date)
+    (directory / "events.xlsx").write_bytes(
+        workbook([*header, "Event reference"], [[*r, "x"] for r in rows], title="Events")
+    )
+
+    assert errors_of(directory)[0] == (
+        "events.xlsx, sheet Events, row 1: columns 'Event ID' and 'Event reference' are both "
+        "event_ref: keep one of them"
+    )
+    assert nothing_imported()
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(catalogue, files):
+    (files / "events.csv").rename(files / "events.xlsx")
+
+    assert errors_of(files)[0] == (
+        "events.xlsx: is not an Excel workbook that can be opened; save it again as .xlsx"
+    )
+    assert nothing_imported()
+
+
+def test_the_same_file_as_csv_and_xlsx_is_refused(catalogue, files, tmp_path):
+    write_xlsx(tmp_path / "xlsx")
+    shutil.copy(tmp_path / "xlsx" / "events.xlsx", files)
+
+    assert errors_of(files)[0] == "events.csv and events.xlsx are the same file: keep one of them"
+    assert nothing_imported()
+
+
+def test_a_folder_holding_only_xlsx_files_is_imported(catalogue, tmp_path):
+    directory = write_xlsx(tmp_path / "xlsx")
+    out = io.StringIO()
+
+    call_command("import_history", str(directory), stdout=out)
+
+    assert "bookings.xlsx: 7 rows: 7 imported, 0 updated, 0 unchanged" in out.getvalue()
+
+
+# --- the upload page --------------------------------------------------------------------------
+
+
+def test_uploaded_xlsx_files_are_imported(
+    client,
+    lead,
+    catalogue,
+    tmp_path,
+    post_upload,  # noqa: F811
+):
+    directory = write_xlsx(tmp_path / "xlsx")
+    client.force_login(lead)
+
+    response = post_upload(
+        UPLOAD_URL, {"files": [upload(p.name, p.read_bytes()) for p in directory.iterdir()]}
+    )
+
+    assert "bookings.xlsx: 7 rows: 7 imported, 0 updated, 0 unchanged" in response.text
+    assert Booking.objects.count() == 7
+
+
+def test_an_xlsx_with_too_many_rows_is_refused_before_it_is_read(
+    client,
+    lead,
+    catalogue,
+    tmp_path,
+    monkeypatch,
+):
+    monkeypatch.setattr(forms, "MAX_UPLOAD_ROWS", 5)
+    directory = write_xlsx(tmp_path / "xlsx")
+    client.force_login(lead)
+
+    response = client.post(
+        UPLOAD_URL, {"files": upload("bookings.xlsx", (directory / "bookings.xlsx").read_bytes())}
+    )
+
+    assert "The files have too many lines to upload (8; the limit is 5)" in response.text
+    assert not ImportRun.objects.exists()
+
+
+def test_an_xlsx_that_unpacks_too_large_is_refused(
+    client,
+    lead,
+    catalogue,
+    tmp_path,
+    monkeypatch,
+):
+    monkeypatch.setattr(forms, "MAX_XLSX_UNPACKED_BYTES", 1024)
+    directory = write_xlsx(tmp_path / "xlsx")
+    client.force_login(lead)
+
+    response = client.post(
+        UPLOAD_URL, {"files": upload("events.xlsx", (directory / "events.xlsx").read_bytes())}
+    )
+
+    assert "‘events.xlsx’ unpacks to" in response.text
+    assert not ImportRun.objects.exists()
