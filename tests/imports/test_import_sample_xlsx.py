@@ -21,9 +21,22 @@ PERIOD = ("--start", "2010-04-01", "--end", "2013-03-31")
 
 
 def report() -> dict:
+    """The report's figures, without the rows' ids (PostgreSQL does not roll back sequences)."""
     out = io.StringIO()
     call_command("training_report", *PERIOD, "--format", "json", stdout=out)
-    return json.loads(out.getvalue())
+    return without_ids(json.loads(out.getvalue()))
+
+
+def is_id(key: str, value) -> bool:
+    return key == "id" or key.endswith("_id") or (key == "group" and isinstance(value, int))
+
+
+def without_ids(value):
+    if isinstance(value, dict):
+        return {k: without_ids(v) for k, v in value.items() if not is_id(k, v)}
+    if isinstance(value, list):
+        return [without_ids(v) for v in value]
+    return value
 
 
 def test_a_year_as_xlsx_with_uk_dates_and_alias_headers_reports_like_the_csv_files(tmp_path):
