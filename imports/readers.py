@@ -414,7 +414,9 @@ def parse_datetime(value: str) -> datetime | None:
     if moment.tzinfo is None:
         # What timezone.make_aware does for a zoneinfo zone, without its checks per row.
         moment = moment.replace(tzinfo=LONDON)
-    return moment
+    # In UTC: a London time in the hour repeated when the clocks go back never compares equal
+    # to the stored UTC value (PEP 495), so a re-import counted that row as updated.
+    return moment.astimezone(UTC)
 
 
 def _uk_datetime(value: str) -> datetime | None:

@@ -237,6 +237,21 @@ def test_dates_are_iso_or_uk_in_london_time(value, expected):
     assert readers.parse_datetime(value) == expected
 
 
+def test_a_time_in_the_hour_repeated_when_the_clocks_go_back_imports_twice_unchanged(
+    catalogue, files
+):
+    # 30 October 2022: 01:00-02:00 happens twice in London. Read as the first (BST) one.
+    text = (files / "evaluations.csv").read_text()
+    (files / "evaluations.csv").write_text(text.replace("2022-10-13T09:00", "30/10/2022 01:30"))
+    import_history(files)
+
+    again = import_history(files)
+
+    assert again.files["evaluations.csv"].updated == 0
+    assert again.files["evaluations.csv"].unchanged == 5
+    assert readers.parse_datetime("30/10/2022 01:30") == datetime(2022, 10, 30, 0, 30, tzinfo=UTC)
+
+
 def test_summer_and_winter_uk_times_are_london_time():
     summer = readers.parse_datetime("14/06/2021 09:30")
     winter = readers.parse_datetime("14/01/2021 09:30")
