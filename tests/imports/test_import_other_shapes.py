@@ -467,3 +467,12 @@ def test_an_xlsx_that_unpacks_too_large_is_refused(
 
     assert "‘events.xlsx’ unpacks to" in response.text
     assert not ImportRun.objects.exists()
+
+
+def test_an_upload_named_xlsx_that_is_not_a_workbook_is_refused(client, lead, catalogue):
+    client.force_login(lead)
+
+    response = client.post(UPLOAD_URL, {"files": upload("events.xlsx", b"event_ref,course\n")})
+
+    assert "‘events.xlsx’ is not an Excel workbook that can be opened" in response.text
+    assert not ImportRun.objects.exists()
