@@ -6,6 +6,7 @@ typed rows for imports/writers.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +26,6 @@ from imports.readers import (
     ELEARNING,
     EVALUATIONS,
     EVENTS,
-    ROW_PREFIX,
     parse_datetime,
     records,
     utc,
@@ -50,10 +50,66 @@ BOOKING_STATUSES = {
 STAGES = (Stage.PRE.value, Stage.POST.value, Stage.STAGE2.value)
 SCORE_MIN, SCORE_MAX = Decimal(1), Decimal(5)
 
-# Row messages, after "<file> line <n>: " (readers.ROW_PREFIX).
+
+def value_key(value: str) -> str:
+    """A value as it is compared: lower case, underscores and hyphens as spaces, spaces single."""
+    return " ".join(re.sub(r"[_\-]", " ", value.lower()).split())
+
+
+def _synonyms(choices, others: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """value_key -> the value the import stores, for the values' own names and their synonyms."""
+    table = {value_key(choice): choice for choice in choices}
+    for choice, names in others.items():
+        table.update((value_key(name), choice) for name in names)
+    return table
+
+
+# Other names for the values, as other systems' exports write them (issue 19), any case.
+BOOKING_STATUS_NAMES = _synonyms(
+    BOOKING_STATUSES,
+    {
+        "attended": ("Attended", "Checked in", "Present"),
+        "no_show": ("No show", "Did not attend", "DNA", "Absent"),
+        "cancelled": ("Cancelled", "Canceled", "Not attending"),
+        "waitlisted": ("Waitlisted", "Waiting list"),
+    },
+)
+STAGE_NAMES = _synonyms(
+    STAGES,
+    {
+        "pre": ("Pre", "Pre-course"),
+        "post": ("Post", "Post-course"),
+        "stage2": ("Stage 2", "Follow-up"),
+    },
+)
+EVENT_STATUS_NAMES = _synonyms(
+    EVENT_STATUSES,
+    {"delivered": ("Delivered", "Completed", "Ran"), "cancelled": ("Cancelled", "Canceled")},
+)
+MODE_NAMES = _synonyms(
+    MODES,
+    {
+        "virtual": ("Virtual", "Online", "Live online"),
+        "face_to_face": ("Face to face", "In person", "Classroom"),
+    },
+)
+AUDIENCE_NAMES = _synonyms(AUDIENCES, {})
+
+# Row messages, after "<file> line <n>: " or "<file>, sheet <s>, row <n>: " (readers.where).
 REQUIRED = "{column} is required"
 NOT_ONE_OF = "{column} '{value}' is not one of {choices}"
-BAD_DATETIME = "{column} '{value}' is not an ISO 8601 date and time (e.g. 2023-03-31T09:30)"
+BAD_DATETIME = (
+    "{column} '{value}' is not a date and time: write it as 31/03/2023 09:30 "
+    "(day/month/year) or 2023-03-31T09:30"
+)
+# Never guessed: 06/14/2021 is month/day, and 06/07/21 could be any century.
+US_DATE = (
+    "{column} '{value}' looks like a US date (month/day): write it as day/month/year "
+    "(31/03/2023 09:30) or 2023-03-31T09:30"
+)
+TWO_DIGIT_YEAR = (
+    "{column} '{value}' has a two-digit year: write the year in full (31/03/2023 09:30)"
+)
 BAD_CAPACITY = "capacity '{value}' is not a positive whole number"
 END_NOT_AFTER_START = "end '{end}' is not after start '{start}'"
 BAD_EMAIL = "email '{value}' is not a valid email address"
@@ -134,9 +190,9 @@ class _Row:
 
     __slots__ = ("values", "prefix", "errors", "ok")
 
-    def __init__(self, name: str, line: int, values: dict[str, str], errors: list[str]):
+    def __init__(self, prefix: str, values: dict[str, str], errors: list[str]):
         self.values = values
-        self.prefix = ROW_PREFIX.format(file=name, line=line)
+        self.prefix = prefix
         self.errors = errors
         self.ok = True
 
@@ -150,12 +206,17 @@ class _Row:
             self.error(REQUIRED.format(column=column))
         return value
 
-    def choice(self, column: str, choices) -> str:
+    def choice(self, column: str, names: dict[str, str]) -> str:
+        """The stored value for a cell written as any of `names` (see _synonyms)."""
         value = self.text(column)
-        if value and value.lower() not in choices:
-            self.error(NOT_ONE_OF.format(column=column, value=value, choices=", ".join(choices)))
+        if not value:
             return ""
-        return value.lower()
+        choice = names.get(value_key(value))
+        if choice is None:
+            choices = ", ".join(dict.fromkeys(names.values()))
+            self.error(NOT_ONE_OF.format(column=column, value=value, choices=choices))
+            return ""
+        return choice
 
     def moment(self, column: str, *, required: bool = True) -> datetime | None:
         value = self.text(column, required=required)
@@ -163,7 +224,9 @@ class _Row:
             return None
         moment = parse_datetime(value)
         if moment is None:
-            self.error(BAD_DATETIME.format(column=column, value=value))
+            problem = readers.date_problem(value)
+            message = {"us": US_DATE, "two-digit year": TWO_DIGIT_YEAR}.get(problem, BAD_DATETIME)
+            self.error(message.format(column=column, value=value))
         return moment
 
     def email(self, valid: set[str]) -> str:
@@ -182,9 +245,14 @@ class Checker:
     """Pass 1: parse and check every row of every file, resolving nothing that writes."""
 
     def __init__(
-        self, texts: dict[str, str], unreadable: set[str], errors: list[str], progress: Progress
+        self,
+        texts: dict[str, readers.Table],
+        unreadable: set[str],
+        errors: list[str],
+        progress: Progress,
     ):
         self.texts = texts
+        self.where = {name: readers.where(name, table) for name, table in texts.items()}
         self.errors = errors
         self.progress = progress
         self.valid_emails: set[str] = set()
@@ -226,16 +294,16 @@ class Checker:
         seen: dict[str, int] = {}
         self.event_refs: set[str] = set()
         for line, values in self._rows(EVENTS):
-            row = _Row(EVENTS, line, values, self.errors)
+            row = _Row(self.where[EVENTS](line), values, self.errors)
             ref = row.text("event_ref")
             title = " ".join(row.text("course").split())
             priority = " ".join(row.text("priority").split())
-            audience = row.choice("audience", AUDIENCES)
-            mode = row.choice("mode", tuple(MODES))
+            audience = row.choice("audience", AUDIENCE_NAMES)
+            mode = row.choice("mode", MODE_NAMES)
             start = row.moment("start")
             end = row.moment("end")
             capacity_text = row.text("capacity")
-            status = row.choice("status", tuple(EVENT_STATUSES))
+            status = row.choice("status", EVENT_STATUS_NAMES)
             if ref:
                 if ref in seen:
                     row.error(DUPLICATE.format(what=f"event_ref '{ref}'", first=seen[ref]))
@@ -289,14 +357,14 @@ class Checker:
         seen: dict[str, int] = {}
         self.booking_refs: set[str] = set()
         for line, values in self._rows(BOOKINGS):
-            row = _Row(BOOKINGS, line, values, self.errors)
+            row = _Row(self.where[BOOKINGS](line), values, self.errors)
             ref = row.text("booking_ref")
             event_ref = row.text("event_ref")
             email = row.email(self.valid_emails)
             name = " ".join(row.text("name", required=False).split())
             organisation = " ".join(row.text("organisation", required=False).split())
             booked_at = row.moment("booked_at")
-            status = row.choice("status", tuple(BOOKING_STATUSES))
+            status = row.choice("status", BOOKING_STATUS_NAMES)
             cancelled_at = row.moment("cancelled_at", required=False)
             reason = " ".join(row.text("cancellation_reason", required=False).split())
             if ref:
@@ -358,9 +426,9 @@ class Checker:
                 starts[b.ref] = event_starts[b.event_ref]
         seen: dict[tuple[str, str], int] = {}
         for line, values in self._rows(EVALUATIONS):
-            row = _Row(EVALUATIONS, line, values, self.errors)
+            row = _Row(self.where[EVALUATIONS](line), values, self.errors)
             booking_ref = row.text("booking_ref")
-            stage = row.choice("stage", STAGES)
+            stage = row.choice("stage", STAGE_NAMES)
             submitted_at = row.moment("submitted_at")
             score_text = row.text("score")
             # Excel keeps line breaks inside a cell as CRLF in a CRLF file: store them as LF.
@@ -404,7 +472,7 @@ class Checker:
         event_courses = {r.course_key for r in self.events}
         seen: dict[tuple[str, str, datetime], int] = {}
         for line, values in self._rows(ELEARNING):
-            row = _Row(ELEARNING, line, values, self.errors)
+            row = _Row(self.where[ELEARNING](line), values, self.errors)
             title = " ".join(row.text("module").split())
             priority = " ".join(row.text("priority").split())
             email = row.email(self.valid_emails)

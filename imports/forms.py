@@ -5,13 +5,22 @@ import zipfile
 
 from django import forms
 
-from imports.readers import FILE_NAMES, read_zip, zip_uncompressed_size
+from imports.readers import (
+    ACCEPTED_LIST,
+    file_key,
+    read_zip,
+    xlsx_row_count,
+    xlsx_uncompressed_size,
+    zip_uncompressed_size,
+)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Lines in all the files of one upload: 20 MB of short or blank lines would otherwise be millions
 # of rows to check. Counted on the bytes, before anything is decoded or parsed.
 MAX_UPLOAD_ROWS = 200_000
-FILES_REQUIRED = "Choose the CSV files to import, or a .zip of them"
+# An .xlsx is zipped XML, several times the size of the same rows as CSV: it may unpack to this.
+MAX_XLSX_UNPACKED_BYTES = 5 * MAX_UPLOAD_BYTES
+FILES_REQUIRED = "Choose the CSV or Excel files to import, or a .zip of them"
 TOO_LARGE = (
     "The files are too large to upload ({size} MB; the limit is {limit} MB). "
     "Split them, or ask for them to be imported with the import_history command."
@@ -20,9 +29,14 @@ TOO_MANY_ROWS = (
     "The files have too many lines to upload ({rows:,}; the limit is {limit:,}). "
     "Split them, or ask for them to be imported with the import_history command."
 )
-WRONG_NAME = "‘{name}’ is not one of " + ", ".join(FILE_NAMES) + " or a .zip of them"
+WRONG_NAME = "‘{name}’ is not one of " + ACCEPTED_LIST + " or a .zip of them"
 BAD_ZIP = "‘{name}’ is not a .zip file that can be opened"
-EMPTY_ZIP = "‘{name}’ holds none of " + ", ".join(FILE_NAMES)
+BAD_XLSX = "‘{name}’ is not an Excel workbook that can be opened; save it again as .xlsx"
+XLSX_TOO_LARGE = (
+    "‘{name}’ unpacks to {size} MB (the limit for a workbook is {limit} MB). "
+    "Split it, or ask for it to be imported with the import_history command."
+)
+EMPTY_ZIP = "‘{name}’ holds none of " + ACCEPTED_LIST
 TWICE = "{name} was chosen twice"
 
 
@@ -34,7 +48,7 @@ class MultipleFileField(forms.FileField):
     """A file field that takes several files and cleans to a list."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,.zip"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,.xlsx,.zip"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -55,8 +69,8 @@ def _megabytes(size: int) -> str:
 
 class ImportUploadForm(forms.Form):
     files = MultipleFileField(
-        label="CSV files, or a .zip of them",
-        help_text="Any of " + ", ".join(FILE_NAMES) + ", saved from Excel as CSV UTF-8. "
+        label="CSV or Excel files, or a .zip of them",
+        help_text="Any of " + ACCEPTED_LIST + "; CSV files saved from Excel as CSV UTF-8. "
         "Up to 20 MB in all.",
         error_messages={"required": FILES_REQUIRED},
     )
@@ -92,16 +106,44 @@ class ImportUploadForm(forms.Form):
                     raise forms.ValidationError(BAD_ZIP.format(name=name)) from None
                 if not inside:
                     raise forms.ValidationError(EMPTY_ZIP.format(name=name))
-            elif lower in FILE_NAMES:
+            elif file_key(lower):
                 inside = {lower: upload.read()}
             else:
                 raise forms.ValidationError(WRONG_NAME.format(name=name))
             for inner in inside:
-                if inner in sources:
-                    raise forms.ValidationError(TWICE.format(name=inner))
+                same = [n for n in sources if file_key(n) == file_key(inner)]
+                if same:
+                    raise forms.ValidationError(
+                        TWICE.format(name=inner if inner in same else f"{same[0]} / {inner}")
+                    )
             sources.update(inside)
-        rows = sum(content.count(b"\n") + 1 for content in sources.values())
+        rows = 0
+        for name, content in sources.items():
+            if name.endswith(".xlsx"):
+                rows += self._xlsx_rows(name, content)
+            else:
+                rows += content.count(b"\n") + 1
         if rows > MAX_UPLOAD_ROWS:
             raise forms.ValidationError(TOO_MANY_ROWS.format(rows=rows, limit=MAX_UPLOAD_ROWS))
         self.cleaned_data["sources"] = sources
         return files
+
+    @staticmethod
+    def _xlsx_rows(name: str, content: bytes) -> int:
+        """A workbook's rows, once its unpacked size is known to be safe to open."""
+        try:
+            unpacked = xlsx_uncompressed_size(content)
+        except zipfile.BadZipFile:
+            raise forms.ValidationError(BAD_XLSX.format(name=name)) from None
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise forms.ValidationError(
+                XLSX_TOO_LARGE.format(
+                    name=name,
+                    size=_megabytes(unpacked),
+                    limit=_megabytes(MAX_XLSX_UNPACKED_BYTES),
+                )
+            )
+        try:
+            return xlsx_row_count(content)
+        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not .xlsx
+            raise forms.ValidationError(BAD_XLSX.format(name=name)) from None

@@ -1,4 +1,5 @@
-"""Reading import files: a directory, a .zip or uploaded files -> text -> records by line.
+"""Reading import files: a directory, a .zip or uploaded files -> text or a workbook's sheet ->
+records by line (CSV) or row (.xlsx).
 
 Nothing here looks at what a cell means (imports/checks.py does) or writes (imports/writers.py).
 """
@@ -8,9 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import zipfile
-from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import IO
 
@@ -26,7 +29,24 @@ EVENTS, BOOKINGS, EVALUATIONS, ELEARNING = (
     "evaluations.csv",
     "elearning.csv",
 )
+# The files by the names the checks use; each may come as .csv or as .xlsx (issue 19).
 FILE_NAMES = (EVENTS, BOOKINGS, EVALUATIONS, ELEARNING)
+XLSX_NAMES = tuple(name.removesuffix(".csv") + ".xlsx" for name in FILE_NAMES)
+ACCEPTED_NAMES = FILE_NAMES + XLSX_NAMES
+ACCEPTED_LIST = (
+    ", ".join(name.removesuffix(".csv") for name in FILE_NAMES) + " (each as .csv or .xlsx)"
+)
+
+
+def file_key(base: str) -> str | None:
+    """The name the checks use for an accepted file name (events.xlsx -> events.csv), else None."""
+    base = base.lower()
+    if base in FILE_NAMES:
+        return base
+    if base in XLSX_NAMES:
+        return base.removesuffix(".xlsx") + ".csv"
+    return None
+
 
 # file -> (columns that must be present, columns that may be left out)
 COLUMNS = {
@@ -47,11 +67,56 @@ COLUMNS = {
 # events.csv's status is in the contract like the other columns: required too.
 COLUMNS[EVENTS] = ((*COLUMNS[EVENTS][0], "status"), ())
 
+# Other names for a column, as other systems' exports and people write them (issue 19). A header
+# matches a field when they agree once case, spaces, underscores and punctuation are dropped.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "event_ref": ("Event reference", "Event ID"),
+    "course": ("Course title", "Event name"),
+    "start": ("Start date", "Starts"),
+    "end": ("End date", "Ends"),
+    "capacity": ("Places",),
+    "booking_ref": ("Booking reference", "Booking ID", "Order #"),
+    "email": ("Email address", "Attendee email"),
+    "name": ("Full name", "Attendee name"),
+    "organisation": ("Organisation", "Organization", "Agency", "Employer"),
+    "booked_at": ("Booked", "Booking date", "Order date"),
+    "cancelled_at": ("Cancelled", "Cancellation date"),
+    "submitted_at": ("Submitted", "Completed", "Date submitted"),
+    "score": ("Rating",),
+    "comment": ("Comments",),
+    "enrolled_at": ("Enrolled", "Enrolment date"),
+    "completed_at": ("Completed", "Completion date"),
+}
+# A name split in two columns: used only when the file has no name column of its own.
+FIRST_NAME, LAST_NAME = "firstname", "lastname"
+
+
+def header_key(header: str) -> str:
+    """A header as it is compared: lower case, letters and digits only."""
+    return re.sub(r"[^0-9a-z]", "", header.lower())
+
+
+def header_fields(name: str) -> dict[str, str]:
+    """header_key -> field, for the columns of one file (its own names and their aliases)."""
+    required, optional = COLUMNS[name]
+    keys = {}
+    for field in (*required, *optional):
+        keys[header_key(field)] = field
+        for alias in ALIASES.get(field, ()):
+            keys[header_key(alias)] = field
+    return keys
+
+
 # Messages: "<file> line <n>: " is put in front of the row messages.
 ROW_PREFIX = "{file} line {line}: "
+# The same place in a workbook: "<file>, sheet <sheet>, row <n>: ".
+SHEET_ROW_PREFIX = "{file}, sheet {sheet}, row {line}: "
 NOT_UTF8 = "{file}: is not UTF-8 text; in Excel, save it as “CSV UTF-8 (Comma delimited)”"
-UNKNOWN_FILE = "{file}: not one of events.csv, bookings.csv, evaluations.csv, elearning.csv"
+UNKNOWN_FILE = "{file}: not one of " + ACCEPTED_LIST
+BOTH_FORMS = "{first} and {second} are the same file: keep one of them"
+NOT_A_WORKBOOK = "{file}: is not an Excel workbook that can be opened; save it again as .xlsx"
 MISSING_COLUMNS = "missing column{s} {columns}"
+SAME_FIELD = "columns '{first}' and '{second}' are both {field}: keep one of them"
 # The csv module's default field_size_limit (128 KB), kept: no cell of these files needs more.
 CELL_TOO_LONG = (
     f"a cell is longer than {csv.field_size_limit():,} characters (or a quote is not closed)"
@@ -70,7 +135,7 @@ def read_zip(data: bytes | IO) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
         for info in archive.infolist():
             base = Path(info.filename).name.lower()
-            if info.is_dir() or info.filename.startswith("__MACOSX") or base not in FILE_NAMES:
+            if info.is_dir() or info.filename.startswith("__MACOSX") or not file_key(base):
                 continue
             found[base] = archive.read(info)
     return found
@@ -79,18 +144,70 @@ def read_zip(data: bytes | IO) -> dict[str, bytes]:
 def zip_uncompressed_size(data: bytes | IO) -> int:
     """Total size of the import files once unpacked (refuse zip bombs before reading them)."""
     with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
-        return sum(
-            i.file_size for i in archive.infolist() if Path(i.filename).name.lower() in FILE_NAMES
-        )
+        return sum(i.file_size for i in archive.infolist() if file_key(Path(i.filename).name))
 
 
-def read_texts(source: Source, errors: list[str], unreadable: set[str]) -> dict[str, str]:
-    """file name -> decoded text, for the import files present in a directory or a mapping."""
+def xlsx_uncompressed_size(data: bytes) -> int:
+    """Everything inside a workbook once unpacked (an .xlsx is a zip: refuse bombs first)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(i.file_size for i in archive.infolist())
+
+
+@dataclass
+class Sheet:
+    """An .xlsx file to read: its name as given and its bytes; the sheet is chosen on reading."""
+
+    file: str
+    data: bytes
+    title: str = ""
+
+    def prefix(self, line: int) -> str:
+        return SHEET_ROW_PREFIX.format(file=self.file, sheet=self.title, line=line)
+
+
+Table = str | Sheet  # a CSV file's text, or a workbook
+
+
+def where(name: str, table: Table) -> Callable[[int], str]:
+    """line -> the prefix of a row's messages: "<file> line <n>: " or the sheet and row."""
+    if isinstance(table, Sheet):
+        return table.prefix
+    return lambda line: ROW_PREFIX.format(file=name, line=line)
+
+
+def _open_sheet(sheet: Sheet):
+    """The workbook and the sheet named like the file (any case), else its first sheet."""
+    from openpyxl import load_workbook  # loaded when a workbook comes, not with the URLconf
+
+    book = load_workbook(io.BytesIO(sheet.data), read_only=True, data_only=True)
+    stem = header_key(sheet.file.removesuffix(".xlsx"))
+    chosen = next((ws for ws in book.worksheets if header_key(ws.title) == stem), None)
+    if chosen is None and book.worksheets:
+        chosen = book.worksheets[0]
+    return book, chosen
+
+
+def xlsx_row_count(data: bytes) -> int:
+    """Rows in the sheet an import would read (as the workbook records it, else counted)."""
+    book, ws = _open_sheet(Sheet("x.xlsx", data))
+    try:
+        if ws is None:
+            return 0
+        if ws.max_row is not None:
+            return ws.max_row
+        return sum(1 for _ in ws.iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def read_texts(source: Source, errors: list[str], unreadable: set[str]) -> dict[str, Table]:
+    """file key -> a CSV file's decoded text or a workbook, for the import files present in a
+    directory, a .zip or a mapping (keys as in FILE_NAMES, in dependency order)."""
     raw: dict[str, bytes | str] = {}
     if isinstance(source, Mapping):
         for name, content in source.items():
             base = Path(name).name.lower()
-            if base not in FILE_NAMES:
+            if not file_key(base):
                 errors.append(UNKNOWN_FILE.format(file=name))
                 continue
             raw[base] = content.read() if hasattr(content, "read") else content
@@ -100,13 +217,26 @@ def read_texts(source: Source, errors: list[str], unreadable: set[str]) -> dict[
             raw.update(read_zip(directory.read_bytes()))
         else:
             for entry in sorted(directory.iterdir()):
-                if entry.is_file() and entry.name.lower() in FILE_NAMES:
+                if entry.is_file() and file_key(entry.name):
                     raw[entry.name.lower()] = entry.read_bytes()
-    texts = {}
+    given: dict[str, str] = {}  # file key -> the name it came as
+    for base in sorted(raw):
+        key = file_key(base)
+        if key in given:
+            errors.append(BOTH_FORMS.format(first=given[key], second=base))
+            unreadable.add(key)
+        else:
+            given[key] = base
+    texts: dict[str, Table] = {}
     for name in FILE_NAMES:  # in dependency order
-        if name not in raw:
+        if name not in given or name in unreadable:
             continue
-        content = raw[name]
+        base = given[name]
+        content = raw[base]
+        if base.endswith(".xlsx"):
+            data = content.encode() if isinstance(content, str) else content
+            texts[name] = Sheet(base, data)
+            continue
         if isinstance(content, str):
             texts[name] = content.removeprefix("\ufeff")
             continue
@@ -119,13 +249,16 @@ def read_texts(source: Source, errors: list[str], unreadable: set[str]) -> dict[
 
 
 def records(
-    name: str, text: str, errors: list[str], unreadable: set[str]
+    name: str, text: Table, errors: list[str], unreadable: set[str]
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, {column: value stripped}) for each non-blank record; header problems go to errors.
 
     A file whose header is wrong is added to `unreadable`: rows of other files that refer to it
     are then not checked against it, so one missing column does not bury the real problem.
     """
+    if isinstance(text, Sheet):
+        yield from _sheet_records(name, text, errors, unreadable)
+        return
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -135,17 +268,10 @@ def records(
         return
     if header is None:
         return
-    header = [h.strip().lower() for h in header]
-    required, optional = COLUMNS[name]
-    missing = [c for c in required if c not in header]
-    if missing:
-        unreadable.add(name)
-        errors.append(
-            ROW_PREFIX.format(file=name, line=1)
-            + MISSING_COLUMNS.format(s="s" if len(missing) > 1 else "", columns=", ".join(missing))
-        )
+    index = _column_index(name, header, errors, unreadable, where(name, text)(1))
+    if index is None:
         return
-    index = {c: header.index(c) for c in (*required, *optional) if c in header}
+    split_name = index.pop(FIRST_NAME, None), index.pop(LAST_NAME, None)
     # Most files hold no control character at all: look once, clean cells only when needed.
     dirty = has_unwanted(text)
     line = 1
@@ -165,6 +291,10 @@ def records(
             continue  # blank lines, and Excel's rows of empty cells
         width = len(record)
         values = {c: record[i].strip() if i < width else "" for c, i in index.items()}
+        if split_name[0] is not None:
+            values["name"] = " ".join(
+                record[i].strip() for i in split_name if i < width and record[i].strip()
+            )
         if dirty:
             nul = [c for c, v in values.items() if "\x00" in v]
             if nul:
@@ -174,15 +304,148 @@ def records(
         yield line, values
 
 
+def _cell(value) -> str:
+    """A workbook cell as the checks read text: dates as ISO 8601 (local, so Europe/London),
+    whole numbers without '.0', text stripped and cleaned of control characters."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = value.strip()
+        return clean_text(value).strip() if has_unwanted(value) else value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _sheet_records(
+    name: str, sheet: Sheet, errors: list[str], unreadable: set[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """records() for a workbook: rows of the sheet named like the file, or of its first sheet."""
+    try:
+        book, ws = _open_sheet(sheet)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not .xlsx
+        unreadable.add(name)
+        errors.append(NOT_A_WORKBOOK.format(file=sheet.file))
+        return
+    try:
+        if ws is None:
+            return
+        sheet.title = ws.title
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return
+        index = _column_index(name, list(header), errors, unreadable, sheet.prefix(1))
+        if index is None:
+            return
+        split_name = index.pop(FIRST_NAME, None), index.pop(LAST_NAME, None)
+        for line, row in enumerate(rows, start=2):
+            cells = [_cell(value) for value in row]
+            if not any(cells):
+                continue
+            width = len(cells)
+            values = {c: cells[i] if i < width else "" for c, i in index.items()}
+            if split_name[0] is not None:
+                values["name"] = " ".join(cells[i] for i in split_name if i < width and cells[i])
+            yield line, values
+    finally:
+        book.close()
+
+
+def _column_index(
+    name: str, header: list, errors: list[str], unreadable: set[str], prefix: str
+) -> dict[str, int] | None:
+    """field -> position of its column (First name and Last name under FIRST_NAME, LAST_NAME
+    when there is no name column); None, with the problem in errors, when the header is wrong."""
+    fields = header_fields(name)
+    required, _ = COLUMNS[name]
+    index: dict[str, int] = {}
+    problems = []
+    for position, cell in enumerate(header):
+        text = "" if cell is None else str(cell).strip()
+        key = header_key(text)
+        field = fields.get(key)
+        if field is None and key in (FIRST_NAME, LAST_NAME) and "name" in required:
+            field = key
+        if field is None:
+            continue  # a column the import does not use
+        if field in index:
+            first = str(header[index[field]]).strip()
+            problems.append(SAME_FIELD.format(first=first, second=text, field=field))
+            continue
+        index[field] = position
+    if "name" in index or FIRST_NAME not in index or LAST_NAME not in index:
+        # Only both halves, and only without a name column, make the name.
+        index.pop(FIRST_NAME, None)
+        index.pop(LAST_NAME, None)
+    present = set(index) | ({"name"} if FIRST_NAME in index else set())
+    missing = [c for c in required if c not in present]
+    if missing:
+        problems.append(
+            MISSING_COLUMNS.format(s="s" if len(missing) > 1 else "", columns=", ".join(missing))
+        )
+    if problems:
+        unreadable.add(name)
+        errors.extend(prefix + problem for problem in problems)
+        return None
+    return index
+
+
+# A UK date as Excel writes it: d/m/yyyy, then optionally H:MM or H:MM:SS.
+UK_DATE = re.compile(
+    r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{2,4})"
+    r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+)
+
+
 def parse_datetime(value: str) -> datetime | None:
+    """ISO 8601, or a UK dd/mm/yyyy [HH:MM[:SS]]; local times are Europe/London. None when the
+    value is neither (a US month/day or a two-digit year is never guessed)."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        return None
+        moment = _uk_datetime(value)
+        if moment is None:
+            return None
     if moment.tzinfo is None:
         # What timezone.make_aware does for a zoneinfo zone, without its checks per row.
         moment = moment.replace(tzinfo=LONDON)
-    return moment
+    # In UTC: a London time in the hour repeated when the clocks go back never compares equal
+    # to the stored UTC value (PEP 495), so a re-import counted that row as updated.
+    return moment.astimezone(UTC)
+
+
+def _uk_datetime(value: str) -> datetime | None:
+    match = UK_DATE.fullmatch(value)
+    if match is None or len(match["year"]) != 4:
+        return None
+    try:
+        return datetime(
+            int(match["year"]),
+            int(match["month"]),
+            int(match["day"]),
+            int(match["hour"] or 0),
+            int(match["minute"] or 0),
+            int(match["second"] or 0),
+        )
+    except ValueError:
+        return None
+
+
+def date_problem(value: str) -> str:
+    """Why a slashed date that parse_datetime refused is not read: 'us', 'two-digit year' or ''."""
+    match = UK_DATE.fullmatch(value)
+    if match is None:
+        return ""
+    if len(match["year"]) != 4:
+        return "two-digit year"
+    if int(match["month"]) > 12 and 1 <= int(match["day"]) <= 12:
+        return "us"
+    return ""
 
 
 def utc(moment: datetime | None) -> datetime | None:

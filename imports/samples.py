@@ -125,3 +125,106 @@ def write_sample_csvs(directory: str | os.PathLike, scale: float = 1.0, *, seed:
             )  # fmt: skip
         rows[ELEARNING] = n
     return rows
+
+
+# Issue 19: the same history as another system exports it. Our column -> its header.
+OTHER_HEADERS = {
+    EVENTS: {
+        "event_ref": "Event ID",
+        "course": "Event name",
+        "start": "Start date",
+        "end": "End date",
+        "capacity": "Places",
+        "status": "Status",
+    },
+    BOOKINGS: {
+        "booking_ref": "Order #",
+        "event_ref": "Event reference",
+        "email": "Attendee email",
+        "organisation": "Employer",
+        "booked_at": "Order date",
+        "cancelled_at": "Cancellation date",
+        "cancellation_reason": "Cancellation reason",
+    },
+    EVALUATIONS: {
+        "booking_ref": "Booking reference",
+        "submitted_at": "Date submitted",
+        "score": "Rating",
+        "comment": "Comments",
+    },
+    ELEARNING: {
+        "email": "Email address",
+        "name": "Full name",
+        "organisation": "Organization",
+        "enrolled_at": "Enrolment date",
+        "completed_at": "Completion date",
+    },
+}
+# Our value -> its word for it, by column.
+OTHER_VALUES = {
+    "mode": {"face_to_face": "Classroom", "virtual": "Live online"},
+    "status": {
+        "delivered": "Ran",
+        "cancelled": "Canceled",
+        "attended": "Checked in",
+        "no_show": "Did not attend",
+        "waitlisted": "Waiting list",
+        "booked": "Booked",
+    },
+    "stage": {"pre": "Pre-course", "post": "Post-course", "stage2": "Follow-up"},
+}
+DATE_COLUMNS = {"start", "end", "booked_at", "cancelled_at", "submitted_at", "enrolled_at"}
+DATE_COLUMNS |= {"completed_at"}
+
+
+def write_sample_xlsx(
+    csv_directory: str | os.PathLike, directory: str | os.PathLike, *, date_cells: bool = True
+) -> None:
+    """Rewrite import CSVs as .xlsx workbooks in another system's shape: alias headers (the
+    booking's name split into First and Last name), synonym values, UK dates (Excel date cells
+    shown as dd/mm/yyyy hh:mm, or dd/mm/yyyy HH:MM text), numbers as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in (EVENTS, BOOKINGS, EVALUATIONS, ELEARNING):
+        source = Path(csv_directory) / name
+        if not source.exists():
+            continue
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(name.removesuffix(".csv").title())
+        with open(source, newline="", encoding="utf-8") as file:
+            reader = csv.DictReader(file)
+            fields = list(reader.fieldnames)
+            split = name == BOOKINGS and "name" in fields
+            header = []
+            for field in fields:
+                if split and field == "name":
+                    header += ["First name", "Last name"]
+                else:
+                    header.append(OTHER_HEADERS[name].get(field, field))
+            sheet.append(header)
+            for row in reader:
+                cells: list = []
+                for field in fields:
+                    value = row[field]
+                    value = OTHER_VALUES.get(field, {}).get(value, value)
+                    if split and field == "name":
+                        first, _, last = value.partition(" ")
+                        cells += [first, last]
+                        continue
+                    if value and field in DATE_COLUMNS:
+                        moment = datetime.fromisoformat(value)
+                        if date_cells:
+                            value = WriteOnlyCell(sheet, value=moment)
+                            value.number_format = "dd/mm/yyyy hh:mm"
+                        else:
+                            value = f"{moment:%d/%m/%Y %H:%M}"
+                    elif value and field == "capacity":
+                        value = int(value)
+                    elif value and field == "score":
+                        value = float(value)
+                    cells.append(value)
+                sheet.append(cells)
+        book.save(directory / name.replace(".csv", ".xlsx"))

@@ -37,7 +37,7 @@ from django_q.exceptions import TimeoutException
 
 from imports.checks import Checker, Progress
 from imports.models import ImportRun
-from imports.readers import FILE_NAMES, Source, read_texts, read_zip
+from imports.readers import FILE_NAMES, Sheet, Source, file_key, read_texts, read_zip
 from imports.summary import FileCounts, ImportErrors, ImportSummary
 from imports.writers import Writer, refresh_planner_statistics
 
@@ -91,9 +91,10 @@ def import_history(
 ) -> ImportSummary:
     """Check every row of the import files, then write them all in one transaction, or nothing.
 
-    `source` is a directory (or a .zip) holding any of events.csv, bookings.csv, evaluations.csv
-    and elearning.csv, or a mapping of those file names to their bytes or open binary files.
-    Raises ImportErrors listing every problem by file and line; then nothing is written.
+    `source` is a directory (or a .zip) holding any of events, bookings, evaluations and
+    elearning as .csv or .xlsx, or a mapping of those file names to their bytes or open binary
+    files. Raises ImportErrors listing every problem by file and line (or sheet and row); then
+    nothing is written.
     """
     errors: list[str] = []
     unreadable: set[str] = set()
@@ -116,6 +117,9 @@ def import_history(
         raise ImportErrors([SAVE_FAILED.format(error=error)]) from error
     if not dry_run:
         refresh_planner_statistics()
+    # Counted under the names the checks use; shown under the names the files came as.
+    given = {name: table.file for name, table in texts.items() if isinstance(table, Sheet)}
+    summary.files = {given.get(name, name): counts for name, counts in summary.files.items()}
     return summary
 
 
@@ -142,7 +146,7 @@ def import_run_create(*, uploaded_by, sources: dict[str, bytes], dry_run: bool) 
     run = ImportRun.objects.create(
         uploaded_by=uploaded_by,
         dry_run=dry_run,
-        file_names=[name for name in FILE_NAMES if name in sources],
+        file_names=sorted(sources, key=lambda name: (FILE_NAMES.index(file_key(name)), name)),
         files=_pack(sources),
     )
     transaction.on_commit(lambda: import_run_enqueue(run_id=run.pk))

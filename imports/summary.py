@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-NOTHING_TO_IMPORT = "No events.csv, bookings.csv, evaluations.csv or elearning.csv to import"
+NOTHING_TO_IMPORT = (
+    "No events, bookings, evaluations or elearning file (.csv or .xlsx) to import in {path}"
+)
 
 
 class ImportErrors(Exception):
@@ -37,7 +39,7 @@ class ImportSummary:
     def lines(self) -> list[str]:
         lines = []
         if not self.files:
-            lines.append(NOTHING_TO_IMPORT + ".")
+            lines.append(NOTHING_TO_IMPORT.format(path="the files") + ".")
         for name, c in self.files.items():
             lines.append(
                 f"{name}: {c.rows} row{'s' * (c.rows != 1)}: {c.imported} imported, "

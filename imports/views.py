@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from imports.forms import ImportUploadForm
 from imports.models import ImportRun
-from imports.readers import FILE_NAMES
+from imports.readers import ACCEPTED_LIST, FILE_NAMES, file_key
 from imports.services import import_run_create, import_runs_interrupt
 from people.roles import LEAD, role_required
 
@@ -23,10 +23,10 @@ def _errors_by_file(messages: list[str]) -> list[tuple[str, list[str]]]:
     """Messages grouped under the file they name, files in import order."""
     groups: dict[str, list[str]] = {}
     for message in messages:
-        name = message.split(" ", 1)[0].rstrip(":")
-        groups.setdefault(name if name in FILE_NAMES else "", []).append(message)
+        name = message.split(" ", 1)[0].rstrip(":,")
+        groups.setdefault(name if file_key(name) else "", []).append(message)
     order = {name: i for i, name in enumerate(FILE_NAMES)}
-    return sorted(groups.items(), key=lambda item: order.get(item[0], -1))
+    return sorted(groups.items(), key=lambda item: order.get(file_key(item[0]) or "", -1))
 
 
 def _runs():
@@ -46,7 +46,7 @@ def import_upload(request):
         )
         return redirect("imports:run", pk=run.pk)
     import_runs_interrupt()
-    context = {"form": form, "file_names": FILE_NAMES, "runs": _runs()[:RECENT_RUNS]}
+    context = {"form": form, "file_names": ACCEPTED_LIST, "runs": _runs()[:RECENT_RUNS]}
     return render(request, "imports/import_upload.html", context)
 
 

@@ -227,9 +227,9 @@ BAD_ROWS = [
     pytest.param(
         "events.csv",
         "2022-07-12T09:30,",
-        "12/07/2022 09:30,",
-        "events.csv line 2: start '12/07/2022 09:30' is not an ISO 8601 date and time "
-        "(e.g. 2023-03-31T09:30)",
+        "12th July 2022 09:30,",
+        "events.csv line 2: start '12th July 2022 09:30' is not a date and time: write it as "
+        "31/03/2023 09:30 (day/month/year) or 2023-03-31T09:30",
         id="bad date",
     ),
     pytest.param(
@@ -256,8 +256,8 @@ BAD_ROWS = [
     pytest.param(
         "events.csv",
         "children,face_to_face",
-        "children,in_person",
-        "events.csv line 2: mode 'in_person' is not one of face_to_face, virtual",
+        "children,by post",
+        "events.csv line 2: mode 'by post' is not one of face_to_face, virtual",
         id="mode",
     ),
     pytest.param(
@@ -412,8 +412,8 @@ def test_every_bad_row_in_every_file_is_listed(catalogue, files):
 
     assert errors == [
         "events.csv line 4: capacity '0' is not a positive whole number",
-        "bookings.csv line 2: booked_at 'soon' is not an ISO 8601 date and time "
-        "(e.g. 2023-03-31T09:30)",
+        "bookings.csv line 2: booked_at 'soon' is not a date and time: write it as "
+        "31/03/2023 09:30 (day/month/year) or 2023-03-31T09:30",
         "bookings.csv line 6: status 'maybe' is not one of attended, no_show, cancelled, booked, "
         "waitlisted",
         "evaluations.csv line 3: score '9' is not a number from 1 to 5",
@@ -530,10 +530,16 @@ def test_any_file_may_be_absent(catalogue, files):
     assert Booking.objects.filter(event__external_ref="EV1").count() == 3
 
 
-def test_an_empty_directory_imports_nothing(db, tmp_path):
-    output = run(tmp_path)
+def test_a_directory_with_nothing_to_import_is_an_error(db, tmp_path):
+    # Issue 19: a script or scheduled job must not believe that importing nothing worked.
+    (tmp_path / "notes.txt").write_text("not an import file")
+    with pytest.raises(CommandError) as caught:
+        run(tmp_path)
 
-    assert "No events.csv, bookings.csv, evaluations.csv or elearning.csv to import." in output
+    assert str(caught.value) == (
+        "No events, bookings, evaluations or elearning file (.csv or .xlsx) to import in "
+        f"{tmp_path}"
+    )
     assert not Event.objects.exists()
 
 
@@ -700,7 +706,10 @@ def test_an_upload_with_an_unknown_file_name_is_refused(client, lead, upload_url
 
     response = client.post(upload_url, {"files": upload("people.xlsx", b"PK")})
 
-    assert "‘people.xlsx’ is not one of events.csv" in response.text
+    assert (
+        "‘people.xlsx’ is not one of events, bookings, evaluations, elearning "
+        "(each as .csv or .xlsx)" in response.text
+    )
 
 
 def test_a_failure_while_writing_rolls_back_everything_already_written(catalogue, monkeypatch):

@@ -1,13 +1,13 @@
-"""`python manage.py import_history DIR`: past records from CSV files (issue 5's contract)."""
+"""`python manage.py import_history DIR`: past records from CSV or .xlsx files (issues 5, 19)."""
 
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.readers import FILE_NAMES
+from imports.readers import ACCEPTED_LIST
 from imports.services import import_history
-from imports.summary import ImportErrors
+from imports.summary import NOTHING_TO_IMPORT, ImportErrors
 
 NOT_FOUND = "{path} is not a directory (or a .zip) of import files"
 FAILED = "Nothing was imported: {count} problem{s} found."
@@ -15,14 +15,14 @@ FAILED = "Nothing was imported: {count} problem{s} found."
 
 class Command(BaseCommand):
     help = (
-        "Import past training records from CSV files in DIR (any of "
-        + ", ".join(FILE_NAMES)
+        "Import past training records from files in DIR (any of "
+        + ACCEPTED_LIST
         + "). Every row is checked first; if any is wrong nothing is written and every bad row "
         "is listed by file and line. Importing the same files again changes nothing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("directory", help="Directory (or .zip) holding the CSV files")
+        parser.add_argument("directory", help="Directory (or .zip) holding the files")
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -43,6 +43,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "\n".join([*errors.messages, FAILED.format(count=count, s="s" * (count != 1))])
             ) from None
+        if not summary.files:
+            # Exit non-zero: a script or scheduled job must not take "nothing there" for success.
+            raise CommandError(NOTHING_TO_IMPORT.format(path=path))
         for line in summary.lines():
             self.stdout.write(line)
         if verbosity >= 1:
