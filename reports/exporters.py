@@ -1,10 +1,11 @@
-"""The report written out: JSON (the command's contract), CSV, text, XLSX and the .docx section.
+"""The report written out: JSON (the command's contract), CSV, text and the .docx section.
 
-Spreadsheet cells (CSV and XLSX) that start with = + - @ (full-width too, or a tab or line
-break) are prefixed with an apostrophe, so a course title or organisation name typed as
-"=HYPERLINK(...)" is shown as text, never run as a formula. Numbers are written as numbers.
-Every text written (cells, sheet names, Word paragraphs) goes through core.text.clean_text,
-so a control character stored before it was cleaned on the way in cannot break a file.
+The workbook is reports.workbook. CSV cells that start with = + - @ (full-width too, or a tab
+or line break) are prefixed with an apostrophe (core.text.spreadsheet_cell), so a course title
+or organisation name typed as "=HYPERLINK(...)" is shown as text, never run as a formula.
+Numbers are written as numbers. Every text written (cells, Word paragraphs) goes through
+core.text.clean_text, so a control character stored before it was cleaned on the way in cannot
+break a file.
 """
 
 from __future__ import annotations
@@ -14,10 +15,6 @@ import io
 import json
 import math
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from core.text import FORMULA_STARTS, clean_text, spreadsheet_cell
 from reports.tables import Table
@@ -132,49 +129,6 @@ def table_csv(table: Table) -> str:
     writer.writerow([escape_cell(h) for h in table.headings])
     for row in table.values():
         writer.writerow(["" if v is None else escape_cell(v) for v in row])
-    return buf.getvalue()
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    clean = "".join(c for c in clean_text(title) if c not in "[]:*?/\\\n\t")[:31].strip()
-    name, n = clean, 2
-    while name.lower() in used:
-        suffix = f" ({n})"
-        name = clean[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(name.lower())
-    return name
-
-
-def report_xlsx(report: dict, tables: list[Table]) -> bytes:
-    """The whole report as a workbook: one sheet per table."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    used: set[str] = set()
-    bold = Font(bold=True)
-    for table in tables:
-        ws = wb.create_sheet(_sheet_title(table.title, used))
-        period = report["period"]
-        ws.append([escape_cell(f"{table.title}, {period['start']} to {period['end']}")])
-        ws["A1"].font = Font(bold=True, size=12)
-        for label, value in report.get("filter_labels", {}).items():
-            ws.append([escape_cell(f"{label}: {value}")])
-        ws.append([])
-        ws.append([escape_cell(h) for h in table.headings])
-        for cell in ws[ws.max_row]:
-            cell.font = bold
-        header_row = ws.max_row
-        for row in table.values():
-            ws.append([escape_cell(v) for v in row])
-        if table.description:
-            ws.append([])
-            ws.append([escape_cell(table.description)])
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-        for i, (key, heading) in enumerate(table.columns, start=1):
-            longest = max([len(heading)] + [len(str(r.get(key) or "")) for r in table.rows])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
-    buf = io.BytesIO()
-    wb.save(buf)
     return buf.getvalue()
 
 

@@ -18,12 +18,13 @@ from people.roles import lead_required
 from reports.annual import annual_section
 from reports.charges import NO_CHARGES, charges_by_organisation, charges_enabled, charges_table
 from reports.charts import chart_data_uri, chart_text_alternative
-from reports.exporters import annual_docx, report_xlsx, table_csv
+from reports.exporters import annual_docx, table_csv
 from reports.forms import ReportForm
 from reports.periods import current_reporting_year
 from reports.report import report_build
 from reports.selectors import quote_answers
 from reports.tables import report_tables, table_by_slug
+from reports.workbook import report_xlsx
 
 NO_ACCESS = "Only the L&D lead and organisation managers can see the training reports."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
