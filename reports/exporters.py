@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import math
+import textwrap
 from typing import Any
 
 from core.text import FORMULA_STARTS, clean_text, spreadsheet_cell
@@ -89,32 +90,54 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
         out.append((prefix, value))
 
 
+# Excel on Windows reads a CSV file as UTF-8 only when it starts with a byte order mark
+# (otherwise "Q1 Apr–Jun" and "£" come out garbled); CSV's own line ending is CRLF (RFC 4180).
+BOM = "\ufeff"
+CSV_LINE_END = "\r\n"
+
+
 def report_csv_text(report: dict) -> str:
-    """The headline figures and the priority areas as `key,value` rows (dotted keys)."""
+    """The headline figures and the priority areas as `key,value` rows (dotted keys), starting
+    with a byte order mark, lines ending CRLF."""
     data = report_json(report)
     rows: list[tuple[str, Any]] = []
     for key in CONTRACT_KEYS:
         _flatten(key, data[key], rows)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    buf = io.StringIO(BOM)
+    buf.seek(len(BOM))
+    writer = csv.writer(buf, lineterminator=CSV_LINE_END)
     writer.writerow(["key", "value"])
     for key, value in rows:
         writer.writerow([escape_cell(key), "" if value is None else escape_cell(value)])
     return buf.getvalue()
 
 
+TEXT_COLUMN_WIDTH = 48  # characters; longer cells wrap onto more lines, never cut
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
 def report_text(report: dict, tables: list[Table]) -> str:
-    """A readable plain-text report: every table, aligned."""
+    """A readable plain-text report: every table, aligned; long cells wrap at whole words."""
     lines = [f"Training report {report['period']['start']} to {report['period']['end']}"]
     for label, value in report.get("filter_labels", {}).items():
         lines.append(f"  {label}: {value}")
     for table in tables:
         lines += ["", table.title, "=" * len(table.title)]
         cells = [table.headings] + [[text for text, _ in row] for row in table.display()]
-        widths = [min(max(len(row[i]) for row in cells), 48) for i in range(len(table.columns))]
-        for n, row in enumerate(cells):
-            cells_text = (c[:48].ljust(w) for c, w in zip(row, widths, strict=True))
-            lines.append("  ".join(cells_text).rstrip())
+        wrapped = [[_wrapped(clean_text(c), TEXT_COLUMN_WIDTH) for c in row] for row in cells]
+        widths = [
+            max(len(line) for row in wrapped for line in row[i]) for i in range(len(table.columns))
+        ]
+        for n, row in enumerate(wrapped):
+            for k in range(max(len(cell) for cell in row)):
+                parts = (
+                    (cell[k] if k < len(cell) else "").ljust(w)
+                    for cell, w in zip(row, widths, strict=True)
+                )
+                lines.append("  ".join(parts).rstrip())
             if n == 0:
                 lines.append("  ".join("-" * w for w in widths))
         if table.description:
@@ -123,9 +146,10 @@ def report_text(report: dict, tables: list[Table]) -> str:
 
 
 def table_csv(table: Table) -> str:
-    """One table as CSV: headings, then rows; formula-like text escaped."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    """One table as CSV: a byte order mark, headings, then rows; formula-like text escaped."""
+    buf = io.StringIO(BOM)
+    buf.seek(len(BOM))
+    writer = csv.writer(buf, lineterminator=CSV_LINE_END)
     writer.writerow([escape_cell(h) for h in table.headings])
     for row in table.values():
         writer.writerow(["" if v is None else escape_cell(v) for v in row])

@@ -32,7 +32,7 @@ def test_each_table_downloads_as_csv(data, lead_client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Priority area", "Events", "Places offered", "Used"]
     assert rows[1][:4] == ["Exploitation", "1", "20", "2"]
     assert rows[1][-1] == "Yes"  # low uptake
@@ -41,7 +41,7 @@ def test_each_table_downloads_as_csv(data, lead_client):
 
 def test_csv_escapes_formula_like_text(data, lead_client):
     response = lead_client.get(reverse("reports:uptake_csv", args=["by_organisation"]), PERIOD)
-    names = [row[0] for row in csv.reader(io.StringIO(response.content.decode()))]
+    names = [row[0] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))]
     assert "'" + HYPERLINK_ORG in names
     assert HYPERLINK_ORG not in names
 
