@@ -1,11 +1,11 @@
-"""The report written out: JSON (the command's contract), CSV, text and the .docx section.
+"""The report written out: JSON (the command's contract), CSV and text.
 
-The workbook is reports.workbook. CSV cells that start with = + - @ (full-width too, or a tab
-or line break) are prefixed with an apostrophe (core.text.spreadsheet_cell), so a course title
-or organisation name typed as "=HYPERLINK(...)" is shown as text, never run as a formula.
-Numbers are written as numbers. Every text written (cells, Word paragraphs) goes through
-core.text.clean_text, so a control character stored before it was cleaned on the way in cannot
-break a file.
+The workbook is reports.workbook, the annual section's .docx reports.document. CSV cells that
+start with = + - @ (full-width too, or a tab or line break) are prefixed with an apostrophe
+(core.text.spreadsheet_cell), so a course title or organisation name typed as "=HYPERLINK(...)"
+is shown as text, never run as a formula. Numbers are written as numbers. Every text written
+goes through core.text.clean_text, so a control character stored before it was cleaned on the
+way in cannot break a file.
 """
 
 from __future__ import annotations
@@ -154,58 +154,3 @@ def table_csv(table: Table) -> str:
     for row in table.values():
         writer.writerow(["" if v is None else escape_cell(v) for v in row])
     return buf.getvalue()
-
-
-def annual_docx(section) -> bytes:
-    """The annual-report section as a Word document the lead can paste into the report."""
-    from docx import Document
-    from docx.shared import Cm
-
-    from reports.charts import chart_image, chart_text_alternative
-
-    doc = Document()
-    t = clean_text  # Word (XML) refuses control characters, stored or not
-    doc.add_heading(t(section.title), level=1)
-    doc.add_heading("Training data", level=2)
-    for sentence in section.training_data:
-        doc.add_paragraph(t(sentence))
-    doc.add_paragraph(t(section.priority_intro))
-    _docx_table(doc, section.priority_table)
-    for sentence in section.low_uptake:
-        doc.add_paragraph(t(sentence))
-    for table in section.charts:
-        image = chart_image(table, "png")
-        if image:
-            doc.add_picture(io.BytesIO(image), width=Cm(15))
-            caption = doc.add_paragraph(t(chart_text_alternative(table)))
-            caption.style = doc.styles["Caption"]
-    if section.quotes:
-        doc.add_paragraph("Attendees reported improved knowledge following courses:")
-        for quote in section.quotes:
-            doc.add_paragraph(t(f"“{quote['text']}”"), style="Quote")
-            doc.add_paragraph(t(quote["course"]))
-    doc.add_heading("Training evaluations", level=2)
-    doc.add_paragraph("What we can see from our data is that:")
-    for sentence in section.evaluations:
-        doc.add_paragraph(t(sentence), style="List Bullet")
-    doc.add_heading("Learning gain", level=3)
-    _docx_table(doc, section.gain_table)
-    doc.add_paragraph(t(section.gain_note))
-    if section.gain_by_priority.rows:
-        _docx_table(doc, section.gain_by_priority)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
-
-
-def _docx_table(doc, table: Table) -> None:
-    grid = doc.add_table(rows=1, cols=len(table.columns))
-    grid.style = "Table Grid"
-    for cell, heading in zip(grid.rows[0].cells, table.headings, strict=True):
-        cell.text = clean_text(heading)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in table.display():
-        cells = grid.add_row().cells
-        for cell, (text, _) in zip(cells, values, strict=True):
-            cell.text = clean_text(text)

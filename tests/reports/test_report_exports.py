@@ -11,7 +11,8 @@ from docx import Document
 from openpyxl import load_workbook
 
 from reports.annual import annual_section
-from reports.exporters import annual_docx, escape_cell
+from reports.document import annual_docx
+from reports.exporters import escape_cell
 from tests.reports.dataset import HYPERLINK_ORG
 
 PERIOD = {"start": "2022-04-01", "end": "2023-03-31"}
