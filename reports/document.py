@@ -80,7 +80,7 @@ def annual_docx(section) -> bytes:
     paragraph("Training data", "Heading 2")
     for sentence in section.training_data:
         paragraph(sentence)
-    paragraph(section.priority_intro)
+    paragraph(section.priority_intro).paragraph_format.keep_with_next = True
     _docx_table(doc, section.priority_table)
     for sentence in section.low_uptake:
         paragraph(sentence).runs[0].bold = True
@@ -95,12 +95,12 @@ def annual_docx(section) -> bytes:
         picture.set("title", t(caption))
         paragraph(caption, "Caption")
     if section.quotes:
-        paragraph(section.quotes_intro)
+        paragraph(section.quotes_intro).paragraph_format.keep_with_next = True
         for quote in section.quotes:
             paragraph(f"“{quote['text']}”", "Quote")
             paragraph(quote["course"])
     paragraph("Training evaluations", "Heading 2")
-    paragraph("What we can see from our data is that:")
+    paragraph("What we can see from our data is that:").paragraph_format.keep_with_next = True
     for sentence in section.evaluations:
         paragraph(sentence, "List Bullet")
     paragraph("Learning gain", "Heading 3")

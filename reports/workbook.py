@@ -97,7 +97,9 @@ def _write_sheet(ws, report: dict, table: Table) -> None:
         for column, (key, _) in enumerate(table.columns, start=1):
             value = data.get(key)
             fmt = number_format(places.get(key, table.decimals.get(key)), key)
-            _put(ws, row, column, value, fmt)
+            cell = _put(ws, row, column, value, fmt)
+            if isinstance(value, str) and len(value) > WIDEST_COLUMN - 2:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")  # never cut
     if table.description:
         row += 2
         last = get_column_letter(max(len(table.columns), 1))

@@ -141,3 +141,19 @@ def test_the_page_says_no_data_too(data, client, lead):
     page = client.get(reverse("reports:uptake"), EARLIER).content.decode()
     assert "No data" in page
     assert "No data" not in client.get(reverse("reports:uptake"), PERIOD).content.decode()
+
+
+def test_a_long_name_wraps_in_its_cell_instead_of_being_cut():
+    from reports.tables import Table
+    from reports.workbook import WIDEST_COLUMN, report_xlsx
+
+    name = "Exploitation: County Lines and Criminal Exploitation (advanced)"
+    table = Table("t", "Courses", [("course", "Course"), ("n", "Events")],
+                  [{"course": name, "n": 3}, {"course": "Neglect", "n": 1}])  # fmt: skip
+    report = {"period": {"start": "2022-04-01", "end": "2023-03-31"}}
+    sheet = load_workbook(io.BytesIO(report_xlsx(report, [table])))["Courses"]
+    long_cell = next(c for row in sheet.iter_rows() for c in row if c.value == name)
+    assert long_cell.alignment.wrap_text
+    assert sheet.column_dimensions["A"].width == WIDEST_COLUMN
+    short = next(c for row in sheet.iter_rows() for c in row if c.value == "Neglect")
+    assert not short.alignment.wrap_text
