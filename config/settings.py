@@ -336,6 +336,13 @@ EVAL_BAD_LINKS_PER_MINUTE = env.int("EVAL_BAD_LINKS_PER_MINUTE", default=20)
 CHARGE_NO_SHOW = env.float("CHARGE_NO_SHOW", default=0.0)
 CHARGE_LATE_CANCELLATION = env.float("CHARGE_LATE_CANCELLATION", default=0.0)
 REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
+# The annual section (.docx) is written on this Word file: its page size, margins, header and
+# footer and styles are kept, its text removed. Replace it with the partnership's own template.
+ANNUAL_DOCX_TEMPLATE = env.str(
+    "ANNUAL_DOCX_TEMPLATE", default=str(BASE_DIR / "reports" / "word" / "annual_template.docx")
+)
+# How many of the comments the lead marked publishable the annual section quotes.
+ANNUAL_REPORT_QUOTES = env.int("ANNUAL_REPORT_QUOTES", default=3)
 # Anonymise people this many days after their last activity (default: 6 years, leap days included).
 PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=2192)
 

@@ -39,12 +39,20 @@ def has_unwanted(value: str) -> bool:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
-def spreadsheet_cell(value):
-    """A value safe for a CSV or XLSX cell: text cleaned, formula-like text given an apostrophe;
-    numbers and other values unchanged."""
+def spreadsheet_value(value) -> tuple[object, bool]:
+    """(value, formula_like): text cleaned, and whether a spreadsheet would run it as a formula.
+
+    The one rule for cells: CSV gives formula-like text a leading apostrophe (spreadsheet_cell);
+    the workbook writes the text unchanged and sets the cell's quote prefix, so the reader sees
+    exactly what was typed and Excel or LibreOffice still never run it."""
     if not isinstance(value, str):
-        return value
+        return value, False
     value = clean_text(value)
-    if value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return value, value.startswith(FORMULA_STARTS)
+
+
+def spreadsheet_cell(value):
+    """A value safe for a CSV cell: text cleaned, formula-like text given an apostrophe;
+    numbers and other values unchanged."""
+    value, formula_like = spreadsheet_value(value)
+    return "'" + value if formula_like else value

@@ -53,6 +53,38 @@ class AnnualSection:
     quotes: list[dict]
     charts: list[Table] = field(default_factory=list)
     report: dict = field(default_factory=dict)
+    quotes_marked: int = 0  # different comments marked publishable (quotes holds the first few)
+    quotes_intro: str = ""
+
+    @property
+    def figures(self) -> list[tuple[str, Table]]:
+        """Each chart with its short caption, numbered as the page and the .docx show it."""
+        return [(figure_caption(n, t), t) for n, t in enumerate(self.charts, start=1)]
+
+
+QUOTES_INTRO = "Comments from attendees about the training:"
+
+
+def figure_caption(number: int, table: Table) -> str:
+    """'Figure 1: Places used and offered by priority area' (the text alternative is the alt)."""
+    return f"Figure {number}: {table.chart.title if table.chart else table.title}"
+
+
+def _quote_key(text: str) -> str:
+    """The same comment, whatever its case, spacing or closing punctuation."""
+    return " ".join(text.casefold().split()).strip(" .!\"'“”‘’")
+
+
+def quotes_chosen(quotes: list[dict], limit: int) -> tuple[list[dict], int]:
+    """The lead's publishable comments without repeats: the first `limit`, and how many differ."""
+    seen: set[str] = set()
+    distinct = []
+    for quote in quotes:
+        key = _quote_key(quote["text"])
+        if key and key not in seen:
+            seen.add(key)
+            distinct.append(quote)
+    return distinct[: max(limit, 0)], len(distinct)
 
 
 OTHER = "Other"
@@ -228,6 +260,9 @@ def annual_section(
         ],
         report["by_priority"],
     )
+    quotes, marked = quotes_chosen(
+        publishable_quotes(start=start, end=end, filters=filters), settings.ANNUAL_REPORT_QUOTES
+    )
     charts = [
         t
         for slug in ("by_priority", "evaluation_rates", "evaluation_by_priority")
@@ -249,7 +284,9 @@ def annual_section(
         gain_table=gain_table,
         gain_by_priority=gain_by_priority,
         gain_note=f"Data collected from {start:%d.%m.%Y} – {end:%d.%m.%Y}",
-        quotes=publishable_quotes(start=start, end=end, filters=filters),
+        quotes=quotes,
         charts=charts,
         report=report,
+        quotes_marked=marked,
+        quotes_intro=QUOTES_INTRO,
     )

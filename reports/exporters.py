@@ -1,10 +1,11 @@
-"""The report written out: JSON (the command's contract), CSV, text, XLSX and the .docx section.
+"""The report written out: JSON (the command's contract), CSV and text.
 
-Spreadsheet cells (CSV and XLSX) that start with = + - @ (full-width too, or a tab or line
-break) are prefixed with an apostrophe, so a course title or organisation name typed as
-"=HYPERLINK(...)" is shown as text, never run as a formula. Numbers are written as numbers.
-Every text written (cells, sheet names, Word paragraphs) goes through core.text.clean_text,
-so a control character stored before it was cleaned on the way in cannot break a file.
+The workbook is reports.workbook, the annual section's .docx reports.document. CSV cells that
+start with = + - @ (full-width too, or a tab or line break) are prefixed with an apostrophe
+(core.text.spreadsheet_cell), so a course title or organisation name typed as "=HYPERLINK(...)"
+is shown as text, never run as a formula. Numbers are written as numbers. Every text written
+goes through core.text.clean_text, so a control character stored before it was cleaned on the
+way in cannot break a file.
 """
 
 from __future__ import annotations
@@ -13,11 +14,8 @@ import csv
 import io
 import json
 import math
+import textwrap
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from core.text import FORMULA_STARTS, clean_text, spreadsheet_cell
 from reports.tables import Table
@@ -92,32 +90,54 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
         out.append((prefix, value))
 
 
+# Excel on Windows reads a CSV file as UTF-8 only when it starts with a byte order mark
+# (otherwise "Q1 Apr–Jun" and "£" come out garbled); CSV's own line ending is CRLF (RFC 4180).
+BOM = "\ufeff"
+CSV_LINE_END = "\r\n"
+
+
 def report_csv_text(report: dict) -> str:
-    """The headline figures and the priority areas as `key,value` rows (dotted keys)."""
+    """The headline figures and the priority areas as `key,value` rows (dotted keys), starting
+    with a byte order mark, lines ending CRLF."""
     data = report_json(report)
     rows: list[tuple[str, Any]] = []
     for key in CONTRACT_KEYS:
         _flatten(key, data[key], rows)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    buf = io.StringIO(BOM)
+    buf.seek(len(BOM))
+    writer = csv.writer(buf, lineterminator=CSV_LINE_END)
     writer.writerow(["key", "value"])
     for key, value in rows:
         writer.writerow([escape_cell(key), "" if value is None else escape_cell(value)])
     return buf.getvalue()
 
 
+TEXT_COLUMN_WIDTH = 48  # characters; longer cells wrap onto more lines, never cut
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
 def report_text(report: dict, tables: list[Table]) -> str:
-    """A readable plain-text report: every table, aligned."""
+    """A readable plain-text report: every table, aligned; long cells wrap at whole words."""
     lines = [f"Training report {report['period']['start']} to {report['period']['end']}"]
     for label, value in report.get("filter_labels", {}).items():
         lines.append(f"  {label}: {value}")
     for table in tables:
         lines += ["", table.title, "=" * len(table.title)]
         cells = [table.headings] + [[text for text, _ in row] for row in table.display()]
-        widths = [min(max(len(row[i]) for row in cells), 48) for i in range(len(table.columns))]
-        for n, row in enumerate(cells):
-            cells_text = (c[:48].ljust(w) for c, w in zip(row, widths, strict=True))
-            lines.append("  ".join(cells_text).rstrip())
+        wrapped = [[_wrapped(clean_text(c), TEXT_COLUMN_WIDTH) for c in row] for row in cells]
+        widths = [
+            max(len(line) for row in wrapped for line in row[i]) for i in range(len(table.columns))
+        ]
+        for n, row in enumerate(wrapped):
+            for k in range(max(len(cell) for cell in row)):
+                parts = (
+                    (cell[k] if k < len(cell) else "").ljust(w)
+                    for cell, w in zip(row, widths, strict=True)
+                )
+                lines.append("  ".join(parts).rstrip())
             if n == 0:
                 lines.append("  ".join("-" * w for w in widths))
         if table.description:
@@ -126,108 +146,11 @@ def report_text(report: dict, tables: list[Table]) -> str:
 
 
 def table_csv(table: Table) -> str:
-    """One table as CSV: headings, then rows; formula-like text escaped."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    """One table as CSV: a byte order mark, headings, then rows; formula-like text escaped."""
+    buf = io.StringIO(BOM)
+    buf.seek(len(BOM))
+    writer = csv.writer(buf, lineterminator=CSV_LINE_END)
     writer.writerow([escape_cell(h) for h in table.headings])
     for row in table.values():
         writer.writerow(["" if v is None else escape_cell(v) for v in row])
     return buf.getvalue()
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    clean = "".join(c for c in clean_text(title) if c not in "[]:*?/\\\n\t")[:31].strip()
-    name, n = clean, 2
-    while name.lower() in used:
-        suffix = f" ({n})"
-        name = clean[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(name.lower())
-    return name
-
-
-def report_xlsx(report: dict, tables: list[Table]) -> bytes:
-    """The whole report as a workbook: one sheet per table."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    used: set[str] = set()
-    bold = Font(bold=True)
-    for table in tables:
-        ws = wb.create_sheet(_sheet_title(table.title, used))
-        period = report["period"]
-        ws.append([escape_cell(f"{table.title}, {period['start']} to {period['end']}")])
-        ws["A1"].font = Font(bold=True, size=12)
-        for label, value in report.get("filter_labels", {}).items():
-            ws.append([escape_cell(f"{label}: {value}")])
-        ws.append([])
-        ws.append([escape_cell(h) for h in table.headings])
-        for cell in ws[ws.max_row]:
-            cell.font = bold
-        header_row = ws.max_row
-        for row in table.values():
-            ws.append([escape_cell(v) for v in row])
-        if table.description:
-            ws.append([])
-            ws.append([escape_cell(table.description)])
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-        for i, (key, heading) in enumerate(table.columns, start=1):
-            longest = max([len(heading)] + [len(str(r.get(key) or "")) for r in table.rows])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def annual_docx(section) -> bytes:
-    """The annual-report section as a Word document the lead can paste into the report."""
-    from docx import Document
-    from docx.shared import Cm
-
-    from reports.charts import chart_image, chart_text_alternative
-
-    doc = Document()
-    t = clean_text  # Word (XML) refuses control characters, stored or not
-    doc.add_heading(t(section.title), level=1)
-    doc.add_heading("Training data", level=2)
-    for sentence in section.training_data:
-        doc.add_paragraph(t(sentence))
-    doc.add_paragraph(t(section.priority_intro))
-    _docx_table(doc, section.priority_table)
-    for sentence in section.low_uptake:
-        doc.add_paragraph(t(sentence))
-    for table in section.charts:
-        image = chart_image(table, "png")
-        if image:
-            doc.add_picture(io.BytesIO(image), width=Cm(15))
-            caption = doc.add_paragraph(t(chart_text_alternative(table)))
-            caption.style = doc.styles["Caption"]
-    if section.quotes:
-        doc.add_paragraph("Attendees reported improved knowledge following courses:")
-        for quote in section.quotes:
-            doc.add_paragraph(t(f"“{quote['text']}”"), style="Quote")
-            doc.add_paragraph(t(quote["course"]))
-    doc.add_heading("Training evaluations", level=2)
-    doc.add_paragraph("What we can see from our data is that:")
-    for sentence in section.evaluations:
-        doc.add_paragraph(t(sentence), style="List Bullet")
-    doc.add_heading("Learning gain", level=3)
-    _docx_table(doc, section.gain_table)
-    doc.add_paragraph(t(section.gain_note))
-    if section.gain_by_priority.rows:
-        _docx_table(doc, section.gain_by_priority)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
-
-
-def _docx_table(doc, table: Table) -> None:
-    grid = doc.add_table(rows=1, cols=len(table.columns))
-    grid.style = "Table Grid"
-    for cell, heading in zip(grid.rows[0].cells, table.headings, strict=True):
-        cell.text = clean_text(heading)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in table.display():
-        cells = grid.add_row().cells
-        for cell, (text, _) in zip(cells, values, strict=True):
-            cell.text = clean_text(text)

@@ -542,16 +542,38 @@ def report_tables(report: dict) -> list[Table]:
                 ("previous", "Previous period"),
                 ("change", "Change"),
             ],
-            [
-                r
-                for r in report["comparison"]
-                if not (one_organisation and r["key"] in ("offered", "fill_rate"))
-            ],
+            comparison_rows(report),
             f"Previous period: {report['previous']['period']['start']} to "
             f"{report['previous']['period']['end']} (the same number of days).",
         ),
     ]
     return tables
+
+
+NO_DATA = "No data"
+
+
+def comparison_rows(report: dict) -> list[dict]:
+    """The comparison for people: "No data" (and no change) when the previous period had no
+    events, places or e-learning at all, rather than zeros and the whole figure as a change."""
+    previous = report["previous"]
+    empty = not (
+        previous["events"]["delivered"]
+        or previous["events"]["cancelled"]
+        or previous["places"]["booked"]
+        or previous["places"]["offered"]
+        or previous["elearning"]["completed"]
+    )
+    rows = []
+    for r in report["comparison"]:
+        if per_organisation(report) and r["key"] in ("offered", "fill_rate"):
+            continue
+        places = 2 if r["key"] in MEAN_DECIMALS else None
+        row = r | {"_decimals": {"this": places, "previous": places, "change": places}}
+        if empty:
+            row |= {"previous": NO_DATA, "change": None}
+        rows.append(row)
+    return rows
 
 
 def _stage2_impact_tables(report: dict) -> list[Table]:

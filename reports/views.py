@@ -3,6 +3,7 @@ their own organisation only (the organisation filter is forced, whatever the add
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,12 +19,14 @@ from people.roles import lead_required
 from reports.annual import annual_section
 from reports.charges import NO_CHARGES, charges_by_organisation, charges_enabled, charges_table
 from reports.charts import chart_data_uri, chart_text_alternative
-from reports.exporters import annual_docx, report_xlsx, table_csv
+from reports.document import annual_docx
+from reports.exporters import table_csv
 from reports.forms import ReportForm
 from reports.periods import current_reporting_year
 from reports.report import report_build
 from reports.selectors import quote_answers
 from reports.tables import report_tables, table_by_slug
+from reports.workbook import report_xlsx
 
 NO_ACCESS = "Only the L&D lead and organisation managers can see the training reports."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -129,14 +132,12 @@ def annual(request):
     charts = []
     if section is not None:
         charts = [
-            {"table": t, "src": chart_data_uri(t), "alt": chart_text_alternative(t)}
-            for t in section.charts
+            {"caption": caption, "src": chart_data_uri(t), "alt": chart_text_alternative(t)}
+            for caption, t in section.figures
         ]
-    return render(
-        request,
-        "reports/annual.html",
-        {"form": form, "section": section, "charts": charts, "query": request.GET.urlencode()},
-    )
+    context = {"form": form, "section": section, "charts": charts}
+    context |= {"query": request.GET.urlencode(), "quote_limit": settings.ANNUAL_REPORT_QUOTES}
+    return render(request, "reports/annual.html", context)
 
 
 @lead_required

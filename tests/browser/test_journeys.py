@@ -437,7 +437,7 @@ def test_lead_filters_the_uptake_report_and_downloads_csv_xlsx_and_the_annual_do
 
     with page.expect_download() as csv_download:
         by_priority.get_by_role("link", name=re.compile("Download this table as CSV")).click()
-    with open(csv_download.value.path(), encoding="utf-8", newline="") as f:
+    with open(csv_download.value.path(), encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     neglect_row = next(r for r in rows if r["Priority area"] == "Neglect")
     assert (neglect_row["Attended"], neglect_row["Did not attend"]) == ("3", "1")

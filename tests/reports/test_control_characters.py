@@ -46,7 +46,7 @@ def test_an_organisation_name_with_control_characters_downloads_as_xlsx_and_csv(
     assert "West Midlands Police" in cells
     assert not any(has_unwanted(c) for c in cells)
     table = lead_client.get(reverse("reports:uptake_csv", args=["by_organisation"]), PERIOD)
-    rows = list(csv.reader(io.StringIO(table.content.decode())))
+    rows = list(csv.reader(io.StringIO(table.content.decode("utf-8-sig"))))
     assert ["West Midlands Police"] == [r[0] for r in rows if r and "Midlands" in r[0]]
 
 

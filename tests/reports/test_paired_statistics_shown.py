@@ -28,7 +28,7 @@ def test_the_learning_gain_csv_and_page_show_t_df_w_and_the_normalised_figures(d
     client.force_login(lead)
 
     response = client.get(reverse("reports:uptake_csv", args=["learning_gain"]), PERIOD)
-    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(response.content.decode()))}
+    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
     html = client.get(reverse("reports:uptake"), PERIOD).content.decode()
 
     assert paired["df"] == paired["n"] - 1 and paired["t"] is not None

@@ -28,7 +28,7 @@ RATES = ("used_rate", "attended_rate", "did_not_attend_rate", "cancelled_late_ra
 def table(client, slug, **params):
     response = client.get(reverse("reports:uptake_csv", args=[slug]), PERIOD | params)
     assert response.status_code == 200
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def by_first_column(rows):

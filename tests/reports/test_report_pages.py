@@ -19,7 +19,7 @@ REPORT_PAGES = ["reports:index", "reports:uptake", "reports:uptake_xlsx"]
 def summary(client, **params):
     response = client.get(reverse("reports:uptake_csv", args=["summary"]), PERIOD | params)
     assert response.status_code == 200
-    return {row[0]: row[1] for row in csv.reader(io.StringIO(response.content.decode()))}
+    return {row[0]: row[1] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_an_organisation_manager_does_not_see_small_groups_evaluation_figures(
 ):
     client.force_login(police_manager)
     response = client.get(reverse("reports:uptake_csv", args=["evaluation_by_course"]), PERIOD)
-    rows = list(csv.reader(io.StringIO(response.content.decode())))[1:]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
     assert rows and all(row[-1] == "Too few responses to show" for row in rows)
     assert all(cell == "" for row in rows for cell in row[1:-1])
 

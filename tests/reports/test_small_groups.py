@@ -221,7 +221,9 @@ def test_the_managers_headline_keeps_booking_figures_and_hides_evaluation_ones(p
     manager = UserFactory(organisation=programme["tiny"], roles=[roles.ORG_MANAGER])
     client.force_login(manager)
     response = client.get(reverse("reports:uptake_csv", args=["summary"]), PERIOD)
-    summary = {row[0]: row[1] for row in csv.reader(io.StringIO(response.content.decode()))}
+    summary = {
+        row[0]: row[1] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    }
     assert summary["Attended (including partial attendance)"] == "3"
     assert summary["Pre-course average"] == ""
     assert summary["Post-course average"] == ""

@@ -5,10 +5,11 @@ Writes the "Multi-agency training and its impact" section as a Word document.
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.annual import annual_section
-from reports.exporters import annual_docx
+from reports.document import annual_docx
 from reports.periods import PeriodError, parse_period
 
 
@@ -30,6 +31,9 @@ class Command(BaseCommand):
             raise CommandError(f"The output file must end in .docx (got {output.name!r}).")
         if not output.parent.is_dir():
             raise CommandError(f"The folder {str(output.parent)!r} does not exist.")
-        content = annual_docx(annual_section(start=start, end=end))
+        try:
+            content = annual_docx(annual_section(start=start, end=end))
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         output.write_bytes(content)
         self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({len(content):,} bytes)."))

@@ -1,7 +1,8 @@
 """`python manage.py training_report --start YYYY-MM-DD --end YYYY-MM-DD --format json|csv|text`.
 
-Prints the period's figures. The JSON keys are a contract other tools rely on (issue 5); see
-reports.exporters.CONTRACT_KEYS.
+Prints the period's figures. The CSV is UTF-8 with a byte order mark and CRLF line ends, like
+every CSV download, so Excel on Windows opens a saved copy correctly. The JSON keys are a
+contract other tools rely on (issue 5); see reports.exporters.CONTRACT_KEYS.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -29,6 +30,17 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(report_json_text(report))
         elif options["format"] == "csv":
-            self.stdout.write(report_csv_text(report), ending="")
+            self._write_csv(report_csv_text(report))
         else:
             self.stdout.write(report_text(report, report_tables(report)), ending="")
+
+    def _write_csv(self, text: str) -> None:
+        """The CSV as UTF-8 bytes (with its byte order mark and CRLF line ends), whatever the
+        terminal's encoding and newline translation; a text stream (tests) gets the text."""
+        out = getattr(self.stdout, "_out", self.stdout)
+        if hasattr(out, "buffer"):
+            out.flush()
+            out.buffer.write(text.encode("utf-8"))
+            out.buffer.flush()
+        else:
+            self.stdout.write(text, ending="")
