@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "people",
+    "messaging",
     "courses",
     "bookings",
     "evaluations",

@@ -1,0 +1,157 @@
+"""The outbox: every app owes an email the same way, and each goes exactly once.
+
+A service records the owed row (`outbox_record`) in its own transaction and queues it after the
+commit (`outbox_enqueue`); the task claims the row, sends and marks it (`send_once`); the sweeper
+(`requeue_stuck`) queues again whatever is still owed. This module imports no app above it: the
+app that owes the email builds it (the `build` callable) and names its own task.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from messaging.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+BOOKING_TASK = "bookings.tasks.send_booking_email"  # the row's default task
+
+
+def outbox_record(
+    *,
+    booking_id: int,
+    purpose: str,
+    recipient_role: str = "delegate",
+    task: str = BOOKING_TASK,
+    invitation_id: int | None = None,
+) -> OutboundEmail:
+    """Record, inside the caller's transaction, that this email is owed (sent later, once)."""
+    row, _ = OutboundEmail.objects.get_or_create(
+        booking_id=booking_id,
+        purpose=purpose,
+        recipient_role=recipient_role,
+        defaults={"task": task, "invitation_id": invitation_id},
+    )
+    return row
+
+
+def outbox_enqueue(row: OutboundEmail) -> bool:
+    """Hand the row's email to the task queue; False (logged) when the broker is down.
+
+    Never raises: the change that owed the email is committed, and the sweeper
+    (`requeue_stuck`) tries again later.
+    """
+    from django_q.tasks import async_task
+
+    args = [row.booking_id, row.purpose, row.recipient_role]
+    if row.invitation_id is not None:
+        args.append(row.invitation_id)
+    try:
+        async_task(row.task, *args, task_name=f"email-{row.booking_id}-{row.purpose}")
+    except Exception:  # noqa: BLE001 - a broker outage must not turn a saved booking into a 500
+        logger.exception("Could not queue email %s; the outbox sweeper will retry", row.pk)
+        return False
+    return True
+
+
+def requeue_stuck(*, now=None) -> int:
+    """Queue again every email still owed: never picked up, failed, or claimed by a dead worker."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
+    waiting = now - timedelta(seconds=settings.EMAIL_PENDING_RESEND_SECONDS)
+    pending = Q(state=OutboundEmail.State.PENDING, created_at__lt=waiting)
+    overtaken = _overtaken_before(now)
+    if overtaken is not None:
+        pending |= Q(state=OutboundEmail.State.PENDING, created_at__lt=overtaken)
+    stuck = OutboundEmail.objects.filter(
+        pending
+        | Q(state=OutboundEmail.State.FAILED, attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
+        | Q(state=OutboundEmail.State.SENDING, claimed_at__lt=stale)
+    )
+    return sum(outbox_enqueue(row) for row in stuck)
+
+
+def _overtaken_before(now) -> datetime | None:
+    """Pending emails owed before this moment were skipped: lost, not waiting their turn.
+
+    The broker hands tasks out in the order they were queued (on commit, so in the order the
+    rows were written). An email owed after a pending one and claimed more than
+    EMAIL_OVERTAKEN_SECONDS ago means the pending one's task was handed out and lost (e.g. it
+    sat in a killed worker's prefetch) or never queued: no need to wait the full
+    EMAIL_PENDING_RESEND_SECONDS, which a long queue after a big burst can take. A wrong guess
+    costs one spare task, never a second email (the claim).
+    """
+    oldest = (
+        OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if oldest is None:
+        return None
+    cut = now - timedelta(seconds=settings.EMAIL_OVERTAKEN_SECONDS)
+    return (
+        OutboundEmail.objects.filter(created_at__gt=oldest, claimed_at__lt=cut)
+        .exclude(state=OutboundEmail.State.PENDING)
+        .aggregate(newest=Max("created_at"))["newest"]
+    )
+
+
+def outbox_claim(
+    *, booking_id: int, purpose: str, recipient_role: str = "delegate", now=None
+) -> OutboundEmail | None:
+    """Claim the right to send this email; None when it was sent or another worker holds it."""
+    now = now or timezone.now()
+    row = outbox_record(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
+    stale = now - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
+    claimed = (
+        OutboundEmail.objects.filter(pk=row.pk)
+        .filter(
+            Q(state__in=[OutboundEmail.State.PENDING, OutboundEmail.State.FAILED])
+            | Q(state=OutboundEmail.State.SENDING, claimed_at__lt=stale)  # its worker died
+        )
+        .update(state=OutboundEmail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    row.refresh_from_db()
+    return row
+
+
+def outbox_mark(row: OutboundEmail, *, sent: bool) -> None:
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        state=OutboundEmail.State.SENT if sent else OutboundEmail.State.FAILED,
+        sent_at=timezone.now() if sent else None,
+    )
+
+
+def send_once(
+    booking_id: int,
+    purpose: str,
+    recipient_role: str,
+    build: Callable[[], EmailMessage | None],
+) -> bool:
+    """Send the email `build()` makes at most once per (booking, purpose, recipient).
+
+    True when this call sent it. Every app's emails go through here; `build` runs only after
+    the claim, so it sees the booking as it is now.
+    """
+    row = outbox_claim(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
+    if row is None:
+        return False
+    try:
+        message = build()
+        if message is not None:
+            message.send()
+    except Exception:
+        outbox_mark(row, sent=False)
+        raise  # django-q2 retries a finite number of times
+    outbox_mark(row, sent=True)
+    return True
