@@ -68,10 +68,11 @@ def build_message(booking: Booking, invitation: Invitation, purpose: str) -> Ema
 
 def send_evaluation_email(booking_id, purpose, respondent, invitation_id) -> bool:
     """Send an invitation, fresh link or reminder once; reminders stop once it is answered."""
-    if _is_reminder(purpose) and not selectors.invitation_still_open(invitation_id):
-        return False
 
     def build():
+        # Checked after the claim: an answered invitation's reminder is skipped, not left owed.
+        if _is_reminder(purpose) and not selectors.invitation_still_open(invitation_id):
+            return None
         booking = Booking.objects.select_related("event__course", "person").get(pk=booking_id)
         return build_message(booking, Invitation.objects.get(pk=invitation_id), purpose)
 

@@ -12,10 +12,12 @@ class OutboundEmail(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        FAILED = "failed", "Failed, will be tried again"
+        SKIPPED = "skipped", "Not sent: no longer due"
+        GIVEN_UP = "given_up", "Given up"
 
     booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="emails")
     purpose = models.CharField(max_length=40)
@@ -29,6 +31,10 @@ class OutboundEmail(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A failed row is tried again from this moment (back-off with jitter).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Why it failed, was given up or skipped: a short reason, never an address.
+    note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         db_table = "bookings_outboundemail"

@@ -9,6 +9,7 @@ app that owes the email builds it (the `build` callable) and names its own task.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -70,12 +71,37 @@ def requeue_stuck(*, now=None) -> int:
     overtaken = _overtaken_before(now)
     if overtaken is not None:
         pending |= Q(state=OutboundEmail.State.PENDING, created_at__lt=overtaken)
+    limit = settings.EMAIL_MAX_ATTEMPTS
+    # A claim its worker never finished (killed mid-send) counts as a try: at the limit, give up.
+    OutboundEmail.objects.filter(
+        state=OutboundEmail.State.SENDING, claimed_at__lt=stale, attempts__gte=limit
+    ).update(
+        state=OutboundEmail.State.GIVEN_UP,
+        next_attempt_at=None,
+        note=f"Given up after {limit} tries: the last one never finished.",
+    )
     stuck = OutboundEmail.objects.filter(
         pending
-        | Q(state=OutboundEmail.State.FAILED, attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
-        | Q(state=OutboundEmail.State.SENDING, claimed_at__lt=stale)
+        | (Q(state=OutboundEmail.State.FAILED, attempts__lt=limit) & _back_off_over(now))
+        | Q(state=OutboundEmail.State.SENDING, claimed_at__lt=stale, attempts__lt=limit)
     )
     return sum(outbox_enqueue(row) for row in stuck)
+
+
+def _back_off_over(now) -> Q:
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
+def retry_delay(attempts: int, *, draw: float | None = None) -> float:
+    """Seconds to wait after the `attempts`-th failed try: doubling, capped, with jitter.
+
+    `draw` in [0, 1] picks where in +/- EMAIL_RETRY_JITTER the wait falls (random when None), so
+    many emails failed by one outage do not all come back in the same second.
+    """
+    draw = random.random() if draw is None else draw
+    base = settings.EMAIL_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    wait = min(base, settings.EMAIL_RETRY_MAX_SECONDS)
+    return wait * (1 + settings.EMAIL_RETRY_JITTER * (2 * draw - 1))
 
 
 def _overtaken_before(now) -> datetime | None:
@@ -112,9 +138,10 @@ def outbox_claim(
     row = outbox_record(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
     stale = now - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
     claimed = (
-        OutboundEmail.objects.filter(pk=row.pk)
+        OutboundEmail.objects.filter(pk=row.pk, attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
         .filter(
-            Q(state__in=[OutboundEmail.State.PENDING, OutboundEmail.State.FAILED])
+            Q(state=OutboundEmail.State.PENDING)
+            | (Q(state=OutboundEmail.State.FAILED) & _back_off_over(now))
             | Q(state=OutboundEmail.State.SENDING, claimed_at__lt=stale)  # its worker died
         )
         .update(state=OutboundEmail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
@@ -125,11 +152,36 @@ def outbox_claim(
     return row
 
 
-def outbox_mark(row: OutboundEmail, *, sent: bool) -> None:
-    OutboundEmail.objects.filter(pk=row.pk).update(
-        state=OutboundEmail.State.SENT if sent else OutboundEmail.State.FAILED,
-        sent_at=timezone.now() if sent else None,
-    )
+SKIPPED_NOTE = "Not sent: no longer due, or no one to send it to."
+
+
+def outbox_mark(row: OutboundEmail, *, sent: bool, skipped: bool = False, error=None) -> str:
+    """Close a claimed row: sent, skipped (nothing to send), or failed (retried after a back-off,
+    given up at the attempt limit). Returns the state written."""
+    now = timezone.now()
+    update = {"next_attempt_at": None, "note": ""}
+    if sent:
+        update.update(state=OutboundEmail.State.SENT, sent_at=now)
+    elif skipped:
+        update.update(state=OutboundEmail.State.SKIPPED, note=SKIPPED_NOTE)
+    else:
+        # The error's kind and SMTP code only: its text can quote an address.
+        reason = type(error).__name__ if error is not None else "Error"
+        code = getattr(error, "smtp_code", None)
+        reason += f" (SMTP {code})" if code else ""
+        if row.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+            update.update(
+                state=OutboundEmail.State.GIVEN_UP,
+                note=f"Given up after {row.attempts} tries; last: {reason}"[:300],
+            )
+        else:
+            update.update(
+                state=OutboundEmail.State.FAILED,
+                next_attempt_at=now + timedelta(seconds=retry_delay(row.attempts)),
+                note=f"Try {row.attempts} failed: {reason}"[:300],
+            )
+    OutboundEmail.objects.filter(pk=row.pk).update(**update)
+    return update["state"]
 
 
 def send_once(
@@ -141,7 +193,8 @@ def send_once(
     """Send the email `build()` makes at most once per (booking, purpose, recipient).
 
     True when this call sent it. Every app's emails go through here; `build` runs only after
-    the claim, so it sees the booking as it is now.
+    the claim, so it sees the booking as it is now, and returns None when the email is no longer
+    due (the row is then skipped, never sent later).
     """
     row = outbox_claim(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
     if row is None:
@@ -150,8 +203,11 @@ def send_once(
         message = build()
         if message is not None:
             message.send()
-    except Exception:
-        outbox_mark(row, sent=False)
-        raise  # django-q2 retries a finite number of times
+    except Exception as error:
+        outbox_mark(row, sent=False, error=error)
+        raise  # recorded as a failed task too; the sweeper tries again after the back-off
+    if message is None:
+        outbox_mark(row, sent=False, skipped=True)
+        return False
     outbox_mark(row, sent=True)
     return True

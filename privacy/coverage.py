@@ -122,8 +122,9 @@ NOT_PERSONAL_TEXT = {
     ),
     "bookings.BookingLog": (("action", "from_status", "to_status"), "Codes."),
     "messaging.OutboundEmail": (
-        ("purpose", "recipient_role", "task", "state"),
-        "Codes: purpose, recipient role, task id, state.",
+        ("purpose", "recipient_role", "task", "state", "note"),
+        "Codes: purpose, recipient role, task id, state; the note is the outbox's own sentence "
+        "with an error's kind and SMTP code, never its text (which can quote an address).",
     ),
     "evaluations.Questionnaire": (
         ("name", "stage", "respondent", "family", "intro"),

@@ -114,10 +114,12 @@ def test_cancelling_withdraws_the_open_invitation_its_email_and_its_link(
     invitation = services.invitation_create(booking=upcoming, stage=Stage.PRE)
     booking_services.booking_cancel(booking=upcoming, actor=practitioner, reason=reason)
     row = OutboundEmail.objects.get(booking=upcoming, purpose="eval-pre-invite")
-    assert tasks.send_evaluation_email(upcoming.pk, row.purpose, row.recipient_role, invitation.pk)
+    assert not tasks.send_evaluation_email(
+        upcoming.pk, row.purpose, row.recipient_role, invitation.pk
+    )
     assert not [m for m in mailoutbox if "Before your course" in m.subject]
     row.refresh_from_db()
-    assert row.state == OutboundEmail.State.SENT  # closed: the sweeper will not retry it
+    assert row.state == OutboundEmail.State.SKIPPED  # closed: the sweeper will not retry it
     link = reverse("evaluations:answer", args=[services.invitation_link_token(invitation)])
     page = client.get(link)
     assert page.status_code == 410 and services.NO_LONGER_NEEDED in page.content.decode()
