@@ -179,3 +179,23 @@ def test_a_reminder_for_an_answered_invitation_is_skipped_not_requeued_for_ever(
     row.refresh_from_db()
     assert row.state == State.SKIPPED and mailoutbox == []
     assert outbox.requeue_stuck(now=timezone.now() + timedelta(days=30)) == 0
+
+
+def test_every_try_of_a_row_carries_the_same_message_id(booking, mailoutbox, smtp_down, settings):
+    settings.SITE_URL = "https://training.example.org"
+    sent_ids = []
+
+    def capture(self, fail_silently=False):
+        sent_ids.append(self.extra_headers["Message-ID"])
+        raise ConnectionRefusedError("SMTP down")
+
+    smtp_down.setattr("django.core.mail.EmailMessage.send", capture)
+    with pytest.raises(ConnectionRefusedError):
+        booking_tasks.send_booking_email(booking.pk, "confirmation")
+    smtp_down.undo()
+    OutboundEmail.objects.filter(booking=booking).update(next_attempt_at=timezone.now())
+    assert booking_tasks.send_booking_email(booking.pk, "confirmation") is True
+    row = _row(booking)
+    expected = f"<outbox-{row.pk}@training.example.org>"
+    assert sent_ids == [expected]
+    assert mailoutbox[0].message()["Message-ID"] == expected
