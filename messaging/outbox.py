@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from messaging.models import OutboundEmail
+from messaging.signals import email_resend_requested
 
 logger = logging.getLogger(__name__)
 
@@ -220,3 +222,30 @@ def send_once(
         return False
     outbox_mark(row, sent=True)
     return True
+
+
+class OutboxError(Exception):
+    pass
+
+
+NOT_RESENDABLE = "Only an email that failed or was given up can be sent again."
+
+
+@transaction.atomic
+def outbox_resend(*, row_id: int, actor) -> OutboundEmail:
+    """Send a failed or given-up email again: a fresh set of tries, queued after the commit."""
+    row = OutboundEmail.objects.select_for_update().get(pk=row_id)
+    if row.state not in (OutboundEmail.State.FAILED, OutboundEmail.State.GIVEN_UP):
+        raise OutboxError(NOT_RESENDABLE)
+    before_state = row.state
+    row.state = OutboundEmail.State.PENDING
+    row.attempts = 0
+    row.next_attempt_at = None
+    row.claimed_at = None
+    row.note = ""
+    row.save(update_fields=["state", "attempts", "next_attempt_at", "claimed_at", "note"])
+    email_resend_requested.send(
+        sender=OutboundEmail, row=row, actor=actor, before_state=before_state
+    )
+    transaction.on_commit(lambda: outbox_enqueue(row))
+    return row
