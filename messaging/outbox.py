@@ -12,6 +12,7 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,6 +23,9 @@ from django.utils import timezone
 
 from messaging.models import OutboundEmail
 from messaging.signals import email_resend_requested
+
+if TYPE_CHECKING:
+    from people.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +236,7 @@ NOT_RESENDABLE = "Only an email that failed or was given up can be sent again."
 
 
 @transaction.atomic
-def outbox_resend(*, row_id: int, actor) -> OutboundEmail:
+def outbox_resend(*, row_id: int, actor: User | None) -> OutboundEmail:
     """Send a failed or given-up email again: a fresh set of tries, queued after the commit."""
     row = OutboundEmail.objects.select_for_update().get(pk=row_id)
     if row.state not in (OutboundEmail.State.FAILED, OutboundEmail.State.GIVEN_UP):

@@ -238,7 +238,7 @@ def _person_groups_changed(sender, instance, action, reverse, model, pk_set, **k
     )
 
 
-def _email_resent(sender, row, actor, before_state, **kwargs):
+def _email_resent(sender, row, actor: User | None, before_state: str, **kwargs):
     # Codes and ids only: the outbox row holds no address.
     record(
         action="email.resend",
