@@ -162,14 +162,16 @@ def test_an_smtp_outage_loses_nothing_and_sends_nothing_twice(worker, monkeypatc
 
     # The outage: every email is tried and fails, and is tried again after its back-off.
     started = time.monotonic()
-    assert _sweep_until(lambda: _states().get(State.FAILED) == EMAILS, timeout=30), _states()
-    print(f"all failed once after {time.monotonic() - started:.1f} s")
+    tried = lambda: not OutboundEmail.objects.filter(attempts=0).exists()  # noqa: E731
+    assert _sweep_until(tried, timeout=30), _states()
+    print(f"all tried once after {time.monotonic() - started:.1f} s")
     outage_ends = time.monotonic() + OUTAGE_SECONDS
     _sweep_until(lambda: time.monotonic() > outage_ends, timeout=OUTAGE_SECONDS + 1)
     tries = list(OutboundEmail.objects.values_list("attempts", flat=True))
     print(f"tries per email at the end of the outage: {sorted(tries)}")
     assert min(tries) >= 2, sorted(tries)  # each retried through the outage
-    assert _states() == {State.FAILED: EMAILS}  # none sent, none given up
+    # None sent, none given up (a row may be mid-try at this instant).
+    assert set(_states()) <= {State.FAILED, State.SENDING}, _states()
     assert inbox.message_ids == []
 
     server.start()
