@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
-from bookings.models import Booking, BookingLog, CancellationReason, Enrolment, OutboundEmail
+from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from bookings.services import BookingBusy, BookingError, event_capacity_change
 from courses.admin import EventAdmin as CatalogueEventAdmin
 from courses.models import Event
@@ -94,15 +94,6 @@ class EnrolmentAdmin(admin.ModelAdmin):
     raw_id_fields = ("person", "course", "organisation")
     list_select_related = ("person", "course", "organisation")
     date_hierarchy = "enrolled_at"
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("booking", "purpose", "recipient_role", "state", "attempts", "sent_at")
-    list_filter = ("purpose", "state", "recipient_role")
-    search_fields = ("booking__person__email",)
-    list_select_related = ("booking__person", "booking__event__course")
-    raw_id_fields = ("booking",)
 
 
 @admin.register(BookingLog)

@@ -6,7 +6,6 @@ Models hold data and constraints only; every change goes through bookings.servic
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from courses.models import PLACE_HOLDING_STATUSES
 
@@ -167,38 +166,3 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.person} – {self.course}"
-
-
-class OutboundEmail(models.Model):
-    """One row per (booking, purpose): the claim that makes every email go at most once."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails")
-    purpose = models.CharField(max_length=40)
-    recipient_role = models.CharField(max_length=20, default="delegate")
-    # How to (re)send it: the task's dotted path and, for evaluation emails, the invitation id.
-    # Ids only, never addresses: the sweeper re-queues stuck rows from these.
-    task = models.CharField(max_length=100, default="bookings.tasks.send_booking_email")
-    invitation_id = models.PositiveBigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["booking", "purpose"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["booking", "purpose", "recipient_role"], name="outbound_email_once"
-            )
-        ]
-        indexes = [models.Index(fields=["state", "created_at"])]
-
-    def __str__(self):
-        return f"{self.purpose} for booking {self.booking_id} ({self.state})"

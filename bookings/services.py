@@ -23,6 +23,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from core.clock import working_days_before
 from courses.models import Event
+from messaging.outbox import outbox_enqueue, outbox_record
 
 if TYPE_CHECKING:
     from courses.models import Course
@@ -180,8 +181,6 @@ def _log(
 
 def _email(booking_id: int, purpose: str, recipient_role: str = "delegate") -> None:
     """Owe one email: recorded in this transaction, queued after the commit (never before)."""
-    from bookings.emails import outbox_enqueue, outbox_record
-
     row = outbox_record(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
     transaction.on_commit(lambda: outbox_enqueue(row))
 

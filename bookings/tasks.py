@@ -1,6 +1,8 @@
 """django-q2 entry points. They carry ids only and are safe to run more than once."""
 
 from bookings import emails, services
+from messaging import outbox
+from messaging.tasks import requeue_stuck_emails as _requeue_stuck_emails
 
 
 def send_booking_email(booking_id: int, purpose: str, recipient_role: str = "delegate") -> bool:
@@ -11,7 +13,7 @@ def send_due_reminders() -> int:
     """Scheduled: owe and queue the reminder for bookings whose event is near (each sent once)."""
     due = emails.reminders_due()
     for booking_id in due:
-        emails.outbox_enqueue(emails.outbox_record(booking_id=booking_id, purpose="reminder"))
+        outbox.outbox_enqueue(outbox.outbox_record(booking_id=booking_id, purpose="reminder"))
     return len(due)
 
 
@@ -21,5 +23,5 @@ def expire_offers() -> int:
 
 
 def requeue_stuck_emails() -> int:
-    """Scheduled: queue again any email still owed (lost by a broker, a dead worker, SMTP down)."""
-    return emails.requeue_stuck()
+    """The sweeper's old path (now messaging.tasks), kept for tasks queued before the move."""
+    return _requeue_stuck_emails()

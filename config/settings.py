@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "people",
+    "messaging",
     "courses",
     "bookings",
     "evaluations",
@@ -215,6 +216,9 @@ elif env.str("EMAIL_HOST", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Learning Loop <training@example.org>")
+# Seconds before a hung SMTP connection fails the send (Django's default is to wait for ever, which
+# would hold a worker and, past the claim's staleness, let another worker send the same email).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -308,9 +312,16 @@ BOOKING_LOCK_TIMEOUT_MS = env.int("BOOKING_LOCK_TIMEOUT_MS", default=3000)
 # Between the task timeout (60) and django-q2's retry (120): a re-delivered task takes over.
 EMAIL_CLAIM_STALE_SECONDS = env.int("EMAIL_CLAIM_STALE_SECONDS", default=90)
 # An owed email not picked up after this long is queued again by the outbox sweeper; a failed one
-# is retried until it has been tried this many times (then it waits in the admin for a person).
+# is tried again after a back-off, until it has been tried EMAIL_MAX_ATTEMPTS times on every path
+# (then it is given up, and the lead sees it and can send it again). The back-off doubles from
+# EMAIL_RETRY_BASE_SECONDS up to EMAIL_RETRY_MAX_SECONDS, each wait drawn within
+# +/- EMAIL_RETRY_JITTER of it: with the defaults the tries span at least 8 hours (at the lowest
+# draw), so an SMTP outage of six hours loses nothing (messaging.outbox.retry_delay).
 EMAIL_PENDING_RESEND_SECONDS = env.int("EMAIL_PENDING_RESEND_SECONDS", default=300)
-EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=16)
+EMAIL_RETRY_BASE_SECONDS = env.float("EMAIL_RETRY_BASE_SECONDS", default=60)
+EMAIL_RETRY_MAX_SECONDS = env.float("EMAIL_RETRY_MAX_SECONDS", default=3600)
+EMAIL_RETRY_JITTER = env.float("EMAIL_RETRY_JITTER", default=0.2)
 # Sooner than that, an owed email is presumed lost (a killed worker's prefetched task) once an
 # email owed after it was claimed this long ago: the broker hands tasks out in order.
 EMAIL_OVERTAKEN_SECONDS = env.int("EMAIL_OVERTAKEN_SECONDS", default=30)

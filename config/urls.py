@@ -41,5 +41,6 @@ urlpatterns = [
     path("reports/import/", include("imports.urls")),
     path("reports/", include("reports.urls")),
     path("privacy/", include("privacy.urls")),
+    path("emails/", include("messaging.urls")),
     path("", include("courses.urls")),
 ]

@@ -27,12 +27,13 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from bookings.models import Booking, BookingLog, CancellationReason, Enrolment, OutboundEmail
+from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from core.clock import LONDON, working_days_before
 from courses.models import Course, CourseName, Event, PriorityArea
 from evaluations.defaults import ensure_default_questionnaires, ensure_manager_questionnaire
 from evaluations.models import Answer, Invitation, Item, Respondent, Response, Stage
 from evaluations.services import EMAIL_TASK, email_purpose
+from messaging.models import OutboundEmail
 from people import roles
 from people.models import Organisation, OrganisationDomain, User, normalise_name
 

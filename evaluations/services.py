@@ -15,7 +15,6 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bookings.emails import outbox_enqueue, outbox_record
 from bookings.line_manager import line_manager_email_problem
 from bookings.models import Booking
 from evaluations.models import (
@@ -29,6 +28,7 @@ from evaluations.models import (
     email_purpose,
 )
 from evaluations.selectors import questionnaire_for
+from messaging.outbox import outbox_enqueue, outbox_record
 
 if TYPE_CHECKING:
     from courses.models import Event

@@ -6,10 +6,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from bookings.certificates import certificate_for
-from bookings.emails import outbox_enqueue, outbox_record, send_once
 from bookings.models import Booking
 from evaluations import selectors, services
 from evaluations.models import Invitation, Stage
+from messaging.outbox import outbox_enqueue, outbox_record, send_once
 
 SUBJECTS = {
     Stage.PRE: "Before your course: {course} (2 minutes)",
@@ -68,12 +68,15 @@ def build_message(booking: Booking, invitation: Invitation, purpose: str) -> Ema
 
 def send_evaluation_email(booking_id, purpose, respondent, invitation_id) -> bool:
     """Send an invitation, fresh link or reminder once; reminders stop once it is answered."""
-    if _is_reminder(purpose) and not selectors.invitation_still_open(invitation_id):
-        return False
-    invitation = Invitation.objects.get(pk=invitation_id)
-    return send_once(
-        booking_id, purpose, respondent, lambda b: build_message(b, invitation, purpose)
-    )
+
+    def build():
+        # Checked after the claim: an answered invitation's reminder is skipped, not left owed.
+        if _is_reminder(purpose) and not selectors.invitation_still_open(invitation_id):
+            return None
+        booking = Booking.objects.select_related("event__course", "person").get(pk=booking_id)
+        return build_message(booking, Invitation.objects.get(pk=invitation_id), purpose)
+
+    return send_once(booking_id, purpose, respondent, build)
 
 
 def invite_due() -> int:

@@ -212,9 +212,9 @@ def booking_rush(stack: Stack, verdict: figures.Verdict, args) -> None:
 def email_burst(stack: Stack, verdict: figures.Verdict, args) -> None:
     from django.db.models import Count
 
-    from bookings.models import OutboundEmail
     from evaluations.models import Invitation
     from loadtest import seed
+    from messaging.models import OutboundEmail
 
     print("\n== Evaluation email burst ==", flush=True)
     expected = seed.seed_attended(people=args.invitations)

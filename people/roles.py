@@ -45,8 +45,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _perms("bookings", "booking", _EDIT)
         | _perms("bookings", "cancellationreason", _EDIT)
         | _perms("bookings", "enrolment", _EDIT)
-        | _perms("bookings", "outboundemail", _VIEW)
         | _perms("bookings", "bookinglog", _VIEW)
+        | _perms("messaging", "outboundemail", _VIEW)
         # evaluations
         | _perms("evaluations", "questionnaire", _EDIT)
         | _perms("evaluations", "item", _EDIT)

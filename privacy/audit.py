@@ -238,10 +238,26 @@ def _person_groups_changed(sender, instance, action, reverse, model, pk_set, **k
     )
 
 
+def _email_resent(sender, row, actor: User | None, before_state: str, **kwargs):
+    # Codes and ids only: the outbox row holds no address.
+    record(
+        action="email.resend",
+        obj=row,
+        object_repr=f"{row.purpose} for booking {row.booking_id}",
+        actor=actor,
+        subject=row.booking.person,
+        before={"state": before_state},
+        after={"state": row.state},
+    )
+
+
 def connect() -> None:
     from django.contrib.auth import get_user_model
 
     from evaluations.models import Item, Questionnaire
+    from messaging.signals import email_resend_requested
+
+    email_resend_requested.connect(_email_resent, dispatch_uid="privacy.audit.email_resend")
 
     person = get_user_model()
     pre_save.connect(_person_pre_save, sender=person, dispatch_uid="privacy.audit.person.pre")

@@ -14,7 +14,7 @@ COVERED = {
     "bookings.Booking": "Every place booked, waited for, cancelled, attended, with its history.",
     "bookings.BookingLog": "The history of each booking, and changes the person made to others'.",
     "bookings.Enrolment": "E-learning enrolments and completions.",
-    "bookings.OutboundEmail": "Every email sent about their bookings (purpose, recipient, when).",
+    "messaging.OutboundEmail": "Every email sent about their bookings (purpose, recipient, when).",
     "courses.Event": "Events the person trains on.",
     "evaluations.Invitation": (
         "Evaluation invitations (stage, respondent, dates, a line manager's address; no link)."
@@ -121,9 +121,10 @@ NOT_PERSONAL_TEXT = {
         "A code, a random key and an imported record's reference.",
     ),
     "bookings.BookingLog": (("action", "from_status", "to_status"), "Codes."),
-    "bookings.OutboundEmail": (
-        ("purpose", "recipient_role", "task", "state"),
-        "Codes: purpose, recipient role, task id, state.",
+    "messaging.OutboundEmail": (
+        ("purpose", "recipient_role", "task", "state", "note"),
+        "Codes: purpose, recipient role, task id, state; the note is the outbox's own sentence "
+        "with an error's kind and SMTP code, never its text (which can quote an address).",
     ),
     "evaluations.Questionnaire": (
         ("name", "stage", "respondent", "family", "intro"),

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.models import Booking, BookingLog, Enrolment, OutboundEmail
+from bookings.models import Booking, BookingLog, Enrolment
 from courses.models import Event
 from evaluations.models import Answer, Invitation, Response
 from imports.models import ImportRun
+from messaging.models import OutboundEmail
 from people.models import OrganisationLog, User
 from privacy import audit
 from privacy.models import AuditEntry
@@ -141,7 +142,7 @@ def subject_access_export(person: User) -> dict:
                 "course", "organisation"
             )
         ],
-        "bookings.OutboundEmail": [
+        "messaging.OutboundEmail": [
             {
                 "booking_id": e.booking_id,
                 "purpose": e.purpose,

@@ -4,8 +4,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from bookings import emails, services, tasks
-from bookings.models import Booking, OutboundEmail
+from bookings import services, tasks
+from bookings.models import Booking
+from messaging import outbox
+from messaging.models import OutboundEmail
 from tests.factories import BookingFactory, EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +37,7 @@ def test_running_the_send_task_twice_sends_one_email(event, make_person, mailout
 
 def test_a_claim_held_by_a_live_worker_is_not_sent_again(event, mailoutbox):
     booking = BookingFactory(event=event)
-    row = emails.outbox_claim(booking_id=booking.pk, purpose="reminder")
+    row = outbox.outbox_claim(booking_id=booking.pk, purpose="reminder")
     assert row is not None
     assert tasks.send_booking_email(booking.pk, "reminder") is False
     assert mailoutbox == []
@@ -45,7 +47,7 @@ def test_a_claim_left_by_a_dead_worker_is_taken_over_after_the_stale_time(
     event, mailoutbox, settings
 ):
     booking = BookingFactory(event=event)
-    emails.outbox_claim(
+    outbox.outbox_claim(
         booking_id=booking.pk,
         purpose="reminder",
         now=timezone.now() - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS + 1),
@@ -65,6 +67,8 @@ def test_a_failed_send_is_recorded_and_retried(event, mailoutbox, monkeypatch):
         with pytest.raises(ConnectionRefusedError):
             tasks.send_booking_email(booking.pk, "confirmation")
     assert OutboundEmail.objects.get(booking=booking).state == OutboundEmail.State.FAILED
+    # Tried again once its back-off is over (tests/messaging/test_outbox_states.py).
+    OutboundEmail.objects.filter(booking=booking).update(next_attempt_at=timezone.now())
     assert tasks.send_booking_email(booking.pk, "confirmation") is True
     assert len(mailoutbox) == 1
 
@@ -132,10 +136,10 @@ def test_the_sweeper_sends_what_was_lost_and_nothing_twice(
     sent = BookingFactory(event=event)
     tasks.send_booking_email(sent.pk, "confirmation")
     mailoutbox.clear()
-    assert emails.requeue_stuck() == 0  # too recent to be called lost
+    assert outbox.requeue_stuck() == 0  # too recent to be called lost
     later = timezone.now() + timedelta(seconds=settings.EMAIL_PENDING_RESEND_SECONDS + 1)
-    assert emails.requeue_stuck(now=later) == 1
-    assert emails.requeue_stuck(now=later) == 0
+    assert outbox.requeue_stuck(now=later) == 1
+    assert outbox.requeue_stuck(now=later) == 0
     assert [m.to for m in mailoutbox] == [[lost.person.email]]
 
 
@@ -143,24 +147,24 @@ def test_the_sweeper_takes_over_a_dead_workers_claim(event, mailoutbox, settings
     booking = BookingFactory(event=event)
     stale = settings.EMAIL_CLAIM_STALE_SECONDS
     claimed = timezone.now() - timedelta(seconds=stale - 10)
-    emails.outbox_claim(booking_id=booking.pk, purpose="reminder", now=claimed)  # worker dies
-    assert emails.requeue_stuck() == 0  # its worker may still be sending
+    outbox.outbox_claim(booking_id=booking.pk, purpose="reminder", now=claimed)  # worker dies
+    assert outbox.requeue_stuck() == 0  # its worker may still be sending
     OutboundEmail.objects.filter(booking=booking).update(
         claimed_at=timezone.now() - timedelta(seconds=stale + 1)
     )
-    assert emails.requeue_stuck() == 1
+    assert outbox.requeue_stuck() == 1
     assert len(mailoutbox) == 1
 
 
 def test_failed_emails_are_retried_until_the_attempt_limit(event, mailoutbox, settings):
     booking = BookingFactory(event=event)
-    row = emails.outbox_record(booking_id=booking.pk, purpose="confirmation")
+    row = outbox.outbox_record(booking_id=booking.pk, purpose="confirmation")
     OutboundEmail.objects.filter(pk=row.pk).update(
         state=OutboundEmail.State.FAILED, attempts=settings.EMAIL_MAX_ATTEMPTS
     )
-    assert emails.requeue_stuck() == 0
+    assert outbox.requeue_stuck() == 0
     OutboundEmail.objects.filter(pk=row.pk).update(attempts=settings.EMAIL_MAX_ATTEMPTS - 1)
-    assert emails.requeue_stuck() == 1
+    assert outbox.requeue_stuck() == 1
     assert len(mailoutbox) == 1
 
 
@@ -189,20 +193,20 @@ def test_an_email_overtaken_by_a_later_one_is_sent_again_without_waiting_minutes
     later = _owed_at(event, make_person, 49)
     overtaken = settings.EMAIL_OVERTAKEN_SECONDS
     assert overtaken + 10 < settings.EMAIL_PENDING_RESEND_SECONDS
-    emails.outbox_claim(
+    outbox.outbox_claim(
         booking_id=later.pk,
         purpose="confirmation",
         now=timezone.now() - timedelta(seconds=overtaken - 5),
     )
-    assert emails.requeue_stuck() == 0  # claimed only just now: the other may be a step behind
+    assert outbox.requeue_stuck() == 0  # claimed only just now: the other may be a step behind
 
     OutboundEmail.objects.filter(booking=later).update(
         state=OutboundEmail.State.SENT,
         claimed_at=timezone.now() - timedelta(seconds=overtaken + 1),
     )
-    assert emails.requeue_stuck() == 1
+    assert outbox.requeue_stuck() == 1
     assert [m.to for m in mailoutbox] == [[lost.person.email]]
-    assert emails.requeue_stuck() == 0
+    assert outbox.requeue_stuck() == 0
 
 
 def test_emails_still_waiting_their_turn_in_a_long_queue_are_not_sent_again(
@@ -215,7 +219,7 @@ def test_emails_still_waiting_their_turn_in_a_long_queue_are_not_sent_again(
         state=OutboundEmail.State.SENT, claimed_at=timezone.now() - timedelta(seconds=190)
     )
 
-    assert emails.requeue_stuck() == 0
+    assert outbox.requeue_stuck() == 0
     assert (
         OutboundEmail.objects.filter(booking__in=waiting, state=OutboundEmail.State.PENDING).count()
         == 3
@@ -226,5 +230,5 @@ def test_emails_still_waiting_their_turn_in_a_long_queue_are_not_sent_again(
 def test_the_sweeper_runs_every_minute():
     from django_q.models import Schedule
 
-    schedule = Schedule.objects.get(func="bookings.tasks.requeue_stuck_emails")
+    schedule = Schedule.objects.get(func="messaging.tasks.requeue_stuck_emails")
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)

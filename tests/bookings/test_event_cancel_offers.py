@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from bookings import services, tasks
-from bookings.models import Booking, OutboundEmail
+from bookings.models import Booking
 from bookings.services import BookingError
+from messaging.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 S = Booking.Status

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings import services
-from bookings.models import Booking, BookingLog, CancellationReason, Enrolment, OutboundEmail
+from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from courses.models import Course, Event
+from messaging.models import OutboundEmail
 from tests.factories import BookingFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,7 @@ def test_admin_pages_open(admin_client_for_superuser, event):
         reverse("admin:bookings_cancellationreason_changelist"),
         reverse("admin:bookings_cancellationreason_change", args=[reason.pk]),
         reverse("admin:bookings_enrolment_changelist"),
-        reverse("admin:bookings_outboundemail_changelist"),
+        reverse("admin:messaging_outboundemail_changelist"),
         reverse("admin:bookings_bookinglog_changelist"),
     ):
         assert client.get(url).status_code == 200, url
@@ -141,7 +142,7 @@ def test_admin_log_and_emails_are_read_only(admin_client_for_superuser, event):
     client = admin_client_for_superuser
     assert client.get(reverse("admin:bookings_bookinglog_add")).status_code == 403
     assert client.get(reverse("admin:bookings_bookinglog_delete", args=[log.pk])).status_code == 403
-    assert client.get(reverse("admin:bookings_outboundemail_add")).status_code == 403
+    assert client.get(reverse("admin:messaging_outboundemail_add")).status_code == 403
     # The booking's own page shows the log inline without a way to delete entries.
     page = client.get(reverse("admin:bookings_booking_change", args=[booking.pk])).content.decode()
     assert "log-0-DELETE" not in page

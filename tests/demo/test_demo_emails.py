@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from bookings import emails
-from bookings.models import OutboundEmail
 from evaluations import selectors
+from messaging import outbox
+from messaging.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -17,4 +18,4 @@ def test_after_loading_the_demo_nothing_old_is_due_to_be_emailed():
     assert OutboundEmail.objects.filter(state=OutboundEmail.State.SENT).exists()
     assert emails.reminders_due() == []
     assert selectors.due_reminders() == []
-    assert emails.requeue_stuck() == 0
+    assert outbox.requeue_stuck() == 0

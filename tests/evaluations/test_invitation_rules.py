@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.certificates import PARTIAL_NO_CERTIFICATE
-from bookings.models import Booking, CancellationReason, OutboundEmail
+from bookings.models import Booking, CancellationReason
 from evaluations import services, tasks
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Item, Response, Stage
+from messaging.models import OutboundEmail
 from tests.factories import BookingFactory, EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,15 +109,17 @@ def test_cancelling_withdraws_the_open_invitation_its_email_and_its_link(
 ):
     queued = []
     # The invitation email is owed but not yet sent when the place is cancelled.
-    monkeypatch.setattr("bookings.emails.outbox_enqueue", queued.append)
+    monkeypatch.setattr("messaging.outbox.outbox_enqueue", queued.append)
     monkeypatch.setattr("evaluations.services.outbox_enqueue", queued.append)
     invitation = services.invitation_create(booking=upcoming, stage=Stage.PRE)
     booking_services.booking_cancel(booking=upcoming, actor=practitioner, reason=reason)
     row = OutboundEmail.objects.get(booking=upcoming, purpose="eval-pre-invite")
-    assert tasks.send_evaluation_email(upcoming.pk, row.purpose, row.recipient_role, invitation.pk)
+    assert not tasks.send_evaluation_email(
+        upcoming.pk, row.purpose, row.recipient_role, invitation.pk
+    )
     assert not [m for m in mailoutbox if "Before your course" in m.subject]
     row.refresh_from_db()
-    assert row.state == OutboundEmail.State.SENT  # closed: the sweeper will not retry it
+    assert row.state == OutboundEmail.State.SKIPPED  # closed: the sweeper will not retry it
     link = reverse("evaluations:answer", args=[services.invitation_link_token(invitation)])
     page = client.get(link)
     assert page.status_code == 410 and services.NO_LONGER_NEEDED in page.content.decode()

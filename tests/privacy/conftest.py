@@ -14,11 +14,12 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from django_q.models import Task
 
-from bookings.models import Booking, BookingLog, Enrolment, OutboundEmail
+from bookings.models import Booking, BookingLog, Enrolment
 from courses.models import Course, Event
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Response, Stage
 from imports.models import ImportRun
+from messaging.models import OutboundEmail
 from people import roles
 from people.models import OrganisationLog, User
 from tests.factories import (

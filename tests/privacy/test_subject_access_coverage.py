@@ -65,8 +65,8 @@ def test_the_export_holds_bookings_with_their_history_answers_with_questions_and
     assert attended["line_manager_email"] == "morag.f@dudley.gov.uk"
     questions = {a["question"] for a in sections["evaluations.Answer"]}
     assert "What do you hope to learn?" in questions
-    assert len(sections["bookings.OutboundEmail"]) == 6
-    assert {e["recipient"] for e in sections["bookings.OutboundEmail"]} == {"you", "line_manager"}
+    assert len(sections["messaging.OutboundEmail"]) == 6
+    assert {e["recipient"] for e in sections["messaging.OutboundEmail"]} == {"you", "line_manager"}
     assert sections["account.EmailAddress"] == [{"email": EMAIL, "verified": True, "primary": True}]
     # Staff who acted on the person's records are not named in the person's export.
     assert "lee.lead@dudley.gov.uk" not in json.dumps(sections, default=str)

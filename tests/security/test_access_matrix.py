@@ -40,6 +40,7 @@ from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Questionnaire, Stage
 from imports.models import ImportRun
+from messaging.models import OutboundEmail
 from people import roles
 from people.models import Organisation, User
 from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
@@ -192,6 +193,13 @@ MATRIX: dict[str, Entry] = {
         {OTHER_ORG: (LOGIN, 403, 403, 403, REDIRECT)},
         get={OTHER_ORG: (LOGIN, 403, 403, 403, 405)},
         data="quote",
+    ),
+    # messaging: the lead's emails not delivered (an outsider's given-up email is on it)
+    "messaging:problems": Entry("GET", {OTHER_ORG: LEAD_ONLY}),
+    "messaging:resend": Entry(
+        "POST",
+        {OTHER_ORG: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={OTHER_ORG: (LOGIN, 403, 403, 403, 405)},
     ),
     "imports:upload": Entry("GET", {NONE: LEAD_ONLY}),
     # any lead's import run (here one whose problems name another organisation's person)
@@ -356,6 +364,12 @@ class World:
             response__invitation=outsider_invitation, item__kind=Item.Kind.TEXT
         ).first()
         self.reason = CancellationReason.objects.create(label="Work capacity")
+        self.undelivered = OutboundEmail.objects.create(
+            booking=self.booking[OTHER_ORG],
+            purpose="confirmation",
+            state=OutboundEmail.State.GIVEN_UP,
+            attempts=16,
+        )
         # An import run refused on a row that names the outsider.
         self.import_run = ImportRun.objects.create(
             uploaded_by=self.users[LEAD],
@@ -438,6 +452,8 @@ class World:
             return [self.answer.pk]
         if name == "imports:run":
             return [self.import_run.pk]
+        if name == "messaging:resend":
+            return [self.undelivered.pk]
         if name in ("privacy:export", "privacy:anonymise"):
             return [self.owner(role, ownership).pk]
         return []

@@ -1,0 +1,53 @@
+"""The outbox: one row per email owed, whichever app owes it."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class OutboundEmail(models.Model):
+    """One row per (booking, purpose, recipient): the claim that makes every email go once.
+
+    The booking is referenced by name ("bookings.Booking"), never imported: this app sits below
+    every app that owes a message. The table keeps the name it had in bookings.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed, will be tried again"
+        SKIPPED = "skipped", "Not sent: no longer due"
+        GIVEN_UP = "given_up", "Given up"
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="emails")
+    purpose = models.CharField(max_length=40)
+    recipient_role = models.CharField(max_length=20, default="delegate")
+    # How to (re)send it: the task's dotted path and, for evaluation emails, the invitation id.
+    # Ids only, never addresses: the sweeper re-queues owed rows from these.
+    task = models.CharField(max_length=100, default="bookings.tasks.send_booking_email")
+    invitation_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A failed row is tried again from this moment (back-off with jitter).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Why it failed, was given up or skipped: a short reason, never an address.
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        db_table = "bookings_outboundemail"
+        ordering = ["booking", "purpose"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "purpose", "recipient_role"], name="outbound_email_once"
+            )
+        ]
+        # The index's name as bookings/0005 made it: the table and its index are unchanged.
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="bookings_ou_state_058cae_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} for booking {self.booking_id} ({self.state})"
