@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from bookings import calendar, services
 from bookings.models import Booking
+from core.mail import compose
 from messaging.outbox import send_once
+from people import reminders
+
+# Emails a person may turn off (people.reminders); every other booking email always goes.
+REMINDER_PURPOSES = frozenset({"reminder"})
 
 SUBJECTS = {
     "confirmation": "Your place is booked: {course}",
@@ -39,6 +44,9 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     event = booking.event
     if purpose == "waitlist_offer" and event.status == event.Status.CANCELLED:
         return None
+    reminder_to = booking.person if recipient_role == "delegate" else None
+    if purpose in REMINDER_PURPOSES and not reminders.reminders_wanted(reminder_to):
+        return None  # turned off by the person: the outbox row is skipped
     context = {
         "booking": booking,
         "event": event,
@@ -57,7 +65,8 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
         context["offer_url"] = settings.SITE_URL + reverse("bookings:offer", args=[token])
     body = render_to_string(f"bookings/email/{purpose}.txt", context)
     subject = SUBJECTS[purpose].format(course=event.course.title)
-    message = EmailMessage(subject=subject, body=body, to=[to])
+    links = reminders.reminder_links(reminder_to) if purpose in REMINDER_PURPOSES else {}
+    message = compose(subject=subject, text=body, to=[to], **links)
     # A line manager's address is not proved: no calendar invite goes to it.
     if (
         purpose in ("confirmation", "cancellation", "event_cancelled")

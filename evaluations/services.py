@@ -145,6 +145,22 @@ def invitation_url(invitation: Invitation) -> str:
     )
 
 
+def invitation_expiry(*, booking: Booking, stage: str, now: datetime) -> datetime:
+    """When a new or fresh link stops working: EVAL_LINK_DAYS from now, and never before the
+    course it belongs to starts (a pre-course link made on 2 December for a 12 January course
+    works until the course starts, not until 1 January)."""
+    return max(now + timedelta(days=settings.EVAL_LINK_DAYS[stage]), booking.event.start)
+
+
+def invitation_works_until(invitation: Invitation) -> datetime:
+    """The moment an email says its link works until: its expiry, or for a pre-course link the
+    course's start if sooner (it closes then: `invitation_closed_reason`). With
+    `invitation_expiry` that is never before the course starts."""
+    if invitation.stage == Stage.PRE:
+        return min(invitation.expires_at, invitation.booking.event.start)
+    return invitation.expires_at
+
+
 def invitation_from_token(token: str, *, now: datetime | None = None) -> Invitation:
     """The invitation behind a link; LinkInvalid for tampered, unknown or expired links."""
     now = now or timezone.now()
@@ -195,7 +211,7 @@ def invitation_create(
                 email=email,
                 key=secrets.token_urlsafe(32),
                 created_at=now,
-                expires_at=now + timedelta(days=settings.EVAL_LINK_DAYS[stage]),
+                expires_at=invitation_expiry(booking=booking, stage=stage, now=now),
             )
     except IntegrityError:
         return None
@@ -218,7 +234,9 @@ def invitation_refresh(*, invitation: Invitation, now: datetime | None = None) -
     if closed:
         raise EvaluationError(closed)
     invitation.key = secrets.token_urlsafe(32)
-    invitation.expires_at = now + timedelta(days=settings.EVAL_LINK_DAYS[invitation.stage])
+    invitation.expires_at = invitation_expiry(
+        booking=invitation.booking, stage=invitation.stage, now=now
+    )
     invitation.save(update_fields=["key", "expires_at"])
     sent_before = invitation.booking.emails.filter(
         purpose__startswith=_purpose(invitation.stage, invitation.respondent, "link")

@@ -7,9 +7,11 @@ from django.urls import reverse
 
 from bookings.certificates import certificate_for
 from bookings.models import Booking
+from core.mail import compose
 from evaluations import selectors, services
 from evaluations.models import Invitation, Stage
 from messaging.outbox import outbox_enqueue, outbox_record, send_once
+from people import reminders
 
 SUBJECTS = {
     Stage.PRE: "Before your course: {course} (2 minutes)",
@@ -38,15 +40,26 @@ def build_message(booking: Booking, invitation: Invitation, purpose: str) -> Ema
         to = invitation.email or booking.line_manager_email
     if not to:
         return None
+    is_reminder = _is_reminder(purpose)
+    # A reminder goes only to someone who has not turned reminders off, and says how to.
+    # A line manager is a person here only if their address has an account.
+    recipient = (
+        booking.person if invitation.respondent == "delegate" else reminders.person_for_address(to)
+    )
+    if is_reminder and not reminders.reminders_wanted(recipient):
+        return None
     course = booking.event.course
     certificate = certificate_for(booking)
+    works_until = services.invitation_works_until(invitation)
     context = {
         "booking": booking,
         "invitation": invitation,
         "course": course,
         "event": booking.event,
         "person": booking.person,
-        "is_reminder": _is_reminder(purpose),
+        "is_reminder": is_reminder,
+        "works_until": works_until,
+        "closes_at_start": invitation.stage == Stage.PRE and works_until == booking.event.start,
         "link": services.invitation_url(invitation),
         "my_training_url": settings.SITE_URL + reverse("bookings:my_training"),
         "partnership_name": settings.PARTNERSHIP_NAME,
@@ -61,9 +74,14 @@ def build_message(booking: Booking, invitation: Invitation, purpose: str) -> Ema
     if invitation.respondent != "delegate":
         subject = LINE_MANAGER_SUBJECT
     subject = subject.format(course=course.title)
-    if context["is_reminder"]:
+    if is_reminder:
         subject = "Reminder: " + subject
-    return EmailMessage(subject=subject, body=render_to_string(template, context), to=[to])
+    return compose(
+        subject=subject,
+        text=render_to_string(template, context),
+        to=[to],
+        **(reminders.reminder_links(recipient) if is_reminder else {}),
+    )
 
 
 def send_evaluation_email(booking_id, purpose, respondent, invitation_id) -> bool:

@@ -1,4 +1,5 @@
-"""How django-allauth fits Learning Loop: who may sign up, and what sign-up saves."""
+"""How django-allauth fits Learning Loop: who may sign up, what sign-up saves, and how its
+emails look (the partnership's, like every other email)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 
+from core.mail import compose
 from people.services import email_domain_candidates, person_update_profile
 
 EMAIL_DOMAIN_NOT_ALLOWED = (
@@ -26,6 +28,30 @@ def signup_domain_allowed(email: str) -> bool:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Our templates/account/email/* name the partnership and the site, never the request's
+        # host ("Hello from 127.0.0.1:8000!" was allauth's default, from the Host header).
+        # Sent in the request, as allauth does (a code must arrive while the person waits).
+        context = {
+            **context,
+            "partnership_name": settings.PARTNERSHIP_NAME,
+            "site_url": settings.SITE_URL,
+        }
+        super().send_mail(template_prefix, email, context)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's subject and text, in the partnership's base template with both parts and
+        the headers every email carries (core.mail.compose)."""
+        rendered = super().render_mail(template_prefix, email, context, headers=headers)
+        message = compose(
+            subject=rendered.subject,
+            text=rendered.body,
+            to=rendered.to,
+            from_email=rendered.from_email,
+        )
+        message.extra_headers.update(headers or {})
+        return message
+
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)
         if not signup_domain_allowed(email):

@@ -138,6 +138,13 @@ class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
+    # Off: no reminder emails (a booking's reminder, evaluation reminders); every other email
+    # still goes. Turned off and on by the person, from a reminder's link or My profile.
+    reminder_emails = models.BooleanField(
+        "reminder emails",
+        default=True,
+        help_text="Off when the person has asked for no reminder emails.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -208,3 +208,11 @@ def person_update_profile(
     person.organisation = organisation
     person.save(update_fields=["full_name", "job_title", "organisation"])
     return person
+
+
+def person_set_reminder_emails(*, person: User, on: bool) -> User:
+    """Turn a person's reminder emails off or on (people.reminders: the signed links)."""
+    User.objects.filter(pk=person.pk).update(reminder_emails=on)
+    person.reminder_emails = on
+    logger.info("Reminder emails of %s turned %s", person.pk, "on" if on else "off")
+    return person

@@ -1,11 +1,14 @@
-"""People pages: a person's own profile and the L&D lead's organisation review."""
+"""People pages: a person's own profile, their reminder emails, and the L&D lead's
+organisation review."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
-from people import services
+from people import reminders, services
 from people.forms import OrganisationAcceptForm, OrganisationMergeForm, ProfileForm
 from people.models import Organisation
 from people.roles import LEAD, role_required
@@ -29,7 +32,90 @@ def profile(request):
         else:
             messages.success(request, "Your profile has been updated.")
             return redirect("people:profile")
-    return render(request, "people/profile.html", {"form": form})
+    return render(
+        request,
+        "people/profile.html",
+        {"form": form, "reminders_on": reminders.reminders_wanted(request.user)},
+    )
+
+
+REMINDER_CHOICE_REQUIRED = "Select whether you want reminder emails"
+
+
+def _private(response):
+    # The link is the person's key to this page: never in a Referer, never in a cache.
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _link_not_working(request):
+    return _private(render(request, "people/reminder_link_invalid.html", status=400))
+
+
+def _reminder_page(request, person, *, signed_in: bool):
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("reminder_emails", "")
+        if choice in ("on", "off"):
+            services.person_set_reminder_emails(person=person, on=choice == "on")
+            messages.success(
+                request,
+                "Reminder emails are on."
+                if choice == "on"
+                else "Reminder emails are off: you will get no more reminders.",
+            )
+            return redirect(request.path)
+        error = REMINDER_CHOICE_REQUIRED
+    return _private(
+        render(
+            request,
+            "people/reminders.html",
+            {
+                "person": person,
+                "reminders_on": reminders.reminders_wanted(person),
+                "signed_in": signed_in,
+                "error": error,
+            },
+            status=400 if error else 200,
+        )
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_reminders(request):
+    """The signed-in person's own reminder emails (linked from My profile)."""
+    return _reminder_page(request, request.user, signed_in=True)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reminders_page(request, token):
+    """The page a reminder links to: no sign-in, the signed link says who."""
+    try:
+        person = reminders.person_from_reminder_token(token)
+    except reminders.ReminderLinkInvalid:
+        return _link_not_working(request)
+    return _reminder_page(request, person, signed_in=False)
+
+
+@csrf_exempt  # RFC 8058: the mail provider POSTs with no cookie or form; the signed token is the key
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reminders_one_click(request, token):
+    """List-Unsubscribe: a POST turns reminders off at once; a GET (a mail client that opens the
+    address in a browser) only shows the page, where the person chooses."""
+    try:
+        person = reminders.person_from_reminder_token(token)
+    except reminders.ReminderLinkInvalid:
+        return _link_not_working(request)
+    if request.method == "GET":
+        return redirect("people:reminders", token=token)
+    services.person_set_reminder_emails(person=person, on=False)
+    return _private(
+        render(request, "people/reminders_one_click.html", {"person": person}, status=200)
+    )
 
 
 @role_required(LEAD)
