@@ -40,7 +40,8 @@ def new_message_id() -> str:
 def _line_html(line: str) -> SafeString:
     labelled = LABELLED_LINK.match(line)
     if labelled and not URL.search(labelled["label"]):
-        return format_html('<a href="{}" style="{}">{}</a>', labelled["url"], LINK_STYLE, labelled["label"])
+        url, label = labelled["url"], labelled["label"]
+        return format_html('<a href="{}" style="{}">{}</a>', url, LINK_STYLE, label)
     parts, last = [], 0
     for found in URL.finditer(line):
         url = found.group(0).rstrip(".,;)")

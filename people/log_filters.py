@@ -1,4 +1,5 @@
-"""Evaluation, offer and reminder-preference links carry their key in the path; logs show the route, never the key.
+"""Evaluation, offer and reminder-preference links carry their key in the path; logs show the
+route, never the key.
 
 Used by Django's LOGGING (config/settings.py) and by gunicorn's access and error logs
 (deploy/gunicorn.conf.py); nginx does the same with a map (deploy/nginx/learning-loop.conf).
@@ -10,8 +11,8 @@ from __future__ import annotations
 import logging
 import re
 
-# /evaluations/r/<key>/, /bookings/offer/<key>/ and /people/reminders/<key>/, wherever they appear in a line (request
-# line, path, Referer, a message quoting the URL).
+# /evaluations/r/<key>/, /bookings/offer/<key>/ and /people/reminders/<key>/, wherever they
+# appear in a line (request line, path, Referer, a message quoting the URL).
 _LINK_KEY = re.compile(r"(/(?:evaluations/r|bookings/offer|people/reminders)/)[^/?#\s\"']+")
 HIDDEN = "<key>"
 

@@ -100,7 +100,8 @@ def reminders_page(request, token):
     return _reminder_page(request, person, signed_in=False)
 
 
-@csrf_exempt  # RFC 8058: the mail provider POSTs with no cookie or form; the signed token is the key
+# RFC 8058: the mail provider POSTs with no cookie and no form; the signed token is the key.
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reminders_one_click(request, token):
