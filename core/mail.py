@@ -79,7 +79,8 @@ def compose(
     the partnership's base template, with Reply-To, Auto-Submitted and a Message-ID on the site's
     domain. A reminder passes `unsubscribe_url` (the one-click address, RFC 8058) and
     `preferences_url` (the page where the person turns reminders off or on again)."""
-    text = text.strip()
+    # Templates leave blank lines where an {% if %} said nothing: one blank line at most.
+    text = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", text.strip())
     context = {
         "subject": subject,
         "text": text,
