@@ -1,6 +1,8 @@
 """How django-allauth fits Learning Loop: who may sign up, what sign-up saves, and how its
 emails look (the partnership's, like every other email)."""
 
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.conf import settings
@@ -27,6 +29,12 @@ def signup_domain_allowed(email: str) -> bool:
     return any(domain in allowed for domain in email_domain_candidates(email))
 
 
+def _on_site(url: str) -> str:
+    """A link in an email on SITE_URL, like every other email's, not on the request's host."""
+    parts = urlsplit(url)
+    return settings.SITE_URL + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # Our templates/account/email/* name the partnership and the site, never the request's
@@ -38,6 +46,12 @@ class AccountAdapter(DefaultAccountAdapter):
             "site_url": settings.SITE_URL,
         }
         super().send_mail(template_prefix, email, context)
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return _on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return _on_site(super().get_email_confirmation_url(request, emailconfirmation))
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """allauth's subject and text, in the partnership's base template with both parts and
