@@ -40,6 +40,7 @@ def _profile(person: User) -> dict:
         "roles": sorted(person.groups.values_list("name", flat=True)),
         "is_active": person.is_active,
         "has_password": person.has_usable_password(),
+        "reminder_emails": person.reminder_emails,
         "date_joined": _dt(person.date_joined),
         "last_login": _dt(person.last_login),
     }
