@@ -166,7 +166,7 @@ def message_id(row: OutboundEmail) -> str:
     return f"<outbox-{row.pk}@{domain}>"
 
 
-SKIPPED_NOTE = "Not sent: no longer due, or no one to send it to."
+SKIPPED_NOTE = "Not sent: no longer due, no one to send it to, or a reminder the person turned off."
 
 
 def outbox_mark(row: OutboundEmail, *, sent: bool, skipped: bool = False, error=None) -> str:
