@@ -43,6 +43,7 @@ from imports.models import ImportRun
 from messaging.models import OutboundEmail
 from people import roles
 from people.models import Organisation, User
+from people.reminders import reminder_token
 from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,12 @@ MATRIX: dict[str, Entry] = {
     "courses:event": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404, 404, 404, 404, 200)}),
     # people
     "people:profile": Entry("GET", {NONE: SIGNED_IN}),
+    "people:my_reminders": Entry("GET", {NONE: SIGNED_IN}),
+    # a reminder's signed link: no sign-in; a GET of the one-click address only shows the page
+    "people:reminders": Entry("GET", {"valid link": ALL_OK, "tampered link": (400,) * 5}),
+    "people:reminders_one_click": Entry(
+        "GET", {"valid link": (REDIRECT,) * 5, "tampered link": (400,) * 5}
+    ),
     "people:organisations_review": Entry("GET", {NONE: LEAD_ONLY}),
     "people:organisation_merge": Entry(
         "POST",
@@ -437,6 +444,9 @@ class World:
             return [booking_services.offer_link_token(self.offer[key])]
         if name == "evaluations:answer":
             token = evaluation_services.invitation_link_token(self.invitation[PRAC])
+            return [token if ownership == "valid link" else token[:-2] + "xx"]
+        if name in ("people:reminders", "people:reminders_one_click"):
+            token = reminder_token(self.users[PRAC])
             return [token if ownership == "valid link" else token[:-2] + "xx"]
         if name == "evaluations:fresh_link":
             return [self.invitation[key].pk]
