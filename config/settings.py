@@ -349,6 +349,9 @@ EVAL_BAD_LINKS_PER_MINUTE = env.int("EVAL_BAD_LINKS_PER_MINUTE", default=20)
 CHARGE_NO_SHOW = env.float("CHARGE_NO_SHOW", default=0.0)
 CHARGE_LATE_CANCELLATION = env.float("CHARGE_LATE_CANCELLATION", default=0.0)
 REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
+# Reports open on the last complete reporting year while the current one has fewer events than
+# this so far (and fewer than last year had).
+REPORT_CURRENT_YEAR_MIN_EVENTS = env.int("REPORT_CURRENT_YEAR_MIN_EVENTS", default=10)
 # The annual section (.docx) is written on this Word file: its page size, margins, header and
 # footer and styles are kept, its text removed. Replace it with the partnership's own template.
 ANNUAL_DOCX_TEMPLATE = env.str(

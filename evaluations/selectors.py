@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Avg, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -393,6 +393,26 @@ def questionnaire_for(
 def questionnaire_has_answers(questionnaire: Questionnaire) -> bool:
     """Someone has started answering it: it is locked, edits make a new version."""
     return Response.objects.filter(questionnaire=questionnaire).exists()
+
+
+def questionnaire_locked(questionnaire: Questionnaire) -> bool:
+    """Sent to someone (an invitation made) or answered: its questions can no longer change,
+    a new version is made instead."""
+    return Invitation.objects.filter(
+        questionnaire=questionnaire
+    ).exists() or questionnaire_has_answers(questionnaire)
+
+
+def questionnaire_list() -> list[Questionnaire]:
+    """Every questionnaire's latest version, in use first, with its number of questions."""
+    latest = {}
+    rows = Questionnaire.objects.select_related("course").annotate(n_items=Count("items"))
+    for q in rows.order_by("family", "-version"):
+        latest.setdefault(q.family, q)
+    in_use = {q.family for q in Questionnaire.objects.filter(is_current=True).only("family")}
+    return sorted(
+        latest.values(), key=lambda q: (q.family not in in_use, q.stage, q.respondent, q.name)
+    )
 
 
 def due_invitations(*, now: datetime | None = None) -> list[tuple[int, str, str]]:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from bookings.line_manager import line_manager_email_problem
 from bookings.models import Booking
@@ -27,7 +28,8 @@ from evaluations.models import (
     Stage,
     email_purpose,
 )
-from evaluations.selectors import questionnaire_for
+from evaluations.selectors import questionnaire_for, questionnaire_locked
+from evaluations.validation import questionnaire_problems
 from messaging.outbox import outbox_enqueue, outbox_record
 
 if TYPE_CHECKING:
@@ -105,6 +107,173 @@ def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
         for i in questionnaire.items.all()
     )
     return new
+
+
+# --- the lead's questionnaire builder -----------------------------------------------------
+
+QUESTIONNAIRE_LOCKED = (
+    "This version has been sent to delegates, so its questions cannot change: make a new "
+    "version to edit."
+)
+IN_USE_BROKEN = "This questionnaire is in use, so it must stay complete: {problems}"
+NOT_READY = "It cannot be put in use yet: {problems}"
+ITEM_FIELDS = (
+    "text",
+    "help_text",
+    "kind",
+    "required",
+    "low_label",
+    "high_label",
+    "choices",
+    "is_learning_gain",
+    "is_retrospective",
+)
+
+
+class QuestionnaireRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _editable(questionnaire_id: int) -> Questionnaire:
+    """The questionnaire, locked for this transaction, if it may still change."""
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire_id)
+    if questionnaire_locked(questionnaire):
+        raise QuestionnaireRefused(QUESTIONNAIRE_LOCKED)
+    return questionnaire
+
+
+def _keep_complete(questionnaire: Questionnaire, items: list[Item]) -> None:
+    """A questionnaire in use (current) never becomes one that cannot be answered properly."""
+    if not questionnaire.is_current:
+        return
+    problems = questionnaire_problems(
+        stage=questionnaire.stage, respondent=questionnaire.respondent, items=items
+    )
+    if problems:
+        raise QuestionnaireRefused(IN_USE_BROKEN.format(problems=" ".join(problems)))
+
+
+def questionnaire_create(
+    *, name: str, stage: str, respondent: str, course=None, intro: str = ""
+) -> Questionnaire:
+    """A new questionnaire, version 1, as a draft: it is sent to no one until put in use."""
+    family = f"{slugify(name)[:40] or 'questionnaire'}-{secrets.token_hex(4)}"
+    return Questionnaire.objects.create(
+        name=name,
+        stage=stage,
+        respondent=respondent,
+        course=course,
+        intro=intro,
+        family=family,
+        version=1,
+        is_current=False,
+    )
+
+
+@transaction.atomic
+def questionnaire_settings_update(
+    *, questionnaire: Questionnaire, name: str, stage: str, respondent: str, course, intro: str
+) -> Questionnaire:
+    questionnaire = _editable(questionnaire.pk)
+    questionnaire.name, questionnaire.stage, questionnaire.respondent = name, stage, respondent
+    questionnaire.course, questionnaire.intro = course, intro
+    _keep_complete(questionnaire, list(questionnaire.items.all()))
+    questionnaire.save()
+    return questionnaire
+
+
+@transaction.atomic
+def questionnaire_item_save(
+    *, questionnaire: Questionnaire, item_id: int | None = None, **fields
+) -> Item:
+    """Add a question (at the end) or change one."""
+    questionnaire = _editable(questionnaire.pk)
+    items = list(questionnaire.items.all())
+    if item_id is None:
+        item = Item(questionnaire=questionnaire, order=len(items) + 1)
+        items.append(item)
+    else:
+        item = next((i for i in items if i.pk == item_id), None)
+        if item is None:
+            raise Item.DoesNotExist
+    for name in ITEM_FIELDS:
+        setattr(item, name, fields.get(name, getattr(item, name)))
+    _keep_complete(questionnaire, items)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def questionnaire_item_delete(*, questionnaire: Questionnaire, item_id: int) -> None:
+    questionnaire = _editable(questionnaire.pk)
+    items = list(questionnaire.items.all())
+    remaining = [i for i in items if i.pk != item_id]
+    if len(remaining) == len(items):
+        raise Item.DoesNotExist
+    _keep_complete(questionnaire, remaining)
+    Item.objects.filter(pk=item_id).delete()
+    _renumber(remaining)
+
+
+@transaction.atomic
+def questionnaire_item_move(*, questionnaire: Questionnaire, item_id: int, step: int) -> None:
+    """Move a question one place up (step -1) or down (+1); at either end nothing moves."""
+    questionnaire = _editable(questionnaire.pk)
+    items = list(questionnaire.items.all())
+    index = next((n for n, i in enumerate(items) if i.pk == item_id), None)
+    if index is None:
+        raise Item.DoesNotExist
+    other = index + (1 if step > 0 else -1)
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    _renumber(items)
+
+
+def _renumber(items: list[Item]) -> None:
+    for number, item in enumerate(items, start=1):
+        if item.order != number:
+            item.order = number
+            item.save(update_fields=["order"])
+
+
+def questionnaire_replaces(questionnaire: Questionnaire) -> list[Questionnaire]:
+    """The questionnaires in use that putting this one in use would retire: the current ones
+    for the same stage, respondent and course, other versions of its own family included."""
+    return list(
+        Questionnaire.objects.filter(
+            stage=questionnaire.stage,
+            respondent=questionnaire.respondent,
+            course=questionnaire.course,
+            is_current=True,
+        ).exclude(pk=questionnaire.pk)
+    )
+
+
+@transaction.atomic
+def questionnaire_put_in_use(*, questionnaire: Questionnaire) -> list[Questionnaire]:
+    """Send this questionnaire from now on, in place of the one used for the same stage,
+    respondent and course. It must be complete. Returns the questionnaires it replaced."""
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    problems = questionnaire_problems(
+        stage=questionnaire.stage,
+        respondent=questionnaire.respondent,
+        items=list(questionnaire.items.all()),
+    )
+    if problems:
+        raise QuestionnaireRefused(NOT_READY.format(problems=" ".join(problems)))
+    replaced = questionnaire_replaces(questionnaire)
+    Questionnaire.objects.filter(family=questionnaire.family).exclude(pk=questionnaire.pk).update(
+        is_current=False
+    )
+    for old in replaced:
+        old.is_current = False
+        old.save(update_fields=["is_current"])
+    questionnaire.is_current = True
+    questionnaire.save(update_fields=["is_current"])
+    return replaced
 
 
 # --- invitations and links ----------------------------------------------------------------

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 
 from courses.models import Course, PriorityArea
 from people.models import Organisation
-from reports.periods import current_reporting_year
+from reports.periods import default_period, presets
 from reports.selectors import ReportFilters
 
 END_BEFORE_START = "The end date must be the same as or after the start date"
@@ -50,14 +51,18 @@ class ReportForm(forms.Form):
 
     def __init__(self, data=None, *, organisation: Organisation | None = None, today=None):
         """`organisation`: the viewer may only see this one (an organisation manager)."""
-        start, end = current_reporting_year(today)
         data = data.copy() if data is not None else {}
         if hasattr(data, "setlist"):
             data = {k: data.get(k) for k in data}
-        data.setdefault("start", start.isoformat())
-        data.setdefault("end", end.isoformat())
-        data["start"] = data["start"] or start.isoformat()
-        data["end"] = data["end"] or end.isoformat()
+        self.today = today
+        # The period chosen in the address, else the default (and why, when it is last year).
+        self.default_reason = ""
+        if not (data.get("start") and data.get("end")):
+            default = default_period(today)
+            if not (data.get("start") or data.get("end")):
+                self.default_reason = default.reason
+            data["start"] = data.get("start") or default.start.isoformat()
+            data["end"] = data.get("end") or default.end.isoformat()
         self.fixed_organisation = organisation
         if organisation is not None:
             # Whatever the address says, an organisation manager sees their own organisation.
@@ -86,6 +91,24 @@ class ReportForm(forms.Form):
     def filters_used(self) -> bool:
         keys = ("priority_area", "course", "audience", "delivery_mode", "organisation", "sector")
         return any(self.data.get(k) for k in keys) and self.fixed_organisation is None
+
+    def presets(self) -> list[dict]:
+        """This year, last year, last quarter: each a label, the query string that keeps the
+        other filters, and whether it is the period shown."""
+        kept = {
+            k: v
+            for k, v in self.data.items()
+            if k not in ("start", "end", "page") and v and k in self.fields
+        }
+        return [
+            {
+                "label": p.label,
+                "query": urlencode({**kept, "start": p.start, "end": p.end}),
+                "current": self.data.get("start") == p.start.isoformat()
+                and self.data.get("end") == p.end.isoformat(),
+            }
+            for p in presets(self.today)
+        ]
 
     def period(self) -> tuple[date, date]:
         return self.cleaned_data["start"], self.cleaned_data["end"]
