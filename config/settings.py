@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "courses",
     "bookings",
     "evaluations",
+    "competency",
     "reports",
     "imports",
     "privacy",
@@ -347,6 +348,9 @@ EVAL_BAD_LINKS_PER_MINUTE = env.int("EVAL_BAD_LINKS_PER_MINUTE", default=20)
 CHARGE_NO_SHOW = env.float("CHARGE_NO_SHOW", default=0.0)
 CHARGE_LATE_CANCELLATION = env.float("CHARGE_LATE_CANCELLATION", default=0.0)
 REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
+# Competency framework: an achievement "runs out soon" (and its holder is reminded, once) this
+# many days before its refresher date.
+COMPETENCY_REMINDER_DAYS = env.int("COMPETENCY_REMINDER_DAYS", default=60)
 # The annual section (.docx) is written on this Word file: its page size, margins, header and
 # footer and styles are kept, its text removed. Replace it with the partnership's own template.
 ANNUAL_DOCX_TEMPLATE = env.str(

@@ -37,6 +37,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("bookings/", include("bookings.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("training-record/", include("competency.urls")),
     # Importing past years keeps its address under /reports/ (imports/urls.py).
     path("reports/import/", include("imports.urls")),
     path("reports/", include("reports.urls")),
