@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from bookings.models import Booking, Enrolment
@@ -219,3 +219,91 @@ def job_roles_for(person) -> list[JobRole]:
     sector = person.organisation.sector if person.organisation_id else None
     roles = JobRole.objects.filter(sector="") | JobRole.objects.filter(sector=sector or "")
     return list(roles.distinct().order_by("name"))
+
+
+# --- an organisation's staff (the organisation manager's view) ------------------------------
+
+STAFF_FILTERS = {
+    "": "Everyone",
+    "gaps": "Out of date or not yet achieved",
+    "expiring": "Runs out soon",
+    "in_date": "All in date",
+    "no_role": "No job role given",
+}
+
+
+@dataclass
+class StaffRow:
+    person: object
+    record: Record
+    booked: int  # places held on events still to come
+    attended: int
+    did_not_attend: int
+    cancelled_late: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        found = {state: 0 for state in STATE_LABELS}
+        for s in self.record.standings:
+            found[s.state] += 1
+        return found
+
+    @property
+    def status(self) -> str:
+        if self.record.job_role is None:
+            return "no_role"
+        if self.record.gaps:
+            return "gaps"
+        if any(s.state == EXPIRING for s in self.record.standings):
+            return "expiring"
+        return "in_date"
+
+
+def staff_overview(
+    organisation,
+    *,
+    today: date | None = None,
+    show: str = "",
+    job_role_id: int | None = None,
+    search: str = "",
+) -> list[StaffRow]:
+    """The named staff of one organisation, each with their record against their role and
+    their bookings: coming up, attended, did not attend, cancelled late."""
+    from people.models import User
+
+    people = User.objects.filter(organisation=organisation, is_active=True).order_by(
+        "full_name", "email"
+    )
+    if search:
+        people = people.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    if job_role_id:
+        people = people.filter(staff_role__job_role_id=job_role_id)
+    people = list(people)
+    now = timezone.now()
+    counts = {
+        row["person_id"]: row
+        for row in Booking.objects.filter(person__in=people)
+        .values("person_id")
+        .annotate(
+            booked=Count("pk", filter=Q(status__in=Booking.HOLDS_PLACE, event__start__gt=now)),
+            attended=Count("pk", filter=Q(status__in=Booking.ATTENDED_STATUSES)),
+            did_not_attend=Count("pk", filter=Q(status=Booking.Status.NO_SHOW)),
+            cancelled_late=Count(
+                "pk", filter=Q(status=Booking.Status.CANCELLED, cancelled_late=True)
+            ),
+        )
+    }
+    rows = []
+    for person, record in zip(people, records(people, today=today), strict=True):
+        c = counts.get(person.pk, {})
+        rows.append(
+            StaffRow(
+                person,
+                record,
+                c.get("booked", 0),
+                c.get("attended", 0),
+                c.get("did_not_attend", 0),
+                c.get("cancelled_late", 0),
+            )
+        )
+    return [r for r in rows if not show or r.status == show]

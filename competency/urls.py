@@ -5,4 +5,5 @@ from competency import views
 app_name = "competency"
 urlpatterns = [
     path("my-role/", views.my_role, name="my_role"),
+    path("staff/", views.staff, name="staff"),
 ]
