@@ -4,6 +4,8 @@
   has no certificate yet (e.g. evaluations: "answer the post-course evaluation first").
 - `booking_actions`: callables `(bookings) -> {booking_id: [Action, ...]}`; extra things a
   delegate can do about a booking, shown on "My training" (e.g. answer an evaluation).
+- `my_training_sections`: callables `(person) -> {"template": ..., **context} | None`; extra
+  sections at the end of "My training" (e.g. competency: what the person's role requires).
 Each callable gets the whole list at once so it can answer in a constant number of queries.
 """
 
@@ -20,6 +22,7 @@ class Action:
 
 certificate_gates: list = []
 booking_actions: list = []
+my_training_sections: list = []
 
 
 def certificate_blockers(bookings) -> dict[int, str]:
@@ -36,3 +39,7 @@ def actions_for(bookings) -> dict[int, list[Action]]:
         for booking_id, extra in provider(bookings).items():
             actions.setdefault(booking_id, []).extend(extra)
     return actions
+
+
+def sections_for(person) -> list[dict]:
+    return [section for provider in my_training_sections if (section := provider(person))]

@@ -302,6 +302,7 @@ def _my_training_context(user, *, bound: tuple[int, forms.CompletionForm] | None
         "partial_no_certificate": PARTIAL_NO_CERTIFICATE,
         "enrolments": enrolments,
         "completion_errors": bound[1].error_links() if bound else [],
+        "extra_sections": extensions.sections_for(user),
     }
 
 

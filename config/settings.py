@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "courses",
     "bookings",
     "evaluations",
+    "competency",
     "reports",
     "imports",
     "privacy",
@@ -352,6 +353,9 @@ REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 # Reports open on the last complete reporting year while the current one has fewer events than
 # this so far (and fewer than last year had).
 REPORT_CURRENT_YEAR_MIN_EVENTS = env.int("REPORT_CURRENT_YEAR_MIN_EVENTS", default=10)
+# Competency framework: an achievement "runs out soon" (and its holder is reminded, once) this
+# many days before its refresher date.
+COMPETENCY_REMINDER_DAYS = env.int("COMPETENCY_REMINDER_DAYS", default=60)
 # The annual section (.docx) is written on this Word file: its page size, margins, header and
 # footer and styles are kept, its text removed. Replace it with the partnership's own template.
 ANNUAL_DOCX_TEMPLATE = env.str(

@@ -38,6 +38,7 @@ urlpatterns = [
     path("bookings/", include("bookings.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("manage/questionnaires/", include("evaluations.builder_urls")),
+    path("training-record/", include("competency.urls")),
     # Importing past years keeps its address under /reports/ (imports/urls.py).
     path("reports/import/", include("imports.urls")),
     path("reports/", include("reports.urls")),

@@ -28,6 +28,7 @@ from django.utils import timezone
 from faker import Faker
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
+from competency.models import JobRole, Level, Requirement, StaffRole
 from core.clock import LONDON, working_days_before
 from courses.models import Course, CourseName, Event, PriorityArea
 from evaluations.defaults import ensure_default_questionnaires, ensure_manager_questionnaire
@@ -393,6 +394,36 @@ STAGE2_BARRIERS = [
 ]
 STAGE2_CHOICES = ("Yes", "Partly", "No")
 
+# The competency framework: levels (number, name, description, refresher months) and job roles
+# (sector, "" for any sector; name; the level needed in each priority area).
+LEVELS = [
+    (
+        1,
+        "Basic awareness",
+        "Everyone who works or volunteers with children, adults or families.",
+        36,
+    ),
+    (2, "Core practice", "Regular contact: recognise, record and refer.", 36),
+    (3, "Advanced practice", "Assess, plan and lead on safeguarding in their service.", 48),
+    (4, "Specialist and leadership", "Named and designated professionals, safeguarding leads.", 48),
+]
+JOB_ROLES = [
+    ("", "Volunteer or support staff",
+     {"Neglect": 1, "Exploitation": 1, "Think Family": 1, "Local learning": 1}),
+    (LA, "Social worker",
+     {"Neglect": 3, "Exploitation": 3, "Think Family": 3, "Local learning": 2}),
+    (LA, "Early help practitioner", {"Neglect": 2, "Exploitation": 2, "Think Family": 2}),
+    (POLICE, "Police officer", {"Exploitation": 2, "Think Family": 2, "Neglect": 1}),
+    (POLICE, "Public protection detective",
+     {"Exploitation": 3, "Think Family": 3, "Local learning": 2}),
+    (HEALTH, "Nurse or health visitor", {"Neglect": 2, "Think Family": 2, "Local learning": 2}),
+    (HEALTH, "Named or designated professional",
+     {"Neglect": 3, "Exploitation": 3, "Think Family": 3, "Local learning": 3}),
+    (EDU, "Teacher", {"Neglect": 2, "Exploitation": 1, "Think Family": 1}),
+    (EDU, "Designated safeguarding lead", {"Neglect": 3, "Exploitation": 3, "Think Family": 2}),
+    (VOL, "Youth worker", {"Exploitation": 2, "Think Family": 2, "Neglect": 1}),
+]  # fmt: skip
+
 DEMO_USERS = [  # (local part, name, job title, role group or None, staff)
     ("lead", "Lindsey Hart", "Learning and Development Lead", roles.LEAD, True),
     ("trainer", "Tom Ashworth", "Safeguarding Trainer", roles.TRAINER, False),
@@ -595,6 +626,7 @@ class _Generator:
         self._line_managers_stage2(year)
         self._recent_and_upcoming_evaluations(recent, upcoming)
         self._enrolments()
+        self._framework()
         self._emails_already_sent()
 
     def _emails_already_sent(self):
@@ -1464,6 +1496,41 @@ class _Generator:
                     )
                 )
         _bulk(Enrolment, rows)
+
+    def _framework(self):
+        """The partnership's competency framework, and a job role for most delegates: their
+        records (from the year above, recent courses and e-learning) come out mixed, in date,
+        running out, out of date and never achieved."""
+        self.rng = rng = random.Random(SEED + 6)
+        for number, name, description, months in LEVELS:
+            Level.objects.get_or_create(
+                number=number,
+                defaults={"name": name, "description": description, "refresher_months": months},
+            )
+        by_sector: dict[str, list[JobRole]] = {}
+        for sector, name, needs in JOB_ROLES:
+            role, _ = JobRole.objects.get_or_create(name=name, sector=sector)
+            for priority, level in needs.items():
+                Requirement.objects.get_or_create(
+                    job_role=role,
+                    priority_area=self.priorities[priority],
+                    defaults={"level": level},
+                )
+            by_sector.setdefault(sector, []).append(role)
+        anyone = by_sector[""]
+        sectors = {o.pk: o.sector for o in self.organisations.values()}
+        rows = []
+        for person in self.delegates:
+            if person == self.demo["practitioner"]:
+                continue
+            roles_here = by_sector.get(sectors.get(person.organisation_id), [])
+            if not roles_here or rng.random() < 0.12:
+                continue  # not every practitioner has told us their role
+            weights = [3] + [1] * (len(roles_here) - 1)
+            choice = rng.choices(roles_here + anyone, weights=weights + [0.6])[0]
+            rows.append(StaffRole(person=person, job_role=choice))
+        rows.append(StaffRole(person=self.demo["practitioner"], job_role=by_sector[LA][0]))
+        _bulk(StaffRole, rows)
 
 
 ORG_DOMAIN = {name: domain for name, _, domain, _ in ORGANISATIONS}

@@ -14,6 +14,7 @@ COVERED = {
     "bookings.Booking": "Every place booked, waited for, cancelled, attended, with its history.",
     "bookings.BookingLog": "The history of each booking, and changes the person made to others'.",
     "bookings.Enrolment": "E-learning enrolments and completions.",
+    "competency.StaffRole": "Their job role in the competency framework, and when it was set.",
     "messaging.OutboundEmail": "Every email sent about their bookings (purpose, recipient, when).",
     "courses.Event": "Events the person trains on.",
     "evaluations.Invitation": (
@@ -106,6 +107,11 @@ NOT_PERSONAL_TEXT = {
         "The person's own row is rewritten; other people's rows hold their own details.",
     ),
     "courses.PriorityArea": (("name", "description"), "Reference data: priority areas."),
+    "competency.Level": (("name", "description"), "Reference data: the framework's levels."),
+    "competency.JobRole": (
+        ("name", "sector", "description"),
+        "Reference data: job roles in the framework, not people.",
+    ),
     "courses.Course": (
         ("title", "slug", "summary", "learning_outcomes", "audience", "delivery_mode"),
         "Reference data: the published catalogue.",

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Booking, BookingLog, Enrolment
+from competency.models import StaffRole
 from courses.models import Event
 from evaluations.models import Answer, Invitation, Response
 from imports.models import ImportRun
@@ -142,6 +143,10 @@ def subject_access_export(person: User) -> dict:
             for e in Enrolment.objects.filter(person=person).select_related(
                 "course", "organisation"
             )
+        ],
+        "competency.StaffRole": [
+            {"job_role": str(r.job_role), "updated_at": _dt(r.updated_at)}
+            for r in StaffRole.objects.filter(person=person).select_related("job_role")
         ],
         "messaging.OutboundEmail": [
             {

@@ -316,3 +316,21 @@ def test_default_questionnaires_ask_the_same_learning_gain_items_before_and_afte
     assert gain_items("pre") == gain_items("post")
     assert first["post"].items.filter(is_retrospective=True).count() == 1
     assert first["stage2"].items.filter(kind="choice", choices="Yes\nPartly\nNo").exists()
+
+
+def test_the_framework_gives_most_delegates_a_role_and_mixed_records(db, demo):
+    from collections import Counter
+
+    from competency import selectors
+    from competency.models import JobRole, Level, StaffRole
+
+    assert Level.objects.count() == 4 and JobRole.objects.count() >= 8
+    people = User.objects.filter(staff_role__isnull=False)
+    assert people.count() > 300
+    states = Counter(s.state for r in selectors.records(people) for s in r.standings)
+    # Every state shows up somewhere, so each page built on the records shows something real.
+    assert all(states[state] >= 10 for state in selectors.STATE_LABELS), states
+    practitioner = User.objects.get(email__startswith="practitioner@")
+    assert StaffRole.objects.get(person=practitioner).job_role.name == "Social worker"
+    record = selectors.person_record(practitioner)
+    assert record.gaps and all(s.fill_with for s in record.gaps)

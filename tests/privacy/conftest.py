@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_q.models import Task
 
 from bookings.models import Booking, BookingLog, Enrolment
+from competency.models import JobRole, StaffRole
 from courses.models import Course, Event
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Response, Stage
@@ -224,6 +225,7 @@ def world(db, client):
         enrolled_at=london(2022, 5, 1, 10),
         completed_at=london(2022, 5, 2),
     )
+    StaffRole.objects.create(person=person, job_role=JobRole.objects.create(name="Social worker"))
     trained = EventFactory(
         course=events[0].course,
         start=london(2022, 7, 1, 9),

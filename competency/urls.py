@@ -1,0 +1,9 @@
+from django.urls import path
+
+from competency import views
+
+app_name = "competency"
+urlpatterns = [
+    path("my-role/", views.my_role, name="my_role"),
+    path("staff/", views.staff, name="staff"),
+]
