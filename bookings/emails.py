@@ -23,8 +23,16 @@ SUBJECTS = {
     "event_cancelled": "Event cancelled: {course}",
     "reminder": "Reminder: {course} is coming up",
     "substituted_out": "Your place has been handed to a colleague: {course}",
+    "moved_out": "Your place has moved to another date: {course}",
+    # Owed as "event_updated-<sequence>", one per change (services.event_details_change).
+    "event_updated": "Your course has changed: {course}",
 }
 PURPOSES = tuple(SUBJECTS)
+
+
+def purpose_kind(purpose: str) -> str:
+    """The email a purpose names: "event_updated-3" is the third "event_updated" email."""
+    return purpose.split("-", 1)[0]
 
 
 def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailMessage | None:
@@ -38,6 +46,10 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
         return None
     event = booking.event
     if purpose == "waitlist_offer" and event.status == event.Status.CANCELLED:
+        return None
+    kind = purpose_kind(purpose)
+    # An update for a place no longer held, or an event since cancelled, is no longer due.
+    if kind == "event_updated" and calendar.current_method(booking) != calendar.REQUEST:
         return None
     context = {
         "booking": booking,
@@ -55,20 +67,13 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     if purpose == "waitlist_offer" and booking.offer_key:
         token = services.offer_link_token(booking)
         context["offer_url"] = settings.SITE_URL + reverse("bookings:offer", args=[token])
-    body = render_to_string(f"bookings/email/{purpose}.txt", context)
-    subject = SUBJECTS[purpose].format(course=event.course.title)
+    body = render_to_string(f"bookings/email/{kind}.txt", context)
+    subject = SUBJECTS[kind].format(course=event.course.title)
     message = EmailMessage(subject=subject, body=body, to=[to])
-    # A line manager's address is not proved: no calendar invite goes to it.
-    if (
-        purpose in ("confirmation", "cancellation", "event_cancelled")
-        and recipient_role == "delegate"
-    ):
-        method = "REQUEST" if purpose == "confirmation" else "CANCEL"
-        message.attach(
-            "invite.ics",
-            calendar.booking_ics(booking, method=method),
-            f"text/calendar; method={method}",
-        )
+    # The delegate's only: a line manager's copy is a plain notice (bookings.calendar).
+    invite = calendar.email_invite(booking, purpose, recipient_role)
+    if invite is not None:
+        message.attach(*invite)
     return message
 
 
