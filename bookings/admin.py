@@ -10,7 +10,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
-from bookings.services import BookingBusy, BookingError, event_capacity_change
+from bookings.services import (
+    BookingBusy,
+    BookingError,
+    event_capacity_change,
+    event_details_change,
+)
 from courses.admin import EventAdmin as CatalogueEventAdmin
 from courses.models import Event
 from courses.services import event_save
@@ -110,7 +115,8 @@ class EventAdmin(CatalogueEventAdmin):
     """The catalogue's event admin, with the changes that touch bookings made by their services.
 
     Registered here, not in courses, because raising the capacity offers the new places to the
-    waiting list (bookings.services), and courses may not import bookings.
+    waiting list, and a new time, venue or joining link is sent to everyone booked
+    (bookings.services), and courses may not import bookings.
     """
 
     readonly_fields = [*CatalogueEventAdmin.readonly_fields, "cancel_link"]
@@ -125,15 +131,27 @@ class EventAdmin(CatalogueEventAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if not (change and "capacity" in form.changed_data):
-            event_save(event=obj)
-            return
+        capacity_changed = change and "capacity" in form.changed_data
         capacity = obj.capacity
-        obj.capacity = form.initial["capacity"]
+        if capacity_changed:
+            obj.capacity = form.initial["capacity"]
         event_save(event=obj)  # the other fields
-        try:
-            with transaction.atomic():
-                event_capacity_change(event=obj, capacity=capacity, actor=request.user)
-        except (BookingError, BookingBusy) as error:
-            messages.error(request, f"The capacity is unchanged: {error.message}")
-        obj.refresh_from_db()
+        if capacity_changed:
+            try:
+                with transaction.atomic():
+                    event_capacity_change(event=obj, capacity=capacity, actor=request.user)
+            except (BookingError, BookingBusy) as error:
+                messages.error(request, f"The capacity is unchanged: {error.message}")
+            obj.refresh_from_db()
+        if change:
+            # A new time, venue or joining link: everyone holding a place gets an update.
+            told = event_details_change(
+                event=obj, changed=set(form.changed_data), actor=request.user
+            )
+            if told:
+                delegates = "delegate" if told == 1 else "delegates"
+                messages.info(
+                    request,
+                    f"We will email the new details, with an updated calendar invite, to the "
+                    f"{told} {delegates} with a place.",
+                )

@@ -28,8 +28,16 @@ SUBJECTS = {
     "event_cancelled": "Event cancelled: {course}",
     "reminder": "Reminder: {course} is coming up",
     "substituted_out": "Your place has been handed to a colleague: {course}",
+    "moved_out": "Your place has moved to another date: {course}",
+    # Owed as "event_updated-<sequence>", one per change (services.event_details_change).
+    "event_updated": "Your course has changed: {course}",
 }
 PURPOSES = tuple(SUBJECTS)
+
+
+def purpose_kind(purpose: str) -> str:
+    """The email a purpose names: "event_updated-3" is the third "event_updated" email."""
+    return purpose.split("-", 1)[0]
 
 
 def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailMessage | None:
@@ -44,8 +52,12 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     event = booking.event
     if purpose == "waitlist_offer" and event.status == event.Status.CANCELLED:
         return None
+    kind = purpose_kind(purpose)
+    # An update for a place no longer held, or an event since cancelled, is no longer due.
+    if kind == "event_updated" and calendar.current_method(booking) != calendar.REQUEST:
+        return None
     reminder_to = booking.person if recipient_role == "delegate" else None
-    if purpose in REMINDER_PURPOSES and not reminders.reminders_wanted(reminder_to):
+    if kind in REMINDER_PURPOSES and not reminders.reminders_wanted(reminder_to):
         return None  # turned off by the person: the outbox row is skipped
     context = {
         "booking": booking,
@@ -63,21 +75,14 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     if purpose == "waitlist_offer" and booking.offer_key:
         token = services.offer_link_token(booking)
         context["offer_url"] = settings.SITE_URL + reverse("bookings:offer", args=[token])
-    body = render_to_string(f"bookings/email/{purpose}.txt", context)
-    subject = SUBJECTS[purpose].format(course=event.course.title)
-    links = reminders.reminder_links(reminder_to) if purpose in REMINDER_PURPOSES else {}
+    body = render_to_string(f"bookings/email/{kind}.txt", context)
+    subject = SUBJECTS[kind].format(course=event.course.title)
+    links = reminders.reminder_links(reminder_to) if kind in REMINDER_PURPOSES else {}
     message = compose(subject=subject, text=body, to=[to], **links)
-    # A line manager's address is not proved: no calendar invite goes to it.
-    if (
-        purpose in ("confirmation", "cancellation", "event_cancelled")
-        and recipient_role == "delegate"
-    ):
-        method = "REQUEST" if purpose == "confirmation" else "CANCEL"
-        message.attach(
-            "invite.ics",
-            calendar.booking_ics(booking, method=method),
-            f"text/calendar; method={method}",
-        )
+    # The delegate's only: a line manager's copy is a plain notice (bookings.calendar).
+    invite = calendar.email_invite(booking, purpose, recipient_role)
+    if invite is not None:
+        message.attach(*invite)
     return message
 
 

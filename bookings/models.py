@@ -3,6 +3,9 @@
 Models hold data and constraints only; every change goes through bookings.services.
 """
 
+import uuid
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -29,6 +32,13 @@ class CancellationReason(models.Model):
 
     def __str__(self):
         return self.label
+
+
+def new_calendar_uid() -> str:
+    """A new booking's calendar UID: a random UUID (RFC 7986) on the site's own domain (RFC 5545's
+    suggested form), stored so that a later change of domain does not orphan the entry."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"booking-{uuid.uuid4()}@{domain}"
 
 
 class Booking(models.Model):
@@ -97,6 +107,10 @@ class Booking(models.Model):
     access_needs = models.TextField(blank=True)
     dietary_needs = models.CharField(max_length=300, blank=True)
     external_ref = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # The UID of this place's calendar entry, kept for the booking's life so that every update
+    # and cancellation reaches the entry the first invite made. Bookings from before this field
+    # keep the UID their invites carried ("booking-<id>@learning-loop", bookings/0009).
+    calendar_uid = models.CharField(max_length=255, default=new_calendar_uid, editable=False)
 
     class Meta:
         ordering = ["event", "created_at", "id"]

@@ -135,6 +135,7 @@ LOG_ACTION_LABELS = {
     "attendance": "Register",
     "reinstate_and_mark": "Reinstated on the register",
     "walk_in": "Walk-in added",
+    "event_updated": "Sent the event's new details",
 }
 
 

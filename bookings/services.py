@@ -20,6 +20,7 @@ from django.core import signing
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from bookings import calendar
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from core.clock import working_days_before
 from courses.models import Event
@@ -557,6 +558,8 @@ def booking_move(
         access_needs=booking.access_needs,
         dietary_needs=booking.dietary_needs,
     )
+    # The old date's entry leaves their calendar (its own UID), the new date's comes in.
+    _email(booking.id, "moved_out")
     _email_with_manager(new, "confirmation")
     _offer_free_places(source, now=now)
     return new
@@ -597,6 +600,53 @@ def event_cancel(*, event: Event, actor: User, reason: str, now: datetime | None
     for booking_id in told:
         _email(booking_id, "event_cancelled")
     return event
+
+
+# The details a delegate's calendar entry shows: a change to any of them is sent to everyone
+# holding a place, as an update of their entry.
+CALENDAR_DETAILS = frozenset({"start", "end", "venue", "joining_link"})
+
+
+@transaction.atomic
+def event_details_change(
+    *, event: Event, changed: set[str], actor: User | None = None, now: datetime | None = None
+) -> int:
+    """After an event's time, venue or joining link was changed and saved: raise its calendar
+    SEQUENCE and owe each delegate holding a place an update (METHOD:REQUEST at the new sequence).
+
+    `changed` names the fields changed (others are ignored). Returns how many delegates were owed
+    an update: none when nothing in CALENDAR_DETAILS changed, or the event is cancelled, delivered
+    or over. Each change owes its own email ("event_updated-<sequence>"), so a second change
+    sends a second update. The email is built when it is sent, from the event as it is then.
+    """
+    now = now or timezone.now()
+    fields = sorted(set(changed) & CALENDAR_DETAILS)
+    if not fields:
+        return 0
+    locked = _lock_event(event.pk)
+    if locked.status != Event.Status.SCHEDULED or locked.end <= now:
+        return 0
+    locked.calendar_sequence += 1
+    locked.save(update_fields=["calendar_sequence"])
+    # The caller's copy too, so that saving it again does not put the old sequence back.
+    event.calendar_sequence = locked.calendar_sequence
+    event = locked
+    purpose = f"event_updated-{event.calendar_sequence}"
+    holders = list(
+        Booking.objects.filter(event=event, status__in=calendar.HAS_ENTRY).order_by("id")
+    )
+    note = "changed: " + ", ".join(fields)
+    for booking in holders:
+        _log(
+            booking,
+            actor=actor,
+            action="event_updated",
+            from_status=booking.status,
+            at=now,
+            note=note,
+        )
+        _email(booking.id, purpose)
+    return len(holders)
 
 
 @transaction.atomic

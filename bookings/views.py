@@ -203,11 +203,8 @@ def substitute(request, pk):
 @login_required
 def ics(request, pk):
     booking = selectors.booking_get_for_person(request.user, pk)
-    called_off = booking.status == S.CANCELLED or booking.event.status == "cancelled"
-    response = HttpResponse(
-        booking_ics(booking, method="CANCEL" if called_off else "REQUEST"),
-        content_type="text/calendar; charset=utf-8",
-    )
+    # The same calendar as the emails' (REQUEST while the place is held, else CANCEL).
+    response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="training-{booking.pk}.ics"'
     return response
 

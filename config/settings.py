@@ -5,6 +5,7 @@ only by environment variables: see docs/deploy.md and the README's Configuration
 """
 
 import sys
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -217,8 +218,9 @@ elif env.str("EMAIL_HOST", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Learning Loop <training@example.org>")
-# The L&D team's mailbox: every email's Reply-To (a reply reaches a person, not the robot).
-LEAD_MAILBOX = env.str("LEAD_MAILBOX", default=DEFAULT_FROM_EMAIL)
+# The L&D team's mailbox: every email's Reply-To (a reply reaches a person, not the robot) and the
+# calendar invites' ORGANIZER. By default the address in DEFAULT_FROM_EMAIL.
+LEAD_MAILBOX = env.str("LEAD_MAILBOX", default=parseaddr(DEFAULT_FROM_EMAIL)[1])
 # Seconds before a hung SMTP connection fails the send (Django's default is to wait for ever, which
 # would hold a worker and, past the claim's staleness, let another worker send the same email).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)

@@ -191,6 +191,9 @@ class Event(models.Model):
     )
     external_ref = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The calendar invites' SEQUENCE (RFC 5545): raised each time the time, venue or joining
+    # link changes (bookings.services.event_details_change), so calendars take the update.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     objects = EventQuerySet.as_manager()
 

@@ -123,8 +123,9 @@ NOT_PERSONAL_TEXT = {
     ),
     "bookings.CancellationReason": (("label", "use"), "Reference data: the reasons offered."),
     "bookings.Booking": (
-        ("status", "offer_key", "external_ref"),
-        "A code, a random key and an imported record's reference.",
+        ("status", "offer_key", "external_ref", "calendar_uid"),
+        "A code, a random key, an imported record's reference and the calendar entry's UID (a "
+        "random id, or the booking's id, on the site's domain).",
     ),
     "bookings.BookingLog": (("action", "from_status", "to_status"), "Codes."),
     "messaging.OutboundEmail": (
