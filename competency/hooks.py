@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from competency.models import StaffRole
 from competency.selectors import job_roles_for, person_record
 
 
 def my_training_section(person) -> dict | None:
     """My training: what the person's role requires, what they have, when it runs out, the
-    gaps and the courses that would fill them."""
-    record = person_record(person)
-    if record.job_role is None and not job_roles_for(person):
-        return None  # the partnership keeps no framework for this person's sector
-    return {"template": "competency/_my_record.html", "record": record}
+    gaps and the courses that would fill them. Without a job role, an invitation to choose one
+    (two queries), or nothing where the partnership keeps no framework for their sector."""
+    if not StaffRole.objects.filter(person=person).exists():
+        if not job_roles_for(person):
+            return None
+        return {"template": "competency/_my_record.html", "record": None}
+    return {"template": "competency/_my_record.html", "record": person_record(person)}

@@ -228,3 +228,25 @@ def test_no_framework_for_the_sector_means_no_section(client, framework):
         "What your role requires"
         not in client.get(reverse("bookings:my_training")).content.decode()
     )
+
+
+def test_my_training_queries_do_not_grow_with_the_record(
+    client, framework, worker, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    course = CourseFactory(priority_area=framework["neglect"], competency_level=2)
+    client.force_login(worker)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("bookings:my_training")).status_code == 200
+        return len(captured)
+
+    attended(worker, course, date(2025, 1, 6))
+    queries()  # the first request also loads the session and caches
+    few = queries()
+    for n in range(8):
+        attended(worker, course, date(2025, 2, 3) + timedelta(days=n))
+    assert queries() == few
