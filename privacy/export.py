@@ -17,7 +17,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingLog, Enrolment
 from courses.models import Event
 from evaluations.models import Answer, Invitation, Response
-from imports.models import ImportRun
+from imports.models import ImportMapping, ImportRun
 from messaging.models import OutboundEmail
 from people.models import OrganisationLog, User
 from privacy import audit
@@ -231,6 +231,10 @@ def subject_access_export(person: User) -> dict:
                 "finished_at": _dt(r.finished_at),
             }
             for r in ImportRun.objects.filter(uploaded_by=person).defer("files")
+        ],
+        "imports.ImportMapping": [
+            {"name": m.name, "saved_at": _dt(m.updated_at)}
+            for m in ImportMapping.objects.filter(created_by=person)
         ],
     }
     return {
