@@ -1,8 +1,9 @@
-"""Admin: the L&D lead's import runs, read-only (a record of what was imported, and by whom)."""
+"""Admin: the L&D lead's import runs, read-only (a record of what was imported, and by whom);
+saved column mappings, to look at or delete (they are saved from an upload's preview)."""
 
 from django.contrib import admin
 
-from imports.models import ImportRun
+from imports.models import ImportMapping, ImportRun
 from people.admin import ReadOnlyAdminMixin
 
 
@@ -22,6 +23,8 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "finished_at",
         "attempts",
         "file_names",
+        "confirmed_at",
+        "mapping",
         "summary",
         "error_count",
         "errors",
@@ -31,3 +34,16 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("files")
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    list_display = ("name", "created_by", "updated_at")
+    list_select_related = ("created_by",)
+    search_fields = ("name",)
+    fields = ("name", "columns", "created_by", "updated_at")
+    # Saved through imports.services.import_mapping_save (which checks the fields), never here.
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

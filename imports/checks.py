@@ -250,8 +250,11 @@ class Checker:
         unreadable: set[str],
         errors: list[str],
         progress: Progress,
+        mapping: readers.ColumnMapping | None = None,
     ):
         self.texts = texts
+        # The lead's choice of field for some columns, by file (readers.header_mapping).
+        self.mapping = mapping or {}
         self.where = {name: readers.where(name, table) for name, table in texts.items()}
         self.errors = errors
         self.progress = progress
@@ -267,7 +270,8 @@ class Checker:
 
     def _rows(self, name: str) -> Iterator[tuple[int, dict[str, str]]]:
         count = 0
-        for line, values in records(name, self.texts[name], self.errors, self.unreadable):
+        rows = records(name, self.texts[name], self.errors, self.unreadable, self.mapping.get(name))
+        for line, values in rows:
             count += 1
             if self.progress and count % readers.PROGRESS_EVERY == 0:
                 self.progress(f"Checking {name}: {count:,} rows")

@@ -5,9 +5,17 @@ import zipfile
 
 from django import forms
 
+from core.text import clean_line
+from imports.models import ImportMapping
 from imports.readers import (
     ACCEPTED_LIST,
+    FIRST_NAME,
+    LAST_NAME,
+    ColumnMapping,
     file_key,
+    header_key,
+    header_mapping,
+    mapping_fields,
     read_zip,
     xlsx_row_count,
     xlsx_uncompressed_size,
@@ -78,6 +86,15 @@ class ImportUploadForm(forms.Form):
         required=False,
         label="Only check the files: do not save anything",
     )
+    mapping = forms.ModelChoiceField(
+        queryset=ImportMapping.objects.all(),
+        to_field_name="name",
+        required=False,
+        label="Saved mapping of columns (optional)",
+        empty_label="None: match the columns by their names",
+        help_text="A mapping saved from an earlier preview: its columns get the fields it gives "
+        "them. You can still change them on the preview.",
+    )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
@@ -147,3 +164,92 @@ class ImportUploadForm(forms.Form):
             return xlsx_row_count(content)
         except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not .xlsx
             raise forms.ValidationError(BAD_XLSX.format(name=name)) from None
+
+
+IGNORE_LABEL = "Ignore (not imported)"
+HALF_LABELS = {FIRST_NAME: "name: first name", LAST_NAME: "name: last name"}
+SAME_HEADER = (
+    "{file}: the columns named '{header}' must have the same field (rename one in the file)"
+)
+HAS_PROBLEMS = "{file}: {problem}"
+SAVE_AS_TOO_LONG = "The mapping's name must be 100 characters or fewer"
+
+
+def column_field_name(preview, column) -> str:
+    """The form field of one column of one file: events-0, bookings-3 ..."""
+    return f"{preview.key.removesuffix('.csv')}-{column.position}"
+
+
+class ImportPreviewForm(forms.Form):
+    """One select per column of each previewed file (a field of that file, or ignore), and an
+    optional name to save the mapping under. Refuses a mapping the import would refuse."""
+
+    save_as = forms.CharField(
+        required=False,
+        label="Save this mapping as (optional)",
+        help_text="A name to choose it by on the next upload or with import_history --mapping. "
+        "A saved mapping of the same name is replaced.",
+        max_length=100,
+        error_messages={"max_length": SAVE_AS_TOO_LONG},
+    )
+
+    def __init__(self, previews, read_errors=(), *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previews = previews
+        self.read_errors = list(read_errors)
+        for preview in previews:
+            required = preview.required
+            choices = [("", IGNORE_LABEL)] + [
+                (f, HALF_LABELS.get(f, f + (" (required)" if f in required else "")))
+                for f in mapping_fields(preview.key)
+            ]
+            for column in preview.columns:
+                field = forms.ChoiceField(
+                    choices=choices,
+                    required=False,
+                    initial=column.field or "",
+                    label=f"Field for column ‘{column.header}’ of {preview.label}",
+                )
+                self.fields[column_field_name(preview, column)] = field
+                column.form_field = column_field_name(preview, column)
+
+    def rows(self, preview):
+        """(column, bound select) for a file, for the template."""
+        return [(column, self[column.form_field]) for column in preview.columns]
+
+    def clean_save_as(self):
+        return clean_line(self.cleaned_data.get("save_as") or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        for message in self.read_errors:
+            self.add_error(None, message)
+        mapping: ColumnMapping = {}
+        for preview in self.previews:
+            chosen: dict[str, str] = {}
+            by_key: dict[str, str] = {}
+            for column in preview.columns:
+                name = column.form_field
+                if name not in cleaned:
+                    continue
+                value = cleaned[name]
+                key = header_key(column.header)
+                if key in by_key and by_key[key] != value:
+                    self.add_error(
+                        name, SAME_HEADER.format(file=preview.label, header=column.header)
+                    )
+                    continue
+                by_key[key] = value
+                chosen[column.header] = value
+            mapping[preview.key] = chosen
+            header = [column.header for column in preview.columns]
+            # The import's own matching, with the lead's choices: what it refuses is refused here.
+            _, problems = header_mapping(preview.key, header, chosen)
+            for position, problem in problems:
+                message = HAS_PROBLEMS.format(file=preview.label, problem=problem)
+                if position is None:
+                    self.add_error(None, message)
+                else:
+                    self.add_error(column_field_name(preview, preview.columns[position]), message)
+        cleaned["mapping"] = mapping
+        return cleaned

@@ -9,6 +9,8 @@ class ImportRun(models.Model):
     """One upload of past records: its files until a worker has imported them, then the outcome."""
 
     class State(models.TextChoices):
+        # Uploaded, its preview shown: waits for the lead to check the columns and confirm.
+        PREVIEW = "preview", "Waiting for you to confirm"
         QUEUED = "queued", "Waiting to start"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
@@ -36,6 +38,12 @@ class ImportRun(models.Model):
     # its file and line as ImportErrors does; `error_count` is how many there were in all.
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
+    # The lead's choice of field per column, set on the preview (imports.readers.ColumnMapping:
+    # file key -> {column header -> field, "" to ignore}); columns not in it match by name.
+    mapping = models.JSONField(default=dict, blank=True)
+    # When the lead confirmed the preview and the run was queued (null before; and for runs
+    # uploaded before previews, queued on upload).
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     # Failed for another reason (the worker was lost, took too long...): why, for the page.
     failure = models.CharField(max_length=300, blank=True)
 
@@ -52,3 +60,22 @@ class ImportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class ImportMapping(models.Model):
+    """A lead's saved choice of field per column, used again by name on an upload or by
+    `import_history --mapping NAME`."""
+
+    name = models.CharField(max_length=100, unique=True)
+    # imports.readers.ColumnMapping: file key -> {column header -> field, "" to ignore}.
+    columns = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

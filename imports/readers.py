@@ -249,7 +249,11 @@ def read_texts(source: Source, errors: list[str], unreadable: set[str]) -> dict[
 
 
 def records(
-    name: str, text: Table, errors: list[str], unreadable: set[str]
+    name: str,
+    text: Table,
+    errors: list[str],
+    unreadable: set[str],
+    overrides: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, {column: value stripped}) for each non-blank record; header problems go to errors.
 
@@ -257,7 +261,7 @@ def records(
     are then not checked against it, so one missing column does not bury the real problem.
     """
     if isinstance(text, Sheet):
-        yield from _sheet_records(name, text, errors, unreadable)
+        yield from _sheet_records(name, text, errors, unreadable, overrides)
         return
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -268,7 +272,7 @@ def records(
         return
     if header is None:
         return
-    index = _column_index(name, header, errors, unreadable, where(name, text)(1))
+    index = _column_index(name, header, errors, unreadable, where(name, text)(1), overrides)
     if index is None:
         return
     split_name = index.pop(FIRST_NAME, None), index.pop(LAST_NAME, None)
@@ -322,7 +326,11 @@ def _cell(value) -> str:
 
 
 def _sheet_records(
-    name: str, sheet: Sheet, errors: list[str], unreadable: set[str]
+    name: str,
+    sheet: Sheet,
+    errors: list[str],
+    unreadable: set[str],
+    overrides: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """records() for a workbook: rows of the sheet named like the file, or of its first sheet."""
     try:
@@ -339,7 +347,7 @@ def _sheet_records(
         header = next(rows, None)
         if header is None:
             return
-        index = _column_index(name, list(header), errors, unreadable, sheet.prefix(1))
+        index = _column_index(name, list(header), errors, unreadable, sheet.prefix(1), overrides)
         if index is None:
             return
         split_name = index.pop(FIRST_NAME, None), index.pop(LAST_NAME, None)
@@ -356,43 +364,122 @@ def _sheet_records(
         book.close()
 
 
-def _column_index(
-    name: str, header: list, errors: list[str], unreadable: set[str], prefix: str
-) -> dict[str, int] | None:
-    """field -> position of its column (First name and Last name under FIRST_NAME, LAST_NAME
-    when there is no name column); None, with the problem in errors, when the header is wrong."""
+# A saved or chosen mapping: file key -> {column header as in the file -> field, "" to ignore it}.
+ColumnMapping = dict[str, dict[str, str]]
+UNKNOWN_FIELD = "'{field}' is not a column of {file}"
+
+
+def mapping_fields(name: str) -> tuple[str, ...]:
+    """The fields a column of this file may be mapped to (the name's halves where it has one)."""
+    required, optional = COLUMNS[name]
+    halves = (FIRST_NAME, LAST_NAME) if "name" in required else ()
+    return (*required, *optional, *halves)
+
+
+def header_mapping(
+    name: str, header: list, overrides: Mapping[str, str] | None = None
+) -> tuple[list[str | None], list[tuple[int | None, str]]]:
+    """The field each column of the header becomes (None: ignored), and the header's problems as
+    (position of the column at fault or None, message). `overrides` (column header -> field, ""
+    to ignore) is the lead's mapping; other columns are matched by name and alias.
+
+    The one place a header is matched: the import, the preview and a saved mapping use it."""
     fields = header_fields(name)
     required, _ = COLUMNS[name]
-    index: dict[str, int] = {}
-    problems = []
+    chosen = {header_key(h): f for h, f in (overrides or {}).items()}
+    allowed = set(mapping_fields(name))
+    mapped: list[str | None] = []
+    first_at: dict[str, int] = {}
+    problems: list[tuple[int | None, str]] = []
     for position, cell in enumerate(header):
         text = "" if cell is None else str(cell).strip()
         key = header_key(text)
-        field = fields.get(key)
-        if field is None and key in (FIRST_NAME, LAST_NAME) and "name" in required:
-            field = key
-        if field is None:
-            continue  # a column the import does not use
-        if field in index:
-            first = str(header[index[field]]).strip()
-            problems.append(SAME_FIELD.format(first=first, second=text, field=field))
-            continue
-        index[field] = position
-    if "name" in index or FIRST_NAME not in index or LAST_NAME not in index:
+        if key in chosen:
+            field = chosen[key] or None
+            if field is not None and field not in allowed:
+                problems.append((position, UNKNOWN_FIELD.format(field=field, file=name)))
+                field = None
+        else:
+            field = fields.get(key)
+            if field is None and key in (FIRST_NAME, LAST_NAME) and "name" in required:
+                field = key
+        if field is not None and field in first_at:
+            first = str(header[first_at[field]]).strip()
+            problems.append((position, SAME_FIELD.format(first=first, second=text, field=field)))
+            field = None
+        if field is not None:
+            first_at[field] = position
+        mapped.append(field)
+    if "name" in first_at or FIRST_NAME not in first_at or LAST_NAME not in first_at:
         # Only both halves, and only without a name column, make the name.
-        index.pop(FIRST_NAME, None)
-        index.pop(LAST_NAME, None)
-    present = set(index) | ({"name"} if FIRST_NAME in index else set())
+        mapped = [None if f in (FIRST_NAME, LAST_NAME) else f for f in mapped]
+    present = {f for f in mapped if f} | ({"name"} if FIRST_NAME in mapped else set())
     missing = [c for c in required if c not in present]
     if missing:
         problems.append(
-            MISSING_COLUMNS.format(s="s" if len(missing) > 1 else "", columns=", ".join(missing))
+            (
+                None,
+                MISSING_COLUMNS.format(
+                    s="s" if len(missing) > 1 else "", columns=", ".join(missing)
+                ),
+            )
         )
+    return mapped, problems
+
+
+def _column_index(
+    name: str,
+    header: list,
+    errors: list[str],
+    unreadable: set[str],
+    prefix: str,
+    overrides: Mapping[str, str] | None = None,
+) -> dict[str, int] | None:
+    """field -> position of its column (First name and Last name under FIRST_NAME, LAST_NAME
+    when there is no name column); None, with the problem in errors, when the header is wrong."""
+    mapped, problems = header_mapping(name, header, overrides)
     if problems:
         unreadable.add(name)
-        errors.extend(prefix + problem for problem in problems)
+        errors.extend(prefix + problem for _, problem in problems)
         return None
-    return index
+    return {field: position for position, field in enumerate(mapped) if field}
+
+
+def head(name: str, table: Table, count: int) -> tuple[list[str], list[list[str]], str]:
+    """The header and the first `count` non-blank rows of a file as the import reads its cells,
+    and what stops it being read ("" when nothing does). For the upload's preview."""
+    if isinstance(table, Sheet):
+        try:
+            book, ws = _open_sheet(table)
+        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not .xlsx
+            return [], [], NOT_A_WORKBOOK.format(file=table.file)
+        try:
+            if ws is None:
+                return [], [], ""
+            table.title = ws.title
+            rows = ([_cell(value) for value in row] for row in ws.iter_rows(values_only=True))
+            return _head(rows, count) + ("",)
+        finally:
+            book.close()
+    reader = csv.reader(io.StringIO(table, newline=""))
+    try:
+        cleaned = ([clean_text(cell).strip() for cell in record] for record in reader)
+        return _head(cleaned, count) + ("",)
+    except csv.Error:
+        return [], [], ROW_PREFIX.format(file=name, line=1) + CELL_TOO_LONG
+
+
+def _head(rows: Iterator[list[str]], count: int) -> tuple[list[str], list[list[str]]]:
+    header = next(rows, None)
+    if header is None:
+        return [], []
+    first: list[list[str]] = []
+    for row in rows:
+        if len(first) == count:
+            break
+        if any(row):
+            first.append(row)
+    return [str(cell) for cell in header], first
 
 
 # A UK date as Excel writes it: d/m/yyyy, then optionally H:MM or H:MM:SS.

@@ -9,9 +9,13 @@ kept as external ids (Event and Booking.external_ref; an evaluation is keyed by 
 stage; an e-learning row by module, person and enrolled_at), so importing the same files again
 finds every row and changes nothing.
 
-An upload is checked in the request (imports/forms.py) and stored with the run; a django-q2
-task (imports.tasks.import_run_process) imports it with `import_history` and records the outcome.
-The files are deleted as soon as the run finishes.
+An upload is checked in the request (imports/forms.py) and stored with the run, waiting on its
+preview (imports/selectors.py): the first rows of each file, which column becomes which field.
+The lead may change a column's field there (or bring a saved ImportMapping to the upload); on
+confirming, the chosen mapping is stored on the run and a django-q2 task
+(imports.tasks.import_run_process) imports it with `import_history` and records the outcome.
+The files are deleted as soon as the run finishes; a preview never confirmed is deleted, files
+and all, after PREVIEW_KEPT (by `import_runs_interrupt`).
 
 django-q2 may deliver a task twice (a retry after `Q_CLUSTER["retry"]` seconds without an
 acknowledgement, i.e. when its worker was killed). A worker takes a run with one conditional
@@ -35,9 +39,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
+from core.text import clean_line
 from imports.checks import Checker, Progress
-from imports.models import ImportRun
-from imports.readers import FILE_NAMES, Sheet, Source, file_key, read_texts, read_zip
+from imports.models import ImportMapping, ImportRun
+from imports.readers import (
+    FILE_NAMES,
+    ColumnMapping,
+    Sheet,
+    Source,
+    file_key,
+    mapping_fields,
+    read_texts,
+    read_zip,
+)
 from imports.summary import FileCounts, ImportErrors, ImportSummary
 from imports.writers import Writer, refresh_planner_statistics
 
@@ -83,23 +97,45 @@ UNEXPECTED = (
     "The import stopped on an unexpected error. Nothing was saved: upload the files again, or "
     "ask for them to be imported with the import_history command."
 )
+# An upload whose preview the lead never confirmed: deleted, files and all, after this.
+PREVIEW_KEPT = timedelta(hours=24)
+NOT_WAITING = "This upload is no longer waiting to be confirmed: it was imported, or deleted."
+MAPPING_NAME_REQUIRED = "Enter a name for the mapping"
+MAPPING_NAME_TOO_LONG = "The mapping's name must be 100 characters or fewer"
+MAPPING_BAD_FILE = "'{file}' is not one of " + ", ".join(FILE_NAMES)
+MAPPING_BAD_FIELD = "{file}: '{field}' is not a column of {file} (column '{column}')"
+
+
+class ImportRunError(Exception):
+    """A run cannot be changed as asked (e.g. confirmed twice)."""
+
+
+class ImportMappingError(Exception):
+    """A mapping cannot be saved as given."""
+
+
 FILES_GONE = "The uploaded files are no longer held. Nothing was saved: upload them again."
 
 
 def import_history(
-    source: Source, *, dry_run: bool = False, progress: Progress = None
+    source: Source,
+    *,
+    dry_run: bool = False,
+    progress: Progress = None,
+    mapping: ColumnMapping | None = None,
 ) -> ImportSummary:
     """Check every row of the import files, then write them all in one transaction, or nothing.
 
     `source` is a directory (or a .zip) holding any of events, bookings, evaluations and
     elearning as .csv or .xlsx, or a mapping of those file names to their bytes or open binary
-    files. Raises ImportErrors listing every problem by file and line (or sheet and row); then
-    nothing is written.
+    files. `mapping` (file key -> {column header -> field, "" to ignore}) is the lead's choice for
+    those columns; the others are matched by name and alias. Raises ImportErrors listing every
+    problem by file and line (or sheet and row); then nothing is written.
     """
     errors: list[str] = []
     unreadable: set[str] = set()
     texts = read_texts(source, errors, unreadable)
-    checker = Checker(texts, unreadable, errors, progress)
+    checker = Checker(texts, unreadable, errors, progress, mapping)
     checker.run()
     if errors:
         raise ImportErrors(errors)
@@ -141,16 +177,76 @@ def summary_as_json(summary: ImportSummary) -> dict:
 
 
 @transaction.atomic
-def import_run_create(*, uploaded_by, sources: dict[str, bytes], dry_run: bool) -> ImportRun:
-    """Store checked upload files as a waiting run; its task is queued once this commits."""
-    run = ImportRun.objects.create(
+def import_run_create(
+    *,
+    uploaded_by,
+    sources: dict[str, bytes],
+    dry_run: bool,
+    mapping: ColumnMapping | None = None,
+) -> ImportRun:
+    """Store checked upload files as a run waiting on its preview (with a saved mapping's
+    choices, if one was chosen); nothing is queued until the lead confirms."""
+    return ImportRun.objects.create(
         uploaded_by=uploaded_by,
         dry_run=dry_run,
+        state=ImportRun.State.PREVIEW,
         file_names=sorted(sources, key=lambda name: (FILE_NAMES.index(file_key(name)), name)),
         files=_pack(sources),
+        mapping=mapping or {},
     )
-    transaction.on_commit(lambda: import_run_enqueue(run_id=run.pk))
-    return run
+
+
+@transaction.atomic
+def import_run_confirm(
+    *, run_id: int, mapping: ColumnMapping, confirmed_by, save_as: str = ""
+) -> ImportRun:
+    """Confirm a previewed run with the lead's mapping (saved under `save_as` when given) and
+    queue its task once this commits; ImportRunError if it is no longer waiting."""
+    confirmed = ImportRun.objects.filter(pk=run_id, state=ImportRun.State.PREVIEW).update(
+        state=ImportRun.State.QUEUED, mapping=mapping, confirmed_at=timezone.now()
+    )
+    if not confirmed:
+        raise ImportRunError(NOT_WAITING)
+    if save_as:
+        import_mapping_save(name=save_as, columns=mapping, saved_by=confirmed_by)
+    transaction.on_commit(lambda: import_run_enqueue(run_id=run_id))
+    return ImportRun.objects.defer("files").get(pk=run_id)
+
+
+def _mapping_checked(columns: dict) -> ColumnMapping:
+    if not isinstance(columns, dict):
+        raise ImportMappingError(MAPPING_BAD_FILE.format(file=columns))
+    checked: ColumnMapping = {}
+    for name, fields in columns.items():
+        if name not in FILE_NAMES or not isinstance(fields, dict):
+            raise ImportMappingError(MAPPING_BAD_FILE.format(file=name))
+        allowed = mapping_fields(name)
+        for column, field in fields.items():
+            if field and field not in allowed:
+                raise ImportMappingError(
+                    MAPPING_BAD_FIELD.format(file=name, field=field, column=column)
+                )
+        checked[name] = {clean_line(str(c)): f or "" for c, f in fields.items()}
+    return checked
+
+
+@transaction.atomic
+def import_mapping_save(*, name: str, columns: dict, saved_by) -> ImportMapping:
+    """Save a mapping under a name, replacing the one of that name if there is one."""
+    name = clean_line(name or "")
+    if not name:
+        raise ImportMappingError(MAPPING_NAME_REQUIRED)
+    if len(name) > ImportMapping._meta.get_field("name").max_length:
+        raise ImportMappingError(MAPPING_NAME_TOO_LONG)
+    mapping, _ = ImportMapping.objects.update_or_create(
+        name=name,
+        defaults={
+            "columns": _mapping_checked(columns),
+            "created_by": saved_by,
+            "updated_at": timezone.now(),
+        },
+    )
+    return mapping
 
 
 def import_run_enqueue(*, run_id: int) -> bool:
@@ -179,6 +275,9 @@ def _take(run_id: int) -> ImportRun | None:
     """The run, now held by this attempt; None when it is finished or another worker holds it."""
     now = timezone.now()
     waiting = Q(state=ImportRun.State.QUEUED)
+    recent = Q(confirmed_at__gte=now - NEVER_STARTED_AFTER) | Q(
+        confirmed_at=None, uploaded_at__gte=now - NEVER_STARTED_AFTER
+    )
     lost = Q(
         state=ImportRun.State.RUNNING,
         started_at__lt=now - STALE_AFTER,
@@ -187,7 +286,7 @@ def _take(run_id: int) -> ImportRun | None:
     )
     taken = (
         ImportRun.objects.filter(waiting | lost, pk=run_id)
-        .filter(Q(state=ImportRun.State.RUNNING) | Q(uploaded_at__gte=now - NEVER_STARTED_AFTER))
+        .filter(Q(state=ImportRun.State.RUNNING) | recent)
         .update(state=ImportRun.State.RUNNING, started_at=now, attempts=F("attempts") + 1)
     )
     if not taken:
@@ -206,7 +305,9 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
         _finish(held, state=ImportRun.State.FAILED, failure=FILES_GONE)
     else:
         try:
-            summary = import_history(read_zip(bytes(run.files)), dry_run=run.dry_run)
+            summary = import_history(
+                read_zip(bytes(run.files)), dry_run=run.dry_run, mapping=run.mapping
+            )
         except ImportErrors as problems:
             _finish(
                 held,
@@ -235,13 +336,20 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
 
 
 def import_runs_interrupt(*, now: datetime | None = None) -> int:
-    """Fail the runs no worker will finish (lost worker, lost task); their files are deleted."""
+    """Fail the runs no worker will finish (lost worker, lost task), their files deleted; and
+    delete the uploads whose preview was not confirmed within PREVIEW_KEPT."""
     now = now or timezone.now()
     lost = ImportRun.objects.filter(
         state=ImportRun.State.RUNNING, started_at__lt=now - INTERRUPTED_AFTER
     )
+    cut = now - NEVER_STARTED_AFTER
     never = ImportRun.objects.filter(
-        state=ImportRun.State.QUEUED, uploaded_at__lt=now - NEVER_STARTED_AFTER
+        Q(confirmed_at__lt=cut) | Q(confirmed_at=None, uploaded_at__lt=cut),
+        state=ImportRun.State.QUEUED,
+    )
+    # Other people's personal data, uploaded and left: nothing was imported, so nothing to keep.
+    unconfirmed = ImportRun.objects.filter(
+        state=ImportRun.State.PREVIEW, uploaded_at__lt=now - PREVIEW_KEPT
     )
     # Look before writing: the pages call this on every view and nearly always find nothing.
     changed = 0
@@ -249,4 +357,6 @@ def import_runs_interrupt(*, now: datetime | None = None) -> int:
         changed += _finish(lost, state=ImportRun.State.FAILED, failure=INTERRUPTED)
     if never.exists():
         changed += _finish(never, state=ImportRun.State.FAILED, failure=NEVER_STARTED)
+    if unconfirmed.exists():
+        changed += unconfirmed.delete()[0]
     return changed

@@ -8,4 +8,5 @@ app_name = "imports"
 urlpatterns = [
     path("", views.import_upload, name="upload"),
     path("<int:pk>/", views.import_run, name="run"),
+    path("<int:pk>/preview/", views.import_preview, name="preview"),
 ]

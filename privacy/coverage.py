@@ -27,6 +27,7 @@ COVERED = {
     "privacy.AuditEntry": "Audit entries where they are the actor or the subject.",
     "imports.ImportRun": "Imports of past records they uploaded (when, which files, outcome); "
     "not the files (deleted once imported) nor the problems found in other people's rows.",
+    "imports.ImportMapping": "Column mappings for imports they saved (name, when).",
 }
 
 # label -> why it is not in the export
@@ -58,6 +59,8 @@ PERSONAL_TEXT = {
     "evaluations.Invitation": ("email",),
     "evaluations.Answer": ("text",),
     "imports.ImportRun": ("file_names", "summary", "errors", "failure"),
+    # Named freely by the lead who saves it.
+    "imports.ImportMapping": ("name",),
     "privacy.AuditEntry": ("object_repr", "before", "after"),
 }
 
@@ -146,7 +149,14 @@ NOT_PERSONAL_TEXT = {
         "Codes and a random key: stage, respondent, link key.",
     ),
     "evaluations.Answer": (("choice",), "One of the question's options."),
-    "imports.ImportRun": (("state",), "A code."),
+    "imports.ImportRun": (
+        ("state", "mapping"),
+        "A code; column headers of the uploaded files and the fields they became.",
+    ),
+    "imports.ImportMapping": (
+        ("columns",),
+        "Column headers of other systems' exports and the fields they become.",
+    ),
     "privacy.AuditEntry": (("action", "object_type", "object_id"), "A code, a label, an id."),
 }
 

@@ -18,7 +18,7 @@ from bookings.models import Booking, BookingLog, Enrolment
 from competency.models import StaffRole
 from courses.models import Event
 from evaluations.models import Answer, Invitation, Response
-from imports.models import ImportRun
+from imports.models import ImportMapping, ImportRun
 from messaging.models import OutboundEmail
 from people.models import OrganisationLog, User
 from privacy import audit
@@ -237,6 +237,10 @@ def subject_access_export(person: User) -> dict:
                 "finished_at": _dt(r.finished_at),
             }
             for r in ImportRun.objects.filter(uploaded_by=person).defer("files")
+        ],
+        "imports.ImportMapping": [
+            {"name": m.name, "saved_at": _dt(m.updated_at)}
+            for m in ImportMapping.objects.filter(created_by=person)
         ],
     }
     return {

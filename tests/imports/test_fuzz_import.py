@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import TestCase
-from django.urls import resolve, reverse
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +28,7 @@ from evaluations.models import Answer, Response
 from imports import forms
 from imports.readers import FILE_NAMES
 from people.models import User
+from tests.imports.preview import confirm_preview
 
 pytestmark = pytest.mark.django_db
 
@@ -84,14 +84,12 @@ def counts() -> tuple:
 
 
 def post_upload(client, data):
-    """POST the upload. When it is accepted, its task runs (inline in tests) once the request
-    commits, and the page returned is the run's, where the POST redirects."""
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        response = client.post(reverse("imports:upload"), data)
+    """POST the upload. When it is accepted, its preview is confirmed as shown, its task runs
+    (inline in tests) once the request commits, and the page returned is the run's."""
+    response = client.post(reverse("imports:upload"), data)
     if response.status_code != 302:
         return response
-    assert resolve(response["Location"]).view_name == "imports:run", response["Location"]
-    return client.get(response["Location"])
+    return confirm_preview(client, response, refused_ok=True)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from imports.services import import_history
 from imports.summary import ImportErrors
 from people.models import Organisation, User
 from tests.factories import BookingFactory, EventFactory
+from tests.imports.preview import confirm_preview
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD = FIXTURES / "good"
@@ -597,17 +598,14 @@ def good_uploads() -> list:
 
 
 @pytest.fixture
-def post_upload(client, django_capture_on_commit_callbacks):
-    """POST the upload, let its task run (inline in tests) once the request commits, and open
-    the run's page the POST redirected to."""
+def post_upload(client):
+    """POST the upload, confirm its preview as shown, let its task run (inline in tests) once
+    the request commits, and open the run's page the confirmation redirected to."""
 
     def post(url, data):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(url, data)
+        response = client.post(url, data)
         assert response.status_code == 302, response.content
-        run = ImportRun.objects.get()
-        assert response["Location"] == reverse("imports:run", args=[run.pk])
-        return client.get(response["Location"])
+        return confirm_preview(client, response)
 
     return post
 

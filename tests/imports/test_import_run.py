@@ -20,6 +20,7 @@ from imports.readers import FILE_NAMES, read_zip
 from imports.summary import ImportErrors
 from people import roles
 from tests.factories import UserFactory
+from tests.imports.preview import preview_data
 from tests.imports.test_import import GOOD, good_uploads, nothing_imported
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
@@ -57,7 +58,7 @@ def never(*args, **kwargs):
 # --- the upload ---------------------------------------------------------------------------
 
 
-def test_an_accepted_upload_is_stored_and_queued_after_commit_then_redirects_to_its_page(
+def test_an_accepted_upload_waits_on_its_preview_then_is_queued_after_commit_on_confirming(
     lead_client, lead, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
@@ -65,17 +66,28 @@ def test_an_accepted_upload_is_stored_and_queued_after_commit_then_redirects_to_
         "django_q.tasks.async_task", lambda *args, **kwargs: queued.append((args, kwargs))
     )
 
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         response = lead_client.post(
             reverse("imports:upload"), {"files": good_uploads(), "check_only": "on"}
         )
 
     run = ImportRun.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("imports:run", args=[run.pk])
-    assert (run.uploaded_by, run.dry_run, run.state) == (lead, True, ImportRun.State.QUEUED)
+    assert response["Location"] == reverse("imports:preview", args=[run.pk])
+    assert (run.uploaded_by, run.dry_run, run.state) == (lead, True, ImportRun.State.PREVIEW)
     assert run.file_names == list(FILE_NAMES)  # in import order
     assert read_zip(bytes(run.files)) == GOOD_SOURCES
+    assert queued == []  # nothing is queued until the lead confirms
+    # Its page while it waits is the preview.
+    assert page(lead_client, run)["Location"] == reverse("imports:preview", args=[run.pk])
+    preview = lead_client.get(response["Location"])
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        confirmed = lead_client.post(response["Location"], preview_data(preview))
+
+    assert confirmed["Location"] == reverse("imports:run", args=[run.pk])
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.QUEUED and run.confirmed_at is not None
     assert queued == []  # nothing is queued before the transaction commits
     assert len(callbacks) == 1
     callbacks[0]()
@@ -86,6 +98,10 @@ def test_an_accepted_upload_is_stored_and_queued_after_commit_then_redirects_to_
             {"timeout": services.TASK_TIMEOUT, "task_name": f"import-run-{run.pk}"},
         )
     ]
+    # Confirming again queues nothing more: the run no longer waits on its preview.
+    again = lead_client.post(response["Location"], preview_data(preview))
+    assert again["Location"] == reverse("imports:run", args=[run.pk])
+    assert len(queued) == 1
     assert nothing_imported()
 
 
@@ -112,8 +128,9 @@ def test_the_upload_page_lists_recent_runs_without_loading_their_files(lead_clie
         assert reverse("imports:run", args=[run.pk]) in response.text
     assert "Waiting to start" in response.text and "(check only)" in response.text
     assert not any('."files"' in q["sql"] for q in ctx.captured_queries)
-    # Sign-in and session (5), the sweep of lost runs (2), the runs with their uploaders (1).
-    assert len(ctx.captured_queries) <= 9
+    # Sign-in and session (5), the sweep of lost runs and old previews (3), the runs with their
+    # uploaders (1), the saved mappings (1).
+    assert len(ctx.captured_queries) <= 11
 
 
 # --- the run's page in each state -----------------------------------------------------------
@@ -347,8 +364,11 @@ def test_when_the_task_cannot_be_queued_the_run_fails_at_once(
 
     monkeypatch.setattr("django_q.tasks.async_task", broker_down)
 
+    uploaded = lead_client.post(reverse("imports:upload"), {"files": good_uploads()})
+    preview = lead_client.get(uploaded["Location"])
+
     with django_capture_on_commit_callbacks(execute=True):
-        response = lead_client.post(reverse("imports:upload"), {"files": good_uploads()})
+        response = lead_client.post(uploaded["Location"], preview_data(preview))
 
     assert response.status_code == 302
     run = ImportRun.objects.get()

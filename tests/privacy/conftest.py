@@ -19,7 +19,7 @@ from competency.models import JobRole, StaffRole
 from courses.models import Course, Event
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Response, Stage
-from imports.models import ImportRun
+from imports.models import ImportMapping, ImportRun
 from messaging.models import OutboundEmail
 from people import roles
 from people.models import OrganisationLog, User
@@ -274,6 +274,9 @@ def world(db, client):
         state=ImportRun.State.DONE,
         file_names=["events.csv"],
         summary={"dry_run": False, "files": {}, "lines": ["events.csv: 1 row: 1 imported"]},
+    )
+    ImportMapping.objects.create(
+        name="Eventbrite bookings", columns={"bookings.csv": {"Email": "email"}}, created_by=person
     )
     ImportRun.objects.create(
         uploaded_by=lead,

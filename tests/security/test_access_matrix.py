@@ -39,6 +39,7 @@ from courses.models import Course, Event
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Questionnaire, Stage
+from imports import services as import_services
 from imports.models import ImportRun
 from messaging.models import OutboundEmail
 from people import roles
@@ -211,6 +212,8 @@ MATRIX: dict[str, Entry] = {
     "imports:upload": Entry("GET", {NONE: LEAD_ONLY}),
     # any lead's import run (here one whose problems name another organisation's person)
     "imports:run": Entry("GET", {OTHER_ORG: LEAD_ONLY}),
+    # any lead's upload waiting on its preview (its rows name another organisation's person)
+    "imports:preview": Entry("GET", {OTHER_ORG: LEAD_ONLY}),
     # privacy: the notice is public; subject access and erasure are the lead's
     "privacy:notice": Entry("GET", {NONE: ALL_OK}),
     "privacy:person_find": Entry("GET", {NONE: LEAD_ONLY}),
@@ -388,6 +391,18 @@ class World:
             ],
             error_count=1,
         )
+        # An upload waiting on its preview, whose file holds the outsider's booking.
+        self.import_preview = import_services.import_run_create(
+            uploaded_by=self.users[LEAD],
+            sources={
+                "bookings.csv": (
+                    "booking_ref,event_ref,email,name,organisation,booked_at,status\n"
+                    f"BK1,EV1,{self.outsider.email},{self.outsider.full_name},"
+                    "West Midlands Police,2022-05-01T10:00,attended\n"
+                ).encode()
+            },
+            dry_run=False,
+        )
 
     # -- objects by ownership --
 
@@ -462,6 +477,8 @@ class World:
             return [self.answer.pk]
         if name == "imports:run":
             return [self.import_run.pk]
+        if name == "imports:preview":
+            return [self.import_preview.pk]
         if name == "messaging:resend":
             return [self.undelivered.pk]
         if name in ("privacy:export", "privacy:anonymise"):
