@@ -27,9 +27,7 @@ def booking_ics(booking, *, method: str = "REQUEST") -> bytes:
     # Later versions of the same invite must carry a higher sequence to replace the old one.
     ics_event.add("sequence", 1 if method == "CANCEL" else 0)
     ics_event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    location = event.venue or ("Online" if event.joining_link else "")
-    if location:
-        ics_event.add("location", location)
+    ics_event.add("location", event.location_text)
     description = event.course.summary
     if event.joining_link:
         description += f"\n\nJoin online: {event.joining_link}"

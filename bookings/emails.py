@@ -76,7 +76,9 @@ def send_booking_email(booking_id: int, purpose: str, recipient_role: str = "del
     """Send one booking email at most once; True when this call sent it."""
 
     def build():
-        booking = Booking.objects.select_related("event__course", "person").get(pk=booking_id)
+        booking = Booking.objects.select_related("event__venue", "event__course", "person").get(
+            pk=booking_id
+        )
         return build_message(booking, purpose, recipient_role)
 
     return send_once(booking_id, purpose, recipient_role, build)

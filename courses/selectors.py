@@ -17,7 +17,7 @@ def event_list_catalogue() -> QuerySet[Event]:
     return (
         Event.objects.upcoming()
         .bookable()
-        .select_related("course", "course__priority_area")
+        .select_related("venue", "course", "course__priority_area")
         .with_places_taken()
         .order_by("start", "pk")
     )
@@ -61,7 +61,7 @@ def event_list_for_course(course: Course) -> QuerySet[Event]:
         Event.objects.upcoming()
         .bookable()
         .filter(course=course)
-        .select_related("course")
+        .select_related("venue", "course")
         .with_places_taken()
         .order_by("start", "pk")
     )
@@ -70,7 +70,7 @@ def event_list_for_course(course: Course) -> QuerySet[Event]:
 def event_get_for_page(*, pk: int, user) -> Event:
     """An event for its public page, or 404 (events of unpublished courses only for staff)."""
     queryset = (
-        Event.objects.select_related("course", "course__priority_area")
+        Event.objects.select_related("venue", "course", "course__priority_area")
         .with_places_taken()
         .prefetch_related(Prefetch("trainers", to_attr="trainer_list"))
     )
