@@ -125,12 +125,13 @@ class EventAdmin(CatalogueEventAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        history = form.cleaned_data.get("recording_history", False)
         if not (change and "capacity" in form.changed_data):
-            event_save(event=obj)
+            event_save(event=obj, recording_history=history)
             return
         capacity = obj.capacity
         obj.capacity = form.initial["capacity"]
-        event_save(event=obj)  # the other fields
+        event_save(event=obj, recording_history=history)  # the other fields
         try:
             with transaction.atomic():
                 event_capacity_change(event=obj, capacity=capacity, actor=request.user)

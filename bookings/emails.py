@@ -23,6 +23,7 @@ SUBJECTS = {
     "event_cancelled": "Event cancelled: {course}",
     "reminder": "Reminder: {course} is coming up",
     "substituted_out": "Your place has been handed to a colleague: {course}",
+    "event_updated": "Event details changed: {course}",
 }
 PURPOSES = tuple(SUBJECTS)
 
@@ -55,6 +56,9 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     if purpose == "waitlist_offer" and booking.offer_key:
         token = services.offer_link_token(booking)
         context["offer_url"] = settings.SITE_URL + reverse("bookings:offer", args=[token])
+    if purpose == "event_updated":
+        change = booking.log.filter(action=services.EVENT_CHANGED).order_by("-at", "-pk").first()
+        context["changed"] = change.note if change else "the details"
     body = render_to_string(f"bookings/email/{purpose}.txt", context)
     subject = SUBJECTS[purpose].format(course=event.course.title)
     message = EmailMessage(subject=subject, body=body, to=[to])

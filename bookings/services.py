@@ -23,6 +23,8 @@ from django.utils import timezone
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from core.clock import working_days_before
 from courses.models import Event
+from courses.services import event_validate
+from messaging.models import OutboundEmail
 from messaging.outbox import outbox_enqueue, outbox_record
 
 if TYPE_CHECKING:
@@ -617,6 +619,104 @@ def event_capacity_change(
         # Under the same lock, so a newcomer cannot take a new place ahead of those waiting.
         _offer_free_places(event, now=now)
     return event
+
+
+# What each changed field is called in the "event updated" email, in the order it names them.
+DETAIL_NAMES = {
+    "start": "the start",
+    "end": "the end",
+    "venue": "the venue",
+    "joining_link": "the joining link",
+}
+DETAIL_FIELDS = tuple(DETAIL_NAMES)
+EVENT_CHANGED = "event_changed"  # BookingLog action: the note says what changed
+
+
+def _changed_note(changed: set[str]) -> str:
+    named = [DETAIL_NAMES[f] for f in DETAIL_FIELDS if f in changed]
+    return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
+
+
+def _owe_again(booking_id: int, purpose: str) -> None:
+    """Owe this email once more: a row already sent (or given up) becomes owed again."""
+    row = outbox_record(booking_id=booking_id, purpose=purpose)
+    if row.state not in (OutboundEmail.State.PENDING, OutboundEmail.State.SENDING):
+        row.state = OutboundEmail.State.PENDING
+        row.attempts = 0
+        row.next_attempt_at = None
+        row.claimed_at = None
+        row.note = ""
+        row.save(update_fields=["state", "attempts", "next_attempt_at", "claimed_at", "note"])
+    transaction.on_commit(lambda: outbox_enqueue(row))
+
+
+@transaction.atomic
+def event_details_change(
+    *, event: Event, changed: set[str], actor: User | None = None, now: datetime | None = None
+) -> int:
+    """The event's time, venue or joining link changed: tell each delegate holding a place.
+
+    One "event_updated" email per place (through the outbox), each booking's log noting what
+    changed (the email says it). Returns how many are owed. A minimal version: the calendar
+    update (a higher SEQUENCE) is the messages work's.
+    """
+    changed = set(changed) & set(DETAIL_FIELDS)
+    if not changed:
+        return 0
+    now = now or timezone.now()
+    note = _changed_note(changed)
+    holders = list(Booking.objects.filter(event=event, status__in=(S.CONFIRMED, S.OFFERED)))
+    for booking in holders:
+        _log(
+            booking,
+            actor=actor,
+            action=EVENT_CHANGED,
+            from_status=booking.status,
+            note=note,
+            at=now,
+        )
+        _owe_again(booking.id, "event_updated")
+    return len(holders)
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    values: dict,
+    trainers,
+    actor: User | None = None,
+    recording_history: bool = False,
+    now: datetime | None = None,
+) -> set[str]:
+    """The lead's edit of an event: checked fields saved, a new capacity offered to the waiting
+    list (`event_capacity_change`), a changed time, venue or link told to every delegate holding
+    a place (`event_details_change`). Returns the names of the fields that changed."""
+    locked = _lock_event(event.pk)
+    before = {name: getattr(locked, name) for name in values}
+    before["venue"] = locked.venue_id
+    capacity = values.get("capacity", locked.capacity)
+    for name, value in values.items():
+        if name != "capacity":
+            setattr(locked, name, value)
+    probe_capacity, locked.capacity = locked.capacity, capacity
+    event_validate(event=locked, recording_history=recording_history)
+    locked.capacity = probe_capacity
+    locked.save()
+    after = {name: getattr(locked, name) for name in values}
+    after["venue"] = locked.venue_id
+    after["capacity"] = capacity
+    changed = {name for name in values if before[name] != after[name]}
+    if "capacity" in changed:
+        event_capacity_change(event=locked, capacity=capacity, actor=actor, now=now)
+    old_trainers = set(locked.trainers.values_list("pk", flat=True))
+    locked.trainers.set(trainers)
+    if old_trainers != {t.pk for t in trainers}:
+        changed.add("trainers")
+    details = changed & set(DETAIL_FIELDS)
+    if details:
+        event_details_change(event=locked, changed=details, actor=actor, now=now)
+    return changed
 
 
 # --- attendance ----------------------------------------------------------------------------

@@ -111,4 +111,4 @@ class EventAdmin(admin.ModelAdmin):
         return obj.places_taken
 
     def save_model(self, request, obj, form, change):
-        event_save(event=obj)
+        event_save(event=obj, recording_history=form.cleaned_data.get("recording_history", False))

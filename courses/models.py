@@ -135,7 +135,7 @@ class CourseName(models.Model):
 
 
 class Venue(models.Model):
-    """Where events happen: a room at an address, or an online meeting (its events carry the link)."""
+    """Where events happen: a room at an address, or online (each event carries its link)."""
 
     name = models.CharField(max_length=300, unique=True)
     is_online = models.BooleanField(
