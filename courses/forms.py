@@ -388,7 +388,7 @@ class EventCopyForm(GovukForm):
         self.copies: list[Event] = []
         for name in ("every_weeks", "count"):
             self.fields[name].widget.attrs["class"] += " govuk-input--width-3"
-        self.fields["count"].max_value = settings.EVENT_SERIES_MAX
+        self.fields["count"].widget.attrs["max"] = settings.EVENT_SERIES_MAX  # series_slots checks
         if not self.is_bound:
             self.initial.setdefault("start_time", london_time(source.start).time())
             self.initial.setdefault("end_time", london_time(source.end).time())
