@@ -42,6 +42,8 @@ def test_lead_creates_an_event_for_a_course_and_copies_it_as_a_series(new_page, 
     page.goto("/manage/venues/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Venues")
     check_a11y(page)
+    page.get_by_role("link", name="Add a venue").click()
+    check_a11y(page)
 
     page.goto(f"/courses/{course.slug}/")
     check_a11y(page)
@@ -90,3 +92,7 @@ def test_lead_creates_an_event_for_a_course_and_copies_it_as_a_series(new_page, 
     assert [s.date() for s in starts] == [FIRST + timedelta(weeks=2 * i) for i in range(4)]
     assert {f"{s:%H:%M}" for s in starts} == {"09:30"}
     assert all(e.trainers.count() == 1 for e in Event.objects.all())
+
+    page.goto(f"/manage/events/{event.pk}/edit/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit the event")
+    check_a11y(page)
