@@ -131,11 +131,12 @@ class EventAdmin(CatalogueEventAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        history = form.cleaned_data.get("recording_history", False)
         capacity_changed = change and "capacity" in form.changed_data
         capacity = obj.capacity
         if capacity_changed:
             obj.capacity = form.initial["capacity"]
-        event_save(event=obj)  # the other fields
+        event_save(event=obj, recording_history=history)  # the other fields
         if capacity_changed:
             try:
                 with transaction.atomic():

@@ -107,9 +107,7 @@ def booking_ics(
     entry.add("sequence", sequence)
     entry.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
     entry.add("summary", event.course.title)
-    location = event.venue or ("Online" if event.joining_link else "")
-    if location:
-        entry.add("location", location)
+    entry.add("location", event.location_text)
     description = event.course.summary
     # The joining link is for those holding a place: not in a cancellation.
     if event.joining_link and method == REQUEST:

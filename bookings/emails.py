@@ -75,6 +75,12 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     if purpose == "waitlist_offer" and booking.offer_key:
         token = services.offer_link_token(booking)
         context["offer_url"] = settings.SITE_URL + reverse("bookings:offer", args=[token])
+    if kind == "event_updated":
+        change = booking.log.filter(action=services.EVENT_CHANGED).order_by("-at", "-pk").first()
+        fields = set(change.note.removeprefix("changed: ").split(", ")) if change else set()
+        context["changed"] = (
+            services.changed_wording(fields) or "the time, place or joining details"
+        )
     body = render_to_string(f"bookings/email/{kind}.txt", context)
     subject = SUBJECTS[kind].format(course=event.course.title)
     links = reminders.reminder_links(reminder_to) if kind in REMINDER_PURPOSES else {}
@@ -90,7 +96,9 @@ def send_booking_email(booking_id: int, purpose: str, recipient_role: str = "del
     """Send one booking email at most once; True when this call sent it."""
 
     def build():
-        booking = Booking.objects.select_related("event__course", "person").get(pk=booking_id)
+        booking = Booking.objects.select_related("event__venue", "event__course", "person").get(
+            pk=booking_id
+        )
         return build_message(booking, purpose, recipient_role)
 
     return send_once(booking_id, purpose, recipient_role, build)

@@ -7,7 +7,7 @@ from django import forms
 from bookings.line_manager import line_manager_email_problem
 from bookings.models import Booking, CancellationReason
 from bookings.services import SUBSTITUTE_SAME_ORG, Mark
-from core.text import clean_text
+from core.forms import GovukForm
 from people.models import Organisation, User
 
 S = Booking.Status
@@ -17,75 +17,6 @@ MARK_CHOICES = [
     (S.NO_SHOW, "Did not attend"),
 ]
 NO_ACCOUNT = "There is no account with this email address."
-
-
-def _cleaning(to_python):
-    def wrapped(value):
-        return to_python(clean_text(value) if isinstance(value, str) else value)
-
-    return wrapped
-
-
-class GovukForm(forms.Form):
-    """Adds the GOV.UK classes to each widget and marks fields in error."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "govuk-checkboxes__input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "govuk-select")
-            elif isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("class", "govuk-textarea")
-                widget.attrs["rows"] = 4
-            else:
-                widget.attrs.setdefault("class", "govuk-input")
-
-    def full_clean(self):
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField) and not hasattr(field, "_cleans_text"):
-                # Control characters are removed where text comes in (core.text).
-                field.to_python = _cleaning(field.to_python)
-                field._cleans_text = True
-        super().full_clean()
-        self.mark_errors()
-
-    def mark_errors(self):
-        """Give the fields in error the GOV.UK error class and point them at the message."""
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            widget = self.fields[name].widget
-            css = widget.attrs.get("class", "")
-            if css and "--error" not in css and not css.endswith("__input"):
-                widget.attrs["class"] = f"{css} {css.split()[0]}--error"
-            auto_id = self[name].auto_id
-            hint = f"{auto_id}_helptext " if self.fields[name].help_text else ""
-            widget.attrs["aria-describedby"] = f"{hint}{auto_id}-error"
-
-    def error_links(self) -> list[tuple[str, str]]:
-        """(anchor, message) for the error summary: each links to its field's first input."""
-        links = []
-        for name, errors in self.errors.items():
-            if name in self.fields:
-                bound = self[name]
-                subwidgets = bound.subwidgets
-                anchor = subwidgets[0].id_for_label if subwidgets else bound.auto_id
-            else:
-                anchor = ""
-            links.extend((anchor, message) for message in errors)
-        return links
-
-    def add_service_error(self, error) -> None:
-        """Put a BookingError on the field it names (or on the form as a whole)."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.message)
-        self.mark_errors()
 
 
 def _user_by_email(email: str) -> User | None:

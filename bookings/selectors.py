@@ -20,14 +20,14 @@ def booking_list_for_person(person: User) -> QuerySet[Booking]:
     """All of a person's bookings, newest event first, with what the pages show."""
     return (
         Booking.objects.filter(person=person)
-        .select_related("event__course__priority_area", "organisation")
+        .select_related("event__venue", "event__course__priority_area", "organisation")
         .order_by("-event__start")
     )
 
 
 def event_list_for_register(user: User) -> QuerySet[Event]:
     """Events whose register `user` may open: their own as trainer, every event for the lead."""
-    events = Event.objects.select_related("course").exclude(status=Event.Status.CANCELLED)
+    events = Event.objects.select_related("venue", "course").exclude(status=Event.Status.CANCELLED)
     if not user.is_lead:
         events = events.filter(trainers=user)
     return events.order_by("-start")
@@ -43,7 +43,7 @@ def split_upcoming_past(bookings):
 def booking_get_for_person(person: User, booking_id: int) -> Booking:
     """The person's own booking; the same 404 for "missing" and "not yours"."""
     return get_object_or_404(
-        Booking.objects.select_related("event__course", "organisation"),
+        Booking.objects.select_related("event__venue", "event__course", "organisation"),
         pk=booking_id,
         person=person,
     )
@@ -64,14 +64,14 @@ ON_REGISTER = (
 def event_get_for_booking(event_id: int) -> Event:
     """An event of a published course, for the booking form; 404 otherwise."""
     return get_object_or_404(
-        Event.objects.select_related("course"), pk=event_id, course__is_published=True
+        Event.objects.select_related("venue", "course"), pk=event_id, course__is_published=True
     )
 
 
 def booking_get_attended_for_person(person: User, booking_id: int) -> Booking:
     """The person's own fully attended booking (the only kind with a certificate), else 404."""
     return get_object_or_404(
-        Booking.objects.select_related("event__course", "organisation", "person"),
+        Booking.objects.select_related("event__venue", "event__course", "organisation", "person"),
         pk=booking_id,
         person=person,
         status=Booking.Status.ATTENDED,
@@ -81,18 +81,19 @@ def booking_get_attended_for_person(person: User, booking_id: int) -> Booking:
 def booking_get_for_lead(booking_id: int) -> Booking:
     """Any booking, for the L&D lead's pages (the view checks the role)."""
     return get_object_or_404(
-        Booking.objects.select_related("event__course", "person", "organisation"), pk=booking_id
+        Booking.objects.select_related("event__venue", "event__course", "person", "organisation"),
+        pk=booking_id,
     )
 
 
 def event_get_for_lead(event_id: int) -> Event:
     """Any event, for the L&D lead's pages (the view checks the role)."""
-    return get_object_or_404(Event.objects.select_related("course"), pk=event_id)
+    return get_object_or_404(Event.objects.select_related("venue", "course"), pk=event_id)
 
 
 def event_get_for_register(user: User, event_id: int) -> Event:
     """An event whose register `user` may see: its trainers and the L&D lead; 404 for the rest."""
-    event = Event.objects.select_related("course").filter(pk=event_id).first()
+    event = Event.objects.select_related("venue", "course").filter(pk=event_id).first()
     if event is None:
         raise Http404("No such event")
     if not user.is_authenticated:
@@ -213,6 +214,6 @@ def move_targets(booking: Booking) -> QuerySet[Event]:
         .bookable()
         .filter(course_id=booking.event.course_id)
         .exclude(pk=booking.event_id)
-        .select_related("course")
+        .select_related("venue", "course")
         .order_by("start")
     )

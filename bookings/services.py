@@ -24,6 +24,7 @@ from bookings import calendar
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from core.clock import working_days_before
 from courses.models import Event
+from courses.services import event_validate
 from messaging.outbox import outbox_enqueue, outbox_record
 
 if TYPE_CHECKING:
@@ -640,7 +641,7 @@ def event_details_change(
         _log(
             booking,
             actor=actor,
-            action="event_updated",
+            action=EVENT_CHANGED,
             from_status=booking.status,
             at=now,
             note=note,
@@ -667,6 +668,65 @@ def event_capacity_change(
         # Under the same lock, so a newcomer cannot take a new place ahead of those waiting.
         _offer_free_places(event, now=now)
     return event
+
+
+# What each changed field is called in the "event updated" email, in the order it names them.
+DETAIL_NAMES = {
+    "start": "the start",
+    "end": "the end",
+    "venue": "the venue",
+    "joining_link": "the joining link",
+}
+DETAIL_FIELDS = tuple(DETAIL_NAMES)
+EVENT_CHANGED = "event_updated"  # BookingLog action: the note ("changed: start, venue") says what
+
+
+def changed_wording(changed: set[str]) -> str:
+    """ "the start and the venue": the changed details as the update email names them."""
+    named = [DETAIL_NAMES[f] for f in DETAIL_FIELDS if f in changed]
+    if not named:
+        return ""
+    return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    values: dict,
+    trainers,
+    actor: User | None = None,
+    recording_history: bool = False,
+    now: datetime | None = None,
+) -> set[str]:
+    """The lead's edit of an event: checked fields saved, a new capacity offered to the waiting
+    list (`event_capacity_change`), a changed time, venue or link told to every delegate holding
+    a place (`event_details_change`). Returns the names of the fields that changed."""
+    locked = _lock_event(event.pk)
+    before = {name: getattr(locked, name) for name in values}
+    before["venue"] = locked.venue_id
+    capacity = values.get("capacity", locked.capacity)
+    for name, value in values.items():
+        if name != "capacity":
+            setattr(locked, name, value)
+    probe_capacity, locked.capacity = locked.capacity, capacity
+    event_validate(event=locked, recording_history=recording_history)
+    locked.capacity = probe_capacity
+    locked.save()
+    after = {name: getattr(locked, name) for name in values}
+    after["venue"] = locked.venue_id
+    after["capacity"] = capacity
+    changed = {name for name in values if before[name] != after[name]}
+    if "capacity" in changed:
+        event_capacity_change(event=locked, capacity=capacity, actor=actor, now=now)
+    old_trainers = set(locked.trainers.values_list("pk", flat=True))
+    locked.trainers.set(trainers)
+    if old_trainers != {t.pk for t in trainers}:
+        changed.add("trainers")
+    details = changed & set(DETAIL_FIELDS)
+    if details:
+        event_details_change(event=locked, changed=details, actor=actor, now=now)
+    return changed
 
 
 # --- attendance ----------------------------------------------------------------------------

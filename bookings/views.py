@@ -10,6 +10,7 @@ from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -22,9 +23,11 @@ from bookings import extensions, forms, selectors, services
 from bookings.calendar import booking_ics
 from bookings.certificates import PARTIAL_NO_CERTIFICATE
 from bookings.models import Booking
+from courses.forms import EventManageForm
 from people.roles import LEAD, TRAINER, role_required
 
 S = Booking.Status
+EVENT_CANCELLED_NOT_EDITABLE = "This event is cancelled: it can no longer be changed."
 
 
 def busy_page(view):
@@ -496,3 +499,50 @@ def event_cancel(request, event_id):
     form = forms.EventCancelForm(request.POST if request.method == "POST" else None)
     page = ("bookings/event_cancel.html", {"event": event})
     return _lead_form_page(request, form, act, field=None, page=page)
+
+
+@_lead_form_view
+def event_edit(request, event_id):
+    """Edit an event: new places go to the waiting list, a new time, venue or link is emailed."""
+    event = selectors.event_get_for_lead(event_id)
+    if event.status == event.Status.CANCELLED:
+        messages.error(request, EVENT_CANCELLED_NOT_EDITABLE)
+        return redirect("courses:event", pk=event.pk)
+    form = EventManageForm(request.POST if request.method == "POST" else None, instance=event)
+    if request.method == "POST" and request.POST.get("action") == "find-trainers":
+        form = EventManageForm(initial=_posted_initial(request), instance=event)
+    elif request.method == "POST" and form.is_valid() and not form.needs_confirmation:
+        try:
+            changed = services.event_update(
+                event=event,
+                values=form.values(),
+                trainers=list(form.cleaned_data["trainers"]),
+                actor=request.user,
+                recording_history=form.cleaned_data["recording_history"],
+            )
+        except ValidationError as error:
+            form.add_validation_error(error)
+        except services.BookingError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _edited_message(changed))
+            return redirect("courses:event", pk=event.pk)
+    return render(request, "bookings/manage/event_edit.html", {"event": event, "form": form})
+
+
+def _posted_initial(request) -> dict:
+    initial = {key: request.POST.get(key) for key in request.POST if key != "trainers"}
+    initial["trainers"] = request.POST.getlist("trainers")
+    return initial
+
+
+def _edited_message(changed: set[str]) -> str:
+    if not changed:
+        return "Nothing was changed."
+    told = changed & set(services.DETAIL_FIELDS)
+    said = "The event is saved."
+    if "capacity" in changed:
+        said += " Any new places are offered to the waiting list."
+    if told:
+        said += " Everyone with a place is being emailed about the change."
+    return said

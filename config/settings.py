@@ -307,6 +307,10 @@ LOGGING = {
 
 # --- Learning Loop ------------------------------------------------------------------------
 CATALOGUE_PAGE_SIZE = 20
+# The most places one event may offer (a venue's own capacity may be lower).
+EVENT_CAPACITY_MAX = env.int("EVENT_CAPACITY_MAX", default=500)
+# The longest series the lead may create at once (courses.services.series_starts).
+EVENT_SERIES_MAX = 52
 # A freed place is offered to the first on the waiting list for this long (never past the start).
 BOOKING_OFFER_HOURS = env.int("BOOKING_OFFER_HOURS", default=24)
 # Reminder email this many days before an event.

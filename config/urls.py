@@ -44,5 +44,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("privacy/", include("privacy.urls")),
     path("emails/", include("messaging.urls")),
+    path("manage/events/", include("bookings.manage_urls")),
     path("", include("courses.urls")),
 ]

@@ -91,8 +91,8 @@ class EventAdmin(admin.ModelAdmin):
         "venue",
     ]
     list_filter = ["status", "course__priority_area", "course__delivery_mode"]
-    list_select_related = ["course"]
-    search_fields = ["course__title", "course__names__title", "venue", "external_ref"]
+    list_select_related = ["course", "venue"]
+    search_fields = ["course__title", "course__names__title", "venue__name", "external_ref"]
     date_hierarchy = "start"
     filter_horizontal = ["trainers"]
     autocomplete_fields = ["course"]
@@ -111,4 +111,4 @@ class EventAdmin(admin.ModelAdmin):
         return obj.places_taken
 
     def save_model(self, request, obj, form, change):
-        event_save(event=obj)
+        event_save(event=obj, recording_history=form.cleaned_data.get("recording_history", False))

@@ -134,6 +134,38 @@ class CourseName(models.Model):
         return self.title
 
 
+class Venue(models.Model):
+    """Where events happen: a room at an address, or online (each event carries its link)."""
+
+    name = models.CharField(max_length=300, unique=True)
+    is_online = models.BooleanField(
+        default=False, help_text="Online: no address; each event has its own joining link."
+    )
+    address = models.TextField(blank=True)
+    room = models.CharField(max_length=120, blank=True)
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The most people the room holds. Blank: no limit."
+    )
+    accessibility = models.TextField(
+        blank=True, help_text="Step-free access, hearing loop, parking, toilets."
+    )
+    is_active = models.BooleanField(default=True, help_text="Offered for new events.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.one_line
+
+    @property
+    def one_line(self) -> str:
+        """The venue on one line: room, name and address (an online venue says so)."""
+        if self.is_online:
+            return f"Online ({self.name})"
+        address = ", ".join(line.strip(" ,") for line in self.address.splitlines() if line.strip())
+        return ", ".join(part for part in (self.room, self.name, address) if part)
+
+
 class EventQuerySet(models.QuerySet):
     def upcoming(self):
         return self.filter(start__gte=timezone.now())
@@ -172,7 +204,14 @@ class Event(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="events")
     start = models.DateTimeField()
     end = models.DateTimeField()
-    venue = models.CharField(max_length=300, blank=True, help_text="Address, for face to face.")
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="Blank: to be confirmed (or online, when the event has a joining link).",
+    )
     joining_link = models.URLField(
         blank=True, help_text="For live online events; shown only to booked delegates."
     )
@@ -210,6 +249,21 @@ class Event(models.Model):
     def __str__(self):
         local = timezone.localtime(self.start)
         return f"{self.course.title}, {local:%d %b %Y %H:%M}"
+
+    @property
+    def is_online(self) -> bool:
+        if self.venue_id is not None:
+            return self.venue.is_online
+        return (
+            bool(self.joining_link) or self.course.delivery_mode != Course.DeliveryMode.FACE_TO_FACE
+        )
+
+    @property
+    def location_text(self) -> str:
+        """Where the event is, on one line: every page, email and calendar file says it this way."""
+        if self.venue_id is not None:
+            return self.venue.one_line
+        return "Online" if self.is_online else "Venue to be confirmed"
 
     def count_places_taken(self) -> int:
         taken = getattr(self, "places_taken", None)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event
+from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event, Venue
 
 # Booking statuses under which a person is "on" an event (bookings.Booking.ACTIVE); spelt out here
 # because courses must not import bookings.
@@ -17,7 +18,7 @@ def event_list_catalogue() -> QuerySet[Event]:
     return (
         Event.objects.upcoming()
         .bookable()
-        .select_related("course", "course__priority_area")
+        .select_related("venue", "course", "course__priority_area")
         .with_places_taken()
         .order_by("start", "pk")
     )
@@ -61,7 +62,7 @@ def event_list_for_course(course: Course) -> QuerySet[Event]:
         Event.objects.upcoming()
         .bookable()
         .filter(course=course)
-        .select_related("course")
+        .select_related("venue", "course")
         .with_places_taken()
         .order_by("start", "pk")
     )
@@ -70,7 +71,7 @@ def event_list_for_course(course: Course) -> QuerySet[Event]:
 def event_get_for_page(*, pk: int, user) -> Event:
     """An event for its public page, or 404 (events of unpublished courses only for staff)."""
     queryset = (
-        Event.objects.select_related("course", "course__priority_area")
+        Event.objects.select_related("venue", "course", "course__priority_area")
         .with_places_taken()
         .prefetch_related(Prefetch("trainers", to_attr="trainer_list"))
     )
@@ -111,3 +112,43 @@ def course_get_by_any_title(title: str) -> Course | None:
         .first()
     )
     return name.course if name else None
+
+
+# --- the lead's pages -----------------------------------------------------------------------
+
+
+def manage_course_for_new_event(course_id) -> Course | None:
+    """The course a new event is for (from ?course=), if it is one that has events."""
+    if not str(course_id or "").isdigit():
+        return None
+    return (
+        Course.objects.exclude(delivery_mode=Course.DeliveryMode.ELEARNING)
+        .filter(pk=int(course_id))
+        .first()
+    )
+
+
+def manage_event_get(*, pk: int) -> Event:
+    """Any event (published course or not) with its course, venue and trainers, or 404."""
+    queryset = Event.objects.select_related("venue", "course").prefetch_related("trainers")
+    try:
+        return queryset.get(pk=pk)
+    except Event.DoesNotExist:
+        raise Http404("No such event") from None
+
+
+def venue_list() -> QuerySet[Venue]:
+    """Every venue, those in use first, with its number of upcoming events."""
+    return Venue.objects.annotate(
+        upcoming=Count(
+            "events",
+            filter=Q(events__start__gte=timezone.now(), events__status=Event.Status.SCHEDULED),
+        )
+    ).order_by("-is_active", "is_online", "name")
+
+
+def venue_get(*, pk: int) -> Venue:
+    try:
+        return Venue.objects.get(pk=pk)
+    except Venue.DoesNotExist:
+        raise Http404("No such venue") from None

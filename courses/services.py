@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event
+from core.clock import LONDON, is_bank_holiday, london_time
+from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event, Venue
 from courses.selectors import course_get_by_any_title
 
 # Reads used by imports and reports next to the writes below; defined with the other reads.
@@ -15,8 +19,14 @@ __all__ = [
     "CourseError",
     "course_get_by_any_title",
     "course_rename",
+    "event_copy_series",
+    "event_create",
     "event_save",
     "event_validate",
+    "event_warnings",
+    "event_series_problems",
+    "series_slots",
+    "venue_save",
 ]
 
 COURSE_TITLE_REQUIRED = "Enter the course's new title"
@@ -34,6 +44,27 @@ EVENT_CAPACITY_BELOW_ONE = "Offer at least 1 place"
 EVENT_CAPACITY_BELOW_BOOKED = (
     "{taken} places are already booked: the capacity cannot be less than {taken}"
 )
+EVENT_CAPACITY_ABOVE_MAX = "Offer at most {most} places"
+EVENT_CAPACITY_ABOVE_VENUE = "{venue} holds {most} people: offer at most {most} places"
+EVENT_IN_THE_PAST = (
+    "The start must be in the future. To record an event that has already happened, "
+    "tick \u201cRecording history\u201d"
+)
+EVENT_ORG_LIMIT_BELOW_ONE = "Allow each organisation at least 1 place, or leave it blank"
+EVENT_ORG_LIMIT_ABOVE_CAPACITY = (
+    "The limit per organisation cannot be more than the {capacity} places"
+)
+EVENT_NOTICE_TOO_LONG = "The notice period must be {most} working days or fewer"
+EVENT_NOTICE_MAX = 60
+EVENT_ONLINE_NEEDS_LINK = "An online venue needs the joining link"
+EVENT_VENUE_RETIRED = "This venue is no longer in use: choose another"
+WARNING_DUPLICATE = "{course} already has an event starting at this time ({start:%d %B %Y, %H:%M})"
+WARNING_BANK_HOLIDAY = "{day:%A %d %B %Y} is a bank holiday in England and Wales"
+SERIES_TOO_LONG = "A series can have at most {most} dates"
+SERIES_DATE_REFUSED = "{day:%d %B %Y}: {message}"
+VENUE_NAME_TAKEN = "There is already a venue called this"
+VENUE_ONLINE_ADDRESS = "An online venue has no address or room: clear them, or untick online"
+VENUE_ADDRESS_REQUIRED = "Enter the venue's address"
 
 
 class CourseError(Exception):
@@ -81,31 +112,205 @@ def course_rename(*, course: Course, new_title: str, on: date) -> Course:
     return course
 
 
-def event_validate(*, event: Event) -> None:
-    """Refuse an event whose times or capacity make no sense; errors are keyed by field."""
+def _start_changed(event: Event) -> bool:
+    if event.pk is None:
+        return True
+    stored = Event.objects.filter(pk=event.pk).values_list("start", flat=True).first()
+    return stored is None or stored != event.start
+
+
+def event_validate(*, event: Event, recording_history: bool = False) -> None:
+    """Refuse an event whose times, places, limits or venue make no sense; errors by field.
+
+    A start in the past is refused when it is set or changed, unless the lead is recording
+    history (an event that already happened); an unchanged past start can still be edited.
+    """
     errors: dict[str, str] = {}
     # Compare in UTC: datetimes sharing the Europe/London tzinfo compare by wall clock.
     if event.start and event.end and event.end.astimezone(UTC) <= event.start.astimezone(UTC):
         errors["end"] = EVENT_END_NOT_AFTER_START
+    if (
+        event.start
+        and not recording_history
+        and event.start <= timezone.now()
+        and _start_changed(event)
+    ):
+        errors["start"] = EVENT_IN_THE_PAST
+    venue = event.venue if event.venue_id is not None else None
     if event.capacity is not None:
+        most = settings.EVENT_CAPACITY_MAX
         if event.capacity < 1:
             errors["capacity"] = EVENT_CAPACITY_BELOW_ONE
+        elif event.capacity > most:
+            errors["capacity"] = EVENT_CAPACITY_ABOVE_MAX.format(most=most)
+        elif venue is not None and venue.capacity and event.capacity > venue.capacity:
+            errors["capacity"] = EVENT_CAPACITY_ABOVE_VENUE.format(
+                venue=venue.name, most=venue.capacity
+            )
         elif event.pk is not None:
             # Count afresh: a places_taken annotation on the instance may be stale.
             taken = event.bookings.filter(status__in=PLACE_HOLDING_STATUSES).count()
             if event.capacity < taken:
                 errors["capacity"] = EVENT_CAPACITY_BELOW_BOOKED.format(taken=taken)
+    limit = event.places_per_organisation
+    if limit is not None:
+        if limit < 1:
+            errors["places_per_organisation"] = EVENT_ORG_LIMIT_BELOW_ONE
+        elif event.capacity is not None and limit > event.capacity:
+            errors["places_per_organisation"] = EVENT_ORG_LIMIT_ABOVE_CAPACITY.format(
+                capacity=event.capacity
+            )
+    notice = event.notice_working_days
+    if notice is not None and notice > EVENT_NOTICE_MAX:
+        errors["notice_working_days"] = EVENT_NOTICE_TOO_LONG.format(most=EVENT_NOTICE_MAX)
+    if venue is not None:
+        if venue.is_online and not event.joining_link:
+            errors["joining_link"] = EVENT_ONLINE_NEEDS_LINK
+        if not venue.is_active and (event.pk is None or _venue_changed(event)):
+            errors["venue"] = EVENT_VENUE_RETIRED
+    if errors:
+        raise ValidationError(errors)
+
+
+def _venue_changed(event: Event) -> bool:
+    stored = Event.objects.filter(pk=event.pk).values_list("venue_id", flat=True).first()
+    return stored != event.venue_id
+
+
+def event_warnings(*, event: Event) -> list[str]:
+    """What the lead should confirm before saving, though it is allowed: a second event of the
+    course at the same start, a start on an England and Wales bank holiday."""
+    warnings = []
+    if event.start is None:
+        return warnings
+    same_start = (
+        Event.objects.filter(course_id=event.course_id, start=event.start)
+        .exclude(status=Event.Status.CANCELLED)
+        .exclude(pk=event.pk)
+    )
+    if event.course_id and same_start.exists():
+        warnings.append(
+            WARNING_DUPLICATE.format(course=event.course.title, start=london_time(event.start))
+        )
+    day = london_time(event.start).date()
+    # England's calendar (core.clock); Wales has the same bank holidays (holidays' ENG and WLS
+    # agree in every year from 2018 to 2035).
+    if is_bank_holiday(day):
+        warnings.append(WARNING_BANK_HOLIDAY.format(day=day))
+    return warnings
+
+
+@transaction.atomic
+def event_create(
+    *, event: Event, trainers: Iterable = (), recording_history: bool = False
+) -> Event:
+    """Save a new event (checked by `event_validate`) with its trainers."""
+    if event.pk is not None:
+        raise ValueError("event_create saves new events only")
+    event_validate(event=event, recording_history=recording_history)
+    event.save()
+    event.trainers.set(trainers)
+    return event
+
+
+def series_slots(
+    *, first_day: date, start: time, end: time, every_weeks: int = 1, count: int = 1
+) -> list[tuple[datetime, datetime]]:
+    """(start, end) of `count` dates, `every_weeks` weeks apart from `first_day`, at the same
+    London times of day (across a clock change the UTC times move, the wall clock does not)."""
+    if count > settings.EVENT_SERIES_MAX:
+        raise ValidationError({"count": SERIES_TOO_LONG.format(most=settings.EVENT_SERIES_MAX)})
+    days = [first_day + timedelta(weeks=every_weeks * i) for i in range(count)]
+    return [
+        (datetime.combine(d, start, tzinfo=LONDON), datetime.combine(d, end, tzinfo=LONDON))
+        for d in days
+    ]
+
+
+def event_copies(*, source: Event, slots: list[tuple[datetime, datetime]]) -> list[Event]:
+    """Unsaved copies of `source` (course, venue, places, link, limits) at each (start, end)."""
+    return [
+        Event(
+            course=source.course,
+            start=start,
+            end=end,
+            venue=source.venue,
+            joining_link=source.joining_link,
+            joining_instructions=source.joining_instructions,
+            capacity=source.capacity,
+            places_per_organisation=source.places_per_organisation,
+            notice_working_days=source.notice_working_days,
+            status=Event.Status.SCHEDULED,
+        )
+        for start, end in slots
+    ]
+
+
+def event_series_problems(events: list[Event], *, recording_history: bool = False) -> list[str]:
+    """Why each refused date of a series is refused, dated ("5 March 2030: ..."); [] if none."""
+    problems = []
+    for event in events:
+        try:
+            event_validate(event=event, recording_history=recording_history)
+        except ValidationError as error:
+            day = london_time(event.start)
+            problems.extend(
+                SERIES_DATE_REFUSED.format(day=day, message=message)
+                for messages in error.message_dict.values()
+                for message in messages
+            )
+    return problems
+
+
+@transaction.atomic
+def event_copy_series(
+    *,
+    source: Event,
+    slots: list[tuple[datetime, datetime]],
+    recording_history: bool = False,
+) -> list[Event]:
+    """Copy `source`, with its trainers, to every (start, end): all of them or, if one date is
+    refused, none (the ValidationError lists each refused date)."""
+    copies = event_copies(source=source, slots=slots)
+    problems = event_series_problems(copies, recording_history=recording_history)
+    if problems:
+        raise ValidationError(problems)
+    trainers = list(source.trainers.all())
+    for copy in copies:
+        copy.save()
+        copy.trainers.set(trainers)
+    return copies
+
+
+def venue_validate(*, venue: Venue) -> None:
+    errors: dict[str, str] = {}
+    name = " ".join((venue.name or "").split())
+    if name and Venue.objects.filter(name__iexact=name).exclude(pk=venue.pk).exists():
+        errors["name"] = VENUE_NAME_TAKEN
+    if venue.is_online and (venue.address.strip() or venue.room.strip()):
+        errors["address"] = VENUE_ONLINE_ADDRESS
+    if not venue.is_online and not venue.address.strip():
+        errors["address"] = VENUE_ADDRESS_REQUIRED
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def event_save(*, event: Event) -> Event:
+def venue_save(*, venue: Venue) -> Venue:
+    """Create or update a venue; names are unique whatever their case or spacing."""
+    venue.name = " ".join(venue.name.split())
+    venue_validate(venue=venue)
+    venue.save()
+    return venue
+
+
+@transaction.atomic
+def event_save(*, event: Event, recording_history: bool = False) -> Event:
     """Create or update an event, re-checking capacity against bookings under the event's lock."""
     if event.pk is not None:
         # The booking service locks the same row before counting, so a place cannot be taken
         # between this check and the save.
         Event.objects.select_for_update().filter(pk=event.pk).first()
-    event_validate(event=event)
+    event_validate(event=event, recording_history=recording_history)
     event.save()
     return event

@@ -30,7 +30,7 @@ from faker import Faker
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from competency.models import JobRole, Level, Requirement, StaffRole
 from core.clock import LONDON, working_days_before
-from courses.models import Course, CourseName, Event, PriorityArea
+from courses.models import Course, CourseName, Event, PriorityArea, Venue
 from evaluations.defaults import ensure_default_questionnaires, ensure_manager_questionnaire
 from evaluations.models import Answer, Invitation, Item, Respondent, Response, Stage
 from evaluations.services import EMAIL_TASK, email_purpose
@@ -176,13 +176,22 @@ F2F, LIVE, ELEARN = (
 )  # fmt: skip
 CHILDREN, ADULTS, ALL = Course.Audience.CHILDREN, Course.Audience.ADULTS, Course.Audience.ALL
 
+# (name, address, accessibility): the face-to-face venues (courses.Venue); no room limit set.
 VENUES = [
-    "Council House, Priory Road, Dudley DY1 1HF",
-    "Saltwells Education Development Centre, Bowling Green Road, Netherton DY2 9LY",
-    "Brierley Hill Civic Hall, Bank Street, Brierley Hill DY5 3DA",
-    "Dudley CVS, 7 Albion Street, Brierley Hill DY5 3EE",
-    "Russells Hall Hospital, Clinical Education Centre, Dudley DY1 2HQ",
-    "Stourbridge Town Hall, Crown Centre, Stourbridge DY8 1YE",
+    ("Council House", "Priory Road\nDudley DY1 1HF", "Step-free entrance from Priory Road."),
+    (
+        "Saltwells Education Development Centre",
+        "Bowling Green Road\nNetherton DY2 9LY",
+        "Ground floor rooms; hearing loop in the main hall.",
+    ),
+    ("Brierley Hill Civic Hall", "Bank Street\nBrierley Hill DY5 3DA", ""),
+    ("Dudley CVS", "7 Albion Street\nBrierley Hill DY5 3EE", "Lift to the first floor."),
+    (
+        "Russells Hall Hospital, Clinical Education Centre",
+        "Dudley DY1 2HQ",
+        "Blue badge parking by the centre's entrance.",
+    ),
+    ("Stourbridge Town Hall", "Crown Centre\nStourbridge DY8 1YE", ""),
 ]
 
 
@@ -1096,6 +1105,7 @@ class _Generator:
     # Saving ---------------------------------------------------------------------------------
 
     def _save_events(self, plans: list[_EventPlan]):
+        venues = _bulk(Venue, [Venue(name=n, address=a, accessibility=x) for n, a, x in VENUES])
         events = []
         for plan in plans:
             start, end = TIMINGS[plan.timing]
@@ -1108,7 +1118,7 @@ class _Generator:
                 status=plan.status,
                 cancellation_reason=plan.cancellation_reason,
                 external_ref=plan.ref,
-                venue="" if online else self.rng.choice(VENUES),
+                venue=None if online else self.rng.choice(venues),
                 joining_link=f"https://meet.example.org/dspp/{plan.ref}" if online else "",
                 joining_instructions="Join from ten minutes before the start, with your camera "
                 "on if you can. The session is not recorded."

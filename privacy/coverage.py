@@ -47,7 +47,9 @@ PERSONAL_TEXT = {
     "admin.LogEntry": ("object_repr", "change_message"),
     "django_q.Schedule": ("name", "args", "kwargs"),
     "people.OrganisationLog": ("detail",),
-    "courses.Event": ("venue", "joining_instructions", "cancellation_reason"),
+    "courses.Event": ("joining_instructions", "cancellation_reason"),
+    # Typed by the lead, as the venue text they replace was: a contact may be named.
+    "courses.Venue": ("name", "address", "room", "accessibility"),
     "bookings.Booking": (
         "cancellation_detail",
         "line_manager_name",

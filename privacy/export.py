@@ -54,7 +54,7 @@ def _booking_row(booking: Booking, logs: list[BookingLog]) -> dict:
         "course": event.course.title,
         "event_id": event.pk,
         "event_start": _dt(event.start),
-        "venue": event.venue,
+        "venue": event.location_text,
         "status": booking.get_status_display(),
         "organisation": booking.organisation.name if booking.organisation else None,
         "created_at": _dt(booking.created_at),
@@ -99,7 +99,11 @@ def subject_access_export(person: User) -> dict:
     bookings = list(
         Booking.objects.filter(person=person)
         .select_related(
-            "event__course", "organisation", "cancellation_reason", "non_attendance_reason"
+            "event__course",
+            "event__venue",
+            "organisation",
+            "cancellation_reason",
+            "non_attendance_reason",
         )
         .order_by("created_at", "id")
     )

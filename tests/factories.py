@@ -7,7 +7,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from bookings.models import Booking
-from courses.models import Course, Event, PriorityArea
+from courses.models import Course, Event, PriorityArea, Venue
 from people.models import Organisation, OrganisationDomain, User
 
 
@@ -70,14 +70,32 @@ class CourseFactory(DjangoModelFactory):
     delivery_mode = Course.DeliveryMode.FACE_TO_FACE
 
 
+class VenueFactory(DjangoModelFactory):
+    class Meta:
+        model = Venue
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Venue {n}")
+    address = "Priory Road\nDudley DY1 1HF"
+
+
 class EventFactory(DjangoModelFactory):
+    """An event; `venue` may be given as text (a venue of that name) or "" (none)."""
+
     class Meta:
         model = Event
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        venue = kwargs.get("venue")
+        if isinstance(venue, str):
+            kwargs["venue"] = VenueFactory(name=venue, address="") if venue else None
+        return kwargs
 
     course = factory.SubFactory(CourseFactory)
     start = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + timedelta(days=14))
     end = factory.LazyAttribute(lambda o: o.start + timedelta(hours=3))
-    venue = "Council House, Priory Road"
+    venue = factory.LazyFunction(lambda: VenueFactory(name="Council House", address="Priory Road"))
     capacity = 20
     status = Event.Status.SCHEDULED
 

@@ -10,7 +10,7 @@ from bookings import services
 from bookings.models import Booking
 from bookings.services import BookingError
 from courses.models import Event
-from tests.factories import EventFactory
+from tests.factories import EventFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 S = Booking.Status
@@ -76,7 +76,7 @@ def _admin_change_data(event, **changes):
         "end_0": f"{end:%Y-%m-%d}",
         "end_1": f"{end:%H:%M}",
         "capacity": str(event.capacity),
-        "venue": event.venue,
+        "venue": event.venue_id or "",
         "notice_working_days": str(event.notice_working_days),
     }
     return data | {k: str(v) for k, v in changes.items()}
@@ -95,11 +95,12 @@ def test_a_capacity_raised_in_the_admin_offers_the_new_places(
     event, _booked, waiting = one_place_two_waiting
     url = reverse("admin:courses_event_change", args=[event.pk])
 
-    response = superuser_client.post(url, _admin_change_data(event, capacity=3, venue="Hall B"))
+    hall = VenueFactory(name="Hall B")
+    response = superuser_client.post(url, _admin_change_data(event, capacity=3, venue=hall.pk))
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     event.refresh_from_db()
-    assert (event.capacity, event.venue) == (3, "Hall B")
+    assert (event.capacity, event.venue) == (3, hall)
     assert [Booking.objects.get(pk=b.pk).status for b in waiting] == [S.OFFERED, S.OFFERED]
 
 

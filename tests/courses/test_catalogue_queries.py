@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from courses.models import Course, CourseName, Event
-from tests.factories import BookingFactory, CourseFactory, PriorityAreaFactory
+from tests.factories import BookingFactory, CourseFactory, PriorityAreaFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,13 @@ def _make_upcoming_events(count: int) -> list[Course]:
     for course in courses:
         CourseName.objects.create(course=course, title=f"Old safeguarding title {course.pk}")
     start = timezone.now() + timedelta(days=1)
+    venue = VenueFactory(name="Council House")
     Event.objects.bulk_create(
         Event(
             course=courses[i % len(courses)],
             start=start + timedelta(hours=i),
             end=start + timedelta(hours=i, minutes=150),
-            venue="Council House",
+            venue=venue,
             capacity=20,
         )
         for i in range(count)

@@ -11,7 +11,7 @@ from courses.services import (
     EVENT_END_NOT_AFTER_START,
     event_save,
 )
-from tests.factories import BookingFactory, CourseFactory, EventFactory
+from tests.factories import BookingFactory, CourseFactory, EventFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def data():
         "end": "2030-03-05 12:30",
         "status": "scheduled",
         "capacity": "20",
-        "venue": "Council House",
+        "venue": VenueFactory(name="Council House").pk,
         "notice_working_days": "3",
     }
 
@@ -76,7 +76,7 @@ def _change_data(event, capacity):
         "end": f"{event.end.astimezone(LONDON):%Y-%m-%d %H:%M}",
         "status": event.status,
         "capacity": str(capacity),
-        "venue": event.venue,
+        "venue": event.venue_id or "",
         "notice_working_days": "3",
     }
 

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
-from courses.models import Course, Event
+from courses.models import Course, Event, Venue
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Questionnaire, Stage
@@ -95,6 +95,14 @@ MATRIX: dict[str, Entry] = {
     "courses:catalogue": Entry("GET", {NONE: ALL_OK}),
     "courses:course": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404,) * 5}),
     "courses:event": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404, 404, 404, 404, 200)}),
+    "courses:manage_event_create": Entry("GET", {NONE: LEAD_ONLY}, data="event_create"),
+    "courses:manage_event_copy": Entry(
+        "GET", {PUBLISHED: LEAD_ONLY, UNPUBLISHED: LEAD_ONLY}, data="event_copy"
+    ),
+    "courses:manage_venues": Entry("GET", {NONE: LEAD_ONLY}),
+    "courses:manage_venue_create": Entry("GET", {NONE: LEAD_ONLY}, data="venue"),
+    "courses:manage_venue_edit": Entry("GET", {ANY: LEAD_ONLY}, data="venue"),
+    "bookings_manage:event_edit": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="event_edit"),
     # people
     "people:profile": Entry("GET", {NONE: SIGNED_IN}),
     "people:my_reminders": Entry("GET", {NONE: SIGNED_IN}),
@@ -439,6 +447,10 @@ class World:
             return [event.pk]
         if name in ("bookings:book", "bookings:book_for", "bookings:event_cancel"):
             return [event.pk]
+        if name in ("courses:manage_event_copy", "bookings_manage:event_edit"):
+            return [event.pk]
+        if name == "courses:manage_venue_edit":
+            return [self.event.venue_id]
         if name == "courses:event":
             return [event.pk]
         if name == "courses:course":
@@ -515,6 +527,33 @@ class World:
             "accept": {"sector": Organisation.Sector.POLICE},
             "export": {"format": "json"},
             "anonymise": {"confirm_email": owner.email if owner else ""},
+            "event_create": {
+                "course": self.event.course_id,
+                "day": "2031-06-10",
+                "start_time": "09:30",
+                "end_time": "12:30",
+                "capacity": "10",
+                "notice_working_days": "3",
+                "confirm": "on",
+            },
+            "event_copy": {
+                "day": "2031-06-10",
+                "start_time": "09:30",
+                "end_time": "12:30",
+                "every_weeks": "1",
+                "count": "2",
+                "action": "create",
+                "confirm": "on",
+            },
+            "event_edit": {
+                "day": "2031-06-10",
+                "start_time": "09:30",
+                "end_time": "12:30",
+                "capacity": "10",
+                "notice_working_days": "3",
+                "confirm": "on",
+            },
+            "venue": {"name": "Otto's venue", "address": "1 High Street", "is_active": "on"},
         }[kind]
 
 
@@ -537,7 +576,8 @@ def fingerprint() -> tuple:
         tuple(Booking.objects.order_by("pk").values_list("pk", "status", "event_id", "person_id")),
         BookingLog.objects.count(),
         tuple(Organisation.objects.order_by("pk").values_list("pk", "name", "is_partner")),
-        tuple(Event.objects.order_by("pk").values_list("pk", "status")),
+        tuple(Event.objects.order_by("pk").values_list("pk", "status", "start", "capacity")),
+        tuple(Venue.objects.order_by("pk").values_list("pk", "name", "address")),
         tuple(Invitation.objects.order_by("pk").values_list("pk", "key")),
         tuple(Answer.objects.order_by("pk").values_list("pk", "is_publishable")),
         tuple(User.objects.order_by("pk").values_list("pk", "email", "full_name")),
