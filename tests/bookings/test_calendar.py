@@ -22,7 +22,7 @@ from bookings.models import Booking
 from core.clock import LONDON
 from courses.models import Event
 from messaging.models import OutboundEmail
-from tests.factories import BookingFactory, EventFactory, UserFactory
+from tests.factories import BookingFactory, EventFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 S = Booking.Status
@@ -253,14 +253,14 @@ def test_each_change_raises_the_sequence_and_sends_holders_an_update(
     assert (second["UID"], second["SEQUENCE"]) == (booking.calendar_uid, 1)
     assert second["DTSTART"].dt == new_start
 
-    event.venue = "Dudley Library, St James's Road"
+    event.venue = VenueFactory(name="Dudley Library", address="St James's Road")
     event.save()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.event_details_change(event=event, changed={"venue"}) == 1
     assert len(mailoutbox) == 2  # a second change sends a second update
     third = vevent(invite(mailoutbox[1]))
     assert (third["UID"], third["SEQUENCE"]) == (booking.calendar_uid, 2)
-    assert third["LOCATION"] == "Dudley Library, St James's Road"
+    assert third["LOCATION"] == "Dudley Library, St James's Road"  # Event.location_text
     assert sorted(_outbox("event_updated").values_list("purpose", flat=True)) == [
         "event_updated-1",
         "event_updated-2",

@@ -186,6 +186,22 @@ MATRIX: dict[str, Entry] = {
         "GET", {OWN_EVENT: LEAD_ONLY, OTHER_TRAINER: LEAD_ONLY}, data="returns"
     ),
     "evaluations:questionnaire_preview": Entry("GET", {NONE: LEAD_ONLY}),
+    # the questionnaire builder: the lead's (a draft questionnaire in the URL)
+    **{
+        f"questionnaires:{name}": Entry("GET", {NONE: LEAD_ONLY})
+        for name in ("list", "create", "detail", "settings", "preview", "item_add", "item_edit")
+    },
+    **{
+        f"questionnaires:{name}": Entry(
+            "POST",
+            {NONE: (LOGIN, 403, 403, 403, REDIRECT)},
+            get={NONE: (LOGIN, 403, 403, 403, 405)},
+        )
+        for name in ("item_delete", "item_move", "put_in_use", "new_version")
+    },
+    # competency: anyone signed in chooses their own job role; a manager sees their own staff
+    "competency:my_role": Entry("GET", {NONE: SIGNED_IN}),
+    "competency:staff": Entry("GET", {NONE: (LOGIN, 403, 403, 200, 403)}),
     "evaluations:event_link": Entry(
         "GET",
         {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
@@ -290,6 +306,16 @@ class World:
     def __init__(self):
         now = timezone.now().replace(microsecond=0)
         ensure_default_questionnaires()
+        self.draft_questionnaire = evaluation_services.questionnaire_create(
+            name="Draft", stage=Stage.POST, respondent="delegate"
+        )
+        for text in ("How much do you know now?", "Anything else?", "And finally?"):
+            evaluation_services.questionnaire_item_save(
+                questionnaire=self.draft_questionnaire,
+                text=text,
+                kind=Item.Kind.RATING if text.startswith("How") else Item.Kind.TEXT,
+                is_learning_gain=text.startswith("How"),
+            )
         self.org = Organisation.objects.create(name="Dudley Council", is_partner=True)
         self.other_org = Organisation.objects.create(name="West Midlands Police", is_partner=True)
         self.to_review = Organisation.objects.create(name="Typed In Trust", is_partner=False)
@@ -479,6 +505,18 @@ class World:
             return [self.invitation[key].pk]
         if name == "evaluations:questionnaire_preview":
             return [Questionnaire.objects.filter(stage=Stage.POST).first().pk]
+        if name.startswith("questionnaires:") and name not in (
+            "questionnaires:list",
+            "questionnaires:create",
+        ):
+            draft = self.draft_questionnaire
+            if name in (
+                "questionnaires:item_edit",
+                "questionnaires:item_delete",
+                "questionnaires:item_move",
+            ):
+                return [draft.pk, draft.items.order_by("order", "pk").last().pk]
+            return [draft.pk]
         if name == "evaluations:event_short":
             return [self.past_event.pk if ownership == OWN else self.other_trainer_event.pk]
         if name in ("people:organisation_merge", "people:organisation_accept"):
