@@ -20,7 +20,7 @@ from icalendar import Calendar
 
 from bookings import services
 from messaging.models import OutboundEmail
-from tests.factories import BookingFactory, EventFactory, UserFactory
+from tests.factories import BookingFactory, EventFactory, UserFactory, VenueFactory
 from tests.messaging import test_outbox_worker as outbox_worker
 from tests.messaging.test_outbox_worker import SmtpServer, _free_port, _sweep_until
 
@@ -69,7 +69,7 @@ def test_a_move_and_two_changes_arrive_as_calendars_read_them(worker, monkeypatc
         assert _sweep_until(_all_sent, timeout=90)
         # Each change is sent before the next is made, as a lead's edits a day apart would be.
         for venue in ("Hall B", "Hall C"):
-            new_event.venue = venue
+            new_event.venue = VenueFactory(name=venue, address="")
             new_event.save()
             assert services.event_details_change(event=new_event, changed={"venue"}) == 1
             assert _sweep_until(_all_sent, timeout=60)
@@ -90,7 +90,7 @@ def test_a_move_and_two_changes_arrive_as_calendars_read_them(worker, monkeypatc
         assert entry["ATTENDEE"] == f"mailto:{booking.person.email}"
         location = str(entry.get("LOCATION", ""))
         seen.append((str(calendar["METHOD"]), str(entry["UID"]), int(entry["SEQUENCE"]), location))
-    old_venue, new_venue = old_event.venue, new_event.venue
+    old_venue, new_venue = old_event.location_text, new_event.location_text
     assert sorted(seen) == sorted(
         [
             ("CANCEL", booking.calendar_uid, 1, old_venue),  # the old date leaves the calendar
