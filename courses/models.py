@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -99,6 +100,7 @@ class Course(models.Model):
     launch_url = models.URLField(
         max_length=500,
         blank=True,
+        validators=[URLValidator(schemes=["https"])],
         help_text="e-Learning only: where the module is taken (an https address).",
     )
     prerequisites = models.ManyToManyField(

@@ -93,6 +93,21 @@ MATRIX: dict[str, Entry] = {
     "courses:catalogue": Entry("GET", {NONE: ALL_OK}),
     "courses:course": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404,) * 5}),
     "courses:event": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404, 404, 404, 404, 200)}),
+    "courses:course_list": Entry("GET", {NONE: ALL_OK}),
+    "courses:month_current": Entry("GET", {NONE: (REDIRECT,) * 5}),
+    "courses:month": Entry("GET", {NONE: ALL_OK}),
+    # the L&D lead's workspace
+    "courses:manage": Entry("GET", {NONE: LEAD_ONLY}),
+    "courses:manage_courses": Entry("GET", {NONE: LEAD_ONLY}),
+    "courses:manage_course_create": Entry("GET", {NONE: LEAD_ONLY}, data="course"),
+    "courses:manage_course_edit": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="course"),
+    "courses:manage_course_copy": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="course"),
+    "courses:manage_course_retire": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="empty"),
+    "courses:manage_course_reinstate": Entry(
+        "POST",
+        {PUBLISHED: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={PUBLISHED: (LOGIN, 403, 403, 403, 405)},
+    ),
     # people
     "people:profile": Entry("GET", {NONE: SIGNED_IN}),
     "people:organisations_review": Entry("GET", {NONE: LEAD_ONLY}),
@@ -112,6 +127,12 @@ MATRIX: dict[str, Entry] = {
     "bookings:my_training": Entry("GET", {NONE: SIGNED_IN}),
     "bookings:enrolment_complete": Entry(
         "POST", {PUBLISHED: SIGNED_IN}, get={PUBLISHED: (LOGIN, 405, 405, 405, 405)}
+    ),
+    "bookings:elearning": Entry("GET", {PUBLISHED: SIGNED_IN}),
+    "bookings:elearning_launch": Entry(
+        "POST",
+        {PUBLISHED: (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)},
+        get={PUBLISHED: (LOGIN, 405, 405, 405, 405)},
     ),
     "bookings:book": Entry("GET", {PUBLISHED: SIGNED_IN, UNPUBLISHED: OWN_ONLY}, data="book"),
     "bookings:detail": Entry("GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}),
@@ -421,8 +442,16 @@ class World:
             return [event.pk]
         if name == "courses:course":
             return [self.event.course.slug if ownership == PUBLISHED else "draft-course"]
-        if name == "bookings:enrolment_complete":
+        if name in (
+            "bookings:enrolment_complete",
+            "bookings:elearning",
+            "bookings:elearning_launch",
+        ):
             return [self.elearning.pk]
+        if name == "courses:month":
+            return ["2026-12"]
+        if name.startswith("courses:manage_course_") and name != "courses:manage_course_create":
+            return [self.event.course.pk]
         if name in (
             "bookings:detail",
             "bookings:cancel",
@@ -488,6 +517,14 @@ class World:
             "accept": {"sector": Organisation.Sector.POLICE},
             "export": {"format": "json"},
             "anonymise": {"confirm_email": owner.email if owner else ""},
+            "course": {
+                "title": "A course nobody may create",
+                "summary": "Refused.",
+                "priority_area": self.event.course.priority_area_id,
+                "audience": "all",
+                "competency_level": "2",
+                "delivery_mode": "face_to_face",
+            },
         }[kind]
 
 
@@ -515,6 +552,7 @@ def fingerprint() -> tuple:
         tuple(Answer.objects.order_by("pk").values_list("pk", "is_publishable")),
         tuple(User.objects.order_by("pk").values_list("pk", "email", "full_name")),
         Enrolment.objects.count(),
+        tuple(Course.objects.order_by("pk").values_list("pk", "title", "retired_on")),
     )
 
 
