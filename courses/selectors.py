@@ -35,7 +35,7 @@ def event_list_catalogue() -> QuerySet[Event]:
 # course's title or priority area that is spelt nearly the same.
 FUZZY_MIN_LENGTH = 4
 # PostgreSQL: pg_trgm's word_similarity (share of the search word's trigrams found in the text).
-TRIGRAM_WORD_THRESHOLD = 0.6
+TRIGRAM_WORD_THRESHOLD = 0.5
 # Elsewhere (SQLite): difflib's ratio between the search word and each word of the text.
 DIFFLIB_THRESHOLD = 0.8
 
