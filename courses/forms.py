@@ -79,9 +79,12 @@ class CourseForm(forms.ModelForm):
             "audience",
             "competency_level",
             "delivery_mode",
+            "launch_url",
             "is_published",
+            "retired_on",
             "prerequisites",
         ]
+        formfield_callback = _formfield
 
     def clean_title(self):
         title = " ".join(self.cleaned_data["title"].split())

@@ -50,7 +50,7 @@ MANAGE_SECTIONS = [
 ]
 
 
-def _elearning_modules(request, event_filter) -> list[Course] | None:
+def _elearning_modules(request) -> list[Course] | None:
     """The e-learning modules matching the catalogue's course filters (they have no dates), or
     None when the filters ask for something only events have (a month, places, another mode)."""
     data = request.GET
@@ -82,7 +82,7 @@ def catalogue(request):
             "events": page.object_list,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1),
             "is_filtered": filterset.is_bound and any(filterset.form.cleaned_data.values()),
-            "modules": _elearning_modules(request, filterset),
+            "modules": _elearning_modules(request),
             "this_month": f"{today:%Y-%m}",
         },
     )
