@@ -200,6 +200,15 @@ def enrolment_list_for_person(person: User) -> QuerySet[Enrolment]:
     )
 
 
+def enrolment_list_for_module(*, person: User, course: Course) -> list[Enrolment]:
+    """The person's enrolments on one module, the open one (if any) first."""
+    return list(
+        Enrolment.objects.filter(person=person, course=course).order_by(
+            F("completed_at").desc(nulls_first=True), "-enrolled_at"
+        )
+    )
+
+
 def elearning_course_get(course_id: int) -> Course:
     """A published e-learning module, or 404."""
     return get_object_or_404(

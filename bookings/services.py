@@ -40,6 +40,12 @@ PERSON_ALREADY_BOOKED = "{person} already has a place or a waiting-list place on
 EVENT_FULL = "This event is full."
 ORG_LIMIT_REACHED = "Your organisation has already taken all the places it may have on this event."
 PREREQUISITE_MISSING = "You need to attend {courses} before booking this course."
+PREREQUISITE_MISSING_MIXED = (
+    "You need to attend {courses} and complete the e-learning {modules} before booking this course."
+)
+PREREQUISITE_MISSING_ELEARNING = (
+    "You need to complete the e-learning {modules} before booking this course."
+)
 NO_ORGANISATION = "Add your organisation to your profile before booking."
 CANNOT_CANCEL = "This booking cannot be cancelled."
 REASON_REQUIRED = "Choose a reason for cancelling."
@@ -69,6 +75,10 @@ REINSTATE_BOOKED_AGAIN = (
 BUSY = "Lots of people are booking right now. Please try again in a moment."
 ENROLMENT_NOT_ELEARNING = "Only e-learning modules have enrolments."
 COMPLETION_IN_FUTURE = "The completion date cannot be in the future."
+COMPLETION_BEFORE_ENROLMENT = (
+    "The completion date cannot be before you started the module ({started:%d %B %Y})."
+)
+LAUNCH_LINK_MISSING = "This module has no launch link yet: ask the learning and development team."
 
 # Test-only switch (as pretix's concurrency tests have): with the lock off, the race tests must
 # overbook, which proves they can fail.
@@ -214,9 +224,25 @@ def _check_prerequisites(event: Event, person: User) -> None:
             person=person, status=S.ATTENDED, event__course__in=required
         ).values_list("event__course_id", flat=True)
     )
-    missing = [c.title for c in required if c.id not in attended]
-    if missing:
-        raise BookingError(PREREQUISITE_MISSING.format(courses=" and ".join(missing)))
+    # An e-learning module counts once completed (by the person, the lead or an import).
+    completed = set(
+        Enrolment.objects.filter(
+            person=person, course__in=required, completed_at__isnull=False
+        ).values_list("course_id", flat=True)
+    )
+    done = attended | completed
+    courses = [c.title for c in required if c.id not in done and not c.is_elearning]
+    modules = [c.title for c in required if c.id not in done and c.is_elearning]
+    if courses and modules:
+        raise BookingError(
+            PREREQUISITE_MISSING_MIXED.format(
+                courses=" and ".join(courses), modules=" and ".join(modules)
+            )
+        )
+    if courses:
+        raise BookingError(PREREQUISITE_MISSING.format(courses=" and ".join(courses)))
+    if modules:
+        raise BookingError(PREREQUISITE_MISSING_ELEARNING.format(modules=" and ".join(modules)))
 
 
 def _next_in_line(event: Event, places: int) -> list[Booking]:
@@ -893,6 +919,12 @@ def enrolment_complete(
         .order_by("-enrolled_at")
         .first()
     )
+    started = enrolment.enrolled_at if enrolment is not None else enrolled_at
+    if started is not None and completed_on < timezone.localdate(started):
+        raise BookingError(
+            COMPLETION_BEFORE_ENROLMENT.format(started=timezone.localdate(started)),
+            field="completed_on",
+        )
     if enrolment is None:
         enrolment = Enrolment(
             course=course,
@@ -902,6 +934,30 @@ def enrolment_complete(
         )
     enrolment.completed_at = completed_at
     enrolment.save()
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_start(*, course: Course, person: User, now: datetime | None = None) -> Enrolment:
+    """The person launches an e-learning module: their open enrolment (made now if none)."""
+    now = now or timezone.now()
+    if course.delivery_mode != "elearning":
+        raise BookingError(ENROLMENT_NOT_ELEARNING)
+    if not course.launch_url:
+        raise BookingError(LAUNCH_LINK_MISSING)
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .filter(course=course, person=person, completed_at__isnull=True)
+        .order_by("-enrolled_at")
+        .first()
+    )
+    if enrolment is None:
+        enrolment = Enrolment.objects.create(
+            course=course,
+            person=person,
+            enrolled_at=now,
+            organisation_id=person.organisation_id,
+        )
     return enrolment
 
 

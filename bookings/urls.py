@@ -5,6 +5,8 @@ from bookings import views
 app_name = "bookings"
 urlpatterns = [
     path("my-training/", views.my_training, name="my_training"),
+    path("e-learning/<int:course_id>/", views.elearning, name="elearning"),
+    path("e-learning/<int:course_id>/launch/", views.elearning_launch, name="elearning_launch"),
     path(
         "e-learning/<int:course_id>/complete/",
         views.enrolment_complete,

@@ -330,6 +330,55 @@ def enrolment_complete(request, course_id):
     return render(request, "bookings/my_training.html", context)
 
 
+def _module_page(request, course, form, *, status=200):
+    enrolments = selectors.enrolment_list_for_module(person=request.user, course=course)
+    return render(
+        request,
+        "bookings/elearning.html",
+        {
+            "course": course,
+            "form": form,
+            "open_enrolment": next((e for e in enrolments if e.completed_at is None), None),
+            "completed": [e for e in enrolments if e.completed_at is not None],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def elearning(request, course_id):
+    """An e-learning module for the signed-in person: launch it, mark it done with a date."""
+    course = selectors.elearning_course_get(course_id)
+    if request.method == "GET":
+        return _module_page(request, course, forms.CompletionForm())
+    form = forms.CompletionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enrolment_complete(
+                course=course, person=request.user, completed_on=form.cleaned_data["completed_on"]
+            )
+        except services.BookingError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"{course.title} is recorded as completed.")
+            return redirect(f"{reverse('bookings:my_training')}#elearning")
+    return _module_page(request, course, form)
+
+
+@login_required
+@require_POST
+def elearning_launch(request, course_id):
+    """Record that the person started the module, then send them to it (an https address)."""
+    course = selectors.elearning_course_get(course_id)
+    try:
+        services.enrolment_start(course=course, person=request.user)
+    except services.BookingError as error:
+        messages.error(request, error.message)
+        return redirect("bookings:elearning", course_id=course.pk)
+    return redirect(course.launch_url)
+
+
 # --- registers -----------------------------------------------------------------------------
 
 

@@ -50,6 +50,12 @@ class CourseAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["prerequisites"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            # The launch link is https (also silences Django 6's change of the default scheme).
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if change and "title" in form.changed_data:
             # A new title is a rename: keep the old one in the history so reports join them.

@@ -11,7 +11,7 @@ from django.db.models import F
 
 from core.clock import day_start, london_today
 from courses.models import Course, PriorityArea
-from courses.selectors import event_search_q
+from courses.selectors import course_search_q, event_search_q
 
 MONTHS_OFFERED = 12
 
@@ -65,7 +65,7 @@ class EventCatalogueFilter(django_filters.FilterSet):
         label="Search",
         method="filter_search",
         max_length=100,
-        help_text="Course title (current or former), summary or learning outcomes",
+        help_text="Course title (current or former), priority area, summary or learning outcomes",
     )
     priority_area = django_filters.ModelChoiceFilter(
         label="Priority area",
@@ -79,6 +79,12 @@ class EventCatalogueFilter(django_filters.FilterSet):
         method="filter_audience",
         empty_label="All audiences",
         help_text="Courses for all ages are included under children and under adults",
+    )
+    level = django_filters.ChoiceFilter(
+        label="Level",
+        field_name="course__competency_level",
+        choices=Course.Level.choices,
+        empty_label="Any level",
     )
     mode = django_filters.ChoiceFilter(
         label="How it is delivered",
@@ -103,7 +109,7 @@ class EventCatalogueFilter(django_filters.FilterSet):
         form.fields["q"].widget = forms.SearchInput(
             attrs={"class": "govuk-input", "maxlength": "100", "spellcheck": "false"}
         )
-        for name in ("priority_area", "audience", "mode"):
+        for name in ("priority_area", "audience", "level", "mode"):
             form.fields[name].widget.attrs["class"] = "govuk-select"
         choices = [("", "Any month"), *month_choices()]
         chosen = (self.data or {}).get("month", "")
@@ -127,6 +133,65 @@ class EventCatalogueFilter(django_filters.FilterSet):
     def filter_places_left(self, queryset, name, value):
         # `places_taken` is annotated by with_places_taken(): compared in the same query.
         return queryset.filter(places_taken__lt=F("capacity")) if value else queryset
+
+
+class CourseCatalogueFilter(django_filters.FilterSet):
+    """The list of courses (/courses/): the event catalogue's course filters, no dates."""
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_search",
+        max_length=100,
+        help_text="Course title (current or former), priority area, summary or learning outcomes",
+    )
+    priority_area = django_filters.ModelChoiceFilter(
+        label="Priority area",
+        queryset=PriorityArea.objects.order_by("name"),
+        empty_label="All priority areas",
+    )
+    audience = django_filters.ChoiceFilter(
+        label="Audience",
+        choices=Course.Audience.choices,
+        method="filter_audience",
+        empty_label="All audiences",
+        help_text="Courses for all ages are included under children and under adults",
+    )
+    level = django_filters.ChoiceFilter(
+        label="Level",
+        field_name="competency_level",
+        choices=Course.Level.choices,
+        empty_label="Any level",
+    )
+    mode = django_filters.ChoiceFilter(
+        label="How it is delivered",
+        field_name="delivery_mode",
+        choices=Course.DeliveryMode.choices,
+        empty_label="Any way",
+    )
+
+    class Meta:
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        form = self.form
+        form.fields["q"].error_messages["max_length"] = SEARCH_TOO_LONG
+        form.fields["q"].widget = forms.SearchInput(
+            attrs={"class": "govuk-input", "maxlength": "100", "spellcheck": "false"}
+        )
+        for name in ("priority_area", "audience", "level", "mode"):
+            form.fields[name].widget.attrs["class"] = "govuk-select"
+        for bound in form:
+            if bound.help_text:
+                bound.field.widget.attrs["aria-describedby"] = f"{bound.auto_id}-hint"
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(course_search_q(value)) if value.strip() else queryset
+
+    def filter_audience(self, queryset, name, value):
+        if value in (Course.Audience.CHILDREN, Course.Audience.ADULTS):
+            return queryset.filter(audience__in=[value, Course.Audience.ALL])
+        return queryset.filter(audience=value)
 
 
 def govuk_mark_errors(form: forms.Form) -> None:

@@ -104,9 +104,12 @@ class CourseForm(forms.ModelForm):
             "audience",
             "competency_level",
             "delivery_mode",
+            "launch_url",
             "is_published",
+            "retired_on",
             "prerequisites",
         ]
+        formfield_callback = _formfield
 
     def clean_title(self):
         title = " ".join(self.cleaned_data["title"].split())
@@ -465,3 +468,139 @@ class VenueForm(GovukFormMixin, forms.ModelForm):
         except ValidationError as error:
             _place_errors(self, error)
         return cleaned
+
+
+# --- The L&D lead's course pages (/manage/courses/) ------------------------------------------
+
+COURSE_TITLE_MISSING = "Enter the course's title"
+COURSE_SUMMARY_MISSING = "Enter a summary of the course"
+COURSE_PRIORITY_MISSING = "Choose the course's priority area"
+COURSE_LAUNCH_URL_INVALID = "Enter a web address, like https://learning.example.org/module"
+MANAGE_SEARCH_TOO_LONG = "Search for 100 characters or fewer"
+
+
+class CourseManageForm(GovukFormMixin, forms.Form):
+    """A course as the L&D lead creates, edits or copies it; the rules live in the services."""
+
+    title = forms.CharField(
+        label="Title", max_length=200, error_messages={"required": COURSE_TITLE_MISSING}
+    )
+    summary = forms.CharField(
+        label="Summary",
+        widget=forms.Textarea,
+        help_text="What the course is about and who it is for, as the catalogue shows it",
+        error_messages={"required": COURSE_SUMMARY_MISSING},
+    )
+    learning_outcomes = forms.CharField(
+        label="Learning outcomes",
+        widget=forms.Textarea,
+        required=False,
+        help_text="One learning outcome per line",
+    )
+    priority_area = forms.ModelChoiceField(
+        label="Priority area",
+        queryset=None,
+        empty_label="Choose a priority area",
+        error_messages={"required": COURSE_PRIORITY_MISSING},
+    )
+    audience = forms.ChoiceField(
+        label="For people working with",
+        choices=Course.Audience.choices,
+        initial=Course.Audience.ALL,
+        widget=forms.RadioSelect,
+    )
+    competency_level = forms.TypedChoiceField(
+        label="Level",
+        choices=Course.Level.choices,
+        coerce=int,
+        initial=Course.Level.L2,
+        widget=forms.RadioSelect,
+    )
+    delivery_mode = forms.ChoiceField(
+        label="How it is delivered",
+        choices=Course.DeliveryMode.choices,
+        initial=Course.DeliveryMode.FACE_TO_FACE,
+        widget=forms.RadioSelect,
+    )
+    launch_url = forms.URLField(
+        label="Launch link (e-learning only)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="The https address where the module is taken, for example "
+        "https://learning.example.org/module",
+        error_messages={"invalid": COURSE_LAUNCH_URL_INVALID},
+    )
+    prerequisites = forms.ModelMultipleChoiceField(
+        label="Prerequisites",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Courses a delegate must have attended, or e-learning modules completed, "
+        "before booking this one",
+    )
+
+    def __init__(self, *args, course: Course | None = None, **kwargs):
+        from courses.models import PriorityArea
+        from courses.selectors import course_prerequisite_choices
+
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["priority_area"].queryset = PriorityArea.objects.order_by("name")
+        choices = course_prerequisite_choices(exclude=course)
+        if course is not None and course.pk is not None:
+            # Keep a prerequisite that has since been retired selectable (and visible).
+            choices = (choices | course.prerequisites.all()).distinct()
+        self.fields["prerequisites"].queryset = choices
+
+    @staticmethod
+    def initial_from(course: Course) -> dict:
+        return {
+            "title": course.title,
+            "summary": course.summary,
+            "learning_outcomes": course.learning_outcomes,
+            "priority_area": course.priority_area_id,
+            "audience": course.audience,
+            "competency_level": course.competency_level,
+            "delivery_mode": course.delivery_mode,
+            "launch_url": course.launch_url,
+            "prerequisites": [c.pk for c in course.prerequisites.all()],
+        }
+
+    def full_clean(self):
+        super().full_clean()
+        self.mark_errors()
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put a service's ValidationError (keyed by field) on the fields it names."""
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            self.add_error(None, error)
+        self.mark_errors()
+
+
+class CourseManageSearchForm(GovukFormMixin, forms.Form):
+    STATUS_CHOICES = [("live", "Offered now"), ("retired", "Retired"), ("all", "All courses")]
+
+    q = forms.CharField(
+        label="Search courses",
+        required=False,
+        max_length=100,
+        error_messages={"max_length": MANAGE_SEARCH_TOO_LONG},
+        widget=forms.SearchInput(attrs={"spellcheck": "false"}),
+    )
+    status = forms.ChoiceField(label="Show", choices=STATUS_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def full_clean(self):
+        super().full_clean()
+        self.mark_errors()
+
+
+class RetireForm(forms.Form):
+    """Nothing to fill in: the POST is the lead's confirmation."""

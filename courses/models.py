@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -56,6 +57,10 @@ class CourseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def live(self):
+        """Still offered: published and not retired."""
+        return self.filter(is_published=True, retired_on__isnull=True)
+
 
 class Course(models.Model):
     class Audience(models.TextChoices):
@@ -87,12 +92,26 @@ class Course(models.Model):
         max_length=20, choices=DeliveryMode.choices, default=DeliveryMode.FACE_TO_FACE
     )
     is_published = models.BooleanField(default=True)
+    retired_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day it stopped being offered (unpublished, its history kept). Blank: live.",
+    )
+    launch_url = models.URLField(
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+        help_text="e-Learning only: where the module is taken (an https address).",
+    )
     prerequisites = models.ManyToManyField(
         "self",
         symmetrical=False,
         blank=True,
         related_name="required_for",
-        help_text="Courses a delegate must have attended before booking this one.",
+        help_text=(
+            "Courses a delegate must have attended (or e-learning modules completed) before "
+            "booking this one."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -112,6 +131,10 @@ class Course(models.Model):
     @property
     def is_elearning(self) -> bool:
         return self.delivery_mode == self.DeliveryMode.ELEARNING
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
 
 
 class CourseName(models.Model):

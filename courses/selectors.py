@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from datetime import date
+
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Greatest
+from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 from django.utils import timezone
 
+from core.clock import day_start
 from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event, Venue
 
 # Booking statuses under which a person is "on" an event (bookings.Booking.ACTIVE); spelt out here
@@ -24,27 +32,127 @@ def event_list_catalogue() -> QuerySet[Event]:
     )
 
 
-def event_search_q(text: str) -> Q:
-    """Every word of `text` must appear in the title, summary, outcomes or a former title."""
+# Typo-forgiving search ("neglet" finds Neglect): words this long or longer also match a word of a
+# course's title or priority area that is spelt nearly the same.
+FUZZY_MIN_LENGTH = 4
+# PostgreSQL: pg_trgm's word_similarity (share of the search word's trigrams found in the text).
+TRIGRAM_WORD_THRESHOLD = 0.5
+# Elsewhere (SQLite): difflib's ratio between the search word and each word of the text.
+DIFFLIB_THRESHOLD = 0.8
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def _course_ids_spelt_like(word: str) -> list[int]:
+    """Courses with a title or priority-area word close to `word` (difflib; the catalogue is
+    small: a few hundred courses at most)."""
+    word = word.casefold()
+    ids = []
+    for pk, title, area in Course.objects.values_list("pk", "title", "priority_area__name"):
+        tokens = _WORD_RE.findall(f"{title} {area}".casefold())
+        matcher = difflib.SequenceMatcher(a=word)
+        for token in tokens:
+            matcher.set_seq2(token)
+            if matcher.ratio() >= DIFFLIB_THRESHOLD:
+                ids.append(pk)
+                break
+    return ids
+
+
+def _spelt_like_q(word: str, prefix: str) -> Q:
+    """Rows whose course (at `prefix`) has a title or priority-area word spelt like `word`."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        similarity = Greatest(
+            TrigramWordSimilarity(word, f"{prefix}title"),
+            TrigramWordSimilarity(word, f"{prefix}priority_area__name"),
+        )
+        return Q(GreaterThanOrEqual(similarity, TRIGRAM_WORD_THRESHOLD))
+    return Q(**{f"{prefix}pk__in": _course_ids_spelt_like(word)})
+
+
+def _search_q(text: str, prefix: str, course_ref: str) -> Q:
     condition = Q()
     for word in text.split():
-        former = CourseName.objects.filter(course=OuterRef("course"), title__icontains=word)
+        former = CourseName.objects.filter(course=OuterRef(course_ref), title__icontains=word)
         # Exists (not a join on names) so a course with several former titles cannot multiply rows
         # and inflate the places-taken count.
-        condition &= (
-            Q(course__title__icontains=word)
-            | Q(course__summary__icontains=word)
-            | Q(course__learning_outcomes__icontains=word)
+        word_q = (
+            Q(**{f"{prefix}title__icontains": word})
+            | Q(**{f"{prefix}summary__icontains": word})
+            | Q(**{f"{prefix}learning_outcomes__icontains": word})
+            | Q(**{f"{prefix}priority_area__name__icontains": word})
             | Exists(former)
         )
+        if len(word) >= FUZZY_MIN_LENGTH:
+            word_q |= _spelt_like_q(word, prefix)
+        condition &= word_q
     return condition
+
+
+def event_search_q(text: str) -> Q:
+    """Every word of `text` appears in the course's title, summary, outcomes, priority area or a
+    former title, or (a typo) is spelt nearly like a word of its title or priority area."""
+    return _search_q(text, "course__", "course")
+
+
+def course_search_q(text: str) -> Q:
+    """event_search_q for courses themselves."""
+    return _search_q(text, "", "pk")
+
+
+def course_list_catalogue() -> QuerySet[Course]:
+    """Live courses for the public list, with their priority area."""
+    return Course.objects.live().select_related("priority_area").order_by("title", "pk")
+
+
+def course_list_manage() -> QuerySet[Course]:
+    """Every course for the L&D lead, with its priority area and counts of events."""
+    return Course.objects.select_related("priority_area").order_by("title", "pk")
+
+
+def course_get_for_manage(pk: int) -> Course:
+    """Any course (live or retired) for the lead's pages, or 404."""
+    try:
+        return (
+            Course.objects.select_related("priority_area")
+            .prefetch_related("prerequisites", "names")
+            .get(pk=pk)
+        )
+    except Course.DoesNotExist:
+        raise Http404("No such course") from None
+
+
+def course_prerequisite_choices(exclude: Course | None = None) -> QuerySet[Course]:
+    """Courses that can be a prerequisite: live courses and e-learning modules (not itself)."""
+    queryset = Course.objects.live().order_by("title", "pk")
+    if exclude is not None and exclude.pk is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return queryset
+
+
+def event_list_month(month: date) -> QuerySet[Event]:
+    """Events (not cancelled) of published courses starting in the month (London), in order."""
+    next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return (
+        Event.objects.filter(
+            course__is_published=True,
+            start__gte=day_start(month),
+            start__lt=day_start(next_month),
+        )
+        .exclude(status=Event.Status.CANCELLED)
+        .select_related("course")
+        .with_places_taken()
+        .order_by("start", "pk")
+    )
 
 
 def course_get_published(*, slug: str) -> Course:
     """A published course by slug with its priority area and titles, or 404."""
     queryset = Course.objects.published().select_related("priority_area")
     try:
-        return queryset.prefetch_related("names").get(slug=slug)
+        return queryset.prefetch_related("names", "prerequisites").get(slug=slug)
     except Course.DoesNotExist:
         raise Http404("No such course") from None
 

@@ -1,31 +1,88 @@
-"""The catalogue pages, and the lead's pages for events and venues: thin views over selectors,
-forms and services."""
+"""The catalogue pages, and the L&D lead's pages (/manage/) for courses, events and venues: thin
+views over selectors, filters, forms and services."""
+
+from datetime import date, timedelta
+from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
-from core.clock import london_time
-from courses.filters import EventCatalogueFilter, govuk_mark_errors
-from courses.forms import EventCopyForm, EventManageForm, VenueForm, event_initial_from_course
-from courses.models import PLACE_HOLDING_STATUSES
+from core.clock import LONDON, london_time, london_today
+from courses import services
+from courses.filters import CourseCatalogueFilter, EventCatalogueFilter, govuk_mark_errors
+from courses.forms import (
+    CourseManageForm,
+    CourseManageSearchForm,
+    EventCopyForm,
+    EventManageForm,
+    VenueForm,
+    event_initial_from_course,
+)
+from courses.models import PLACE_HOLDING_STATUSES, Course
 from courses.selectors import (
     course_former_titles,
+    course_get_for_manage,
     course_get_published,
+    course_list_catalogue,
+    course_list_manage,
+    course_search_q,
     event_booking_for_user,
     event_get_for_page,
     event_list_catalogue,
     event_list_for_course,
+    event_list_month,
     manage_course_for_new_event,
     manage_event_get,
     venue_get,
     venue_list,
 )
 from courses.services import event_copy_series, event_create, venue_save
-from people.roles import lead_required
+from people.roles import LEAD, lead_required, role_required
+
+# The lead's tasks on the Manage page, in order: (URL name, title, description). Add a row for
+# each new lead page.
+MANAGE_SECTIONS = [
+    ("courses:manage_courses", "Courses", "Create, edit, copy and retire courses and e-learning"),
+    (
+        "courses:month_current",
+        "Events",
+        "Every event by month; from a course, add an event or copy one as a series",
+    ),
+    ("courses:manage_venues", "Venues", "Addresses, rooms, capacity and accessibility"),
+    ("bookings:registers", "Registers", "Take attendance and print the sign-in sheet"),
+    ("questionnaires:list", "Questionnaires", "Build, preview and put evaluations in use"),
+    ("reports:index", "Reports", "Attendance, organisations and priority areas, by period"),
+    ("imports:upload", "Import past years", "Load past events, bookings and e-learning"),
+    ("messaging:problems", "Emails not delivered", "Emails that bounced or could not be sent"),
+    (
+        "people:organisations_review",
+        "Organisations to review",
+        "New organisations people named when they signed up",
+    ),
+    ("privacy:person_find", "Find a person's data", "Export or anonymise a person's records"),
+]
+
+
+def _elearning_modules(request) -> list[Course] | None:
+    """The e-learning modules matching the catalogue's course filters (they have no dates), or
+    None when the filters ask for something only events have (a month, places, another mode)."""
+    data = request.GET
+    if data.get("month") or data.get("places_left") or data.get("page", "1") not in ("", "1"):
+        return None
+    if data.get("mode", "") not in ("", Course.DeliveryMode.ELEARNING):
+        return None
+    modules = CourseCatalogueFilter(
+        data or None,
+        queryset=course_list_catalogue().filter(delivery_mode=Course.DeliveryMode.ELEARNING),
+    )
+    return list(modules.qs)
 
 
 def catalogue(request):
@@ -34,6 +91,7 @@ def catalogue(request):
     events = filterset.qs
     govuk_mark_errors(filterset.form)
     page = Paginator(events, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = london_today()
     return render(
         request,
         "courses/catalogue.html",
@@ -44,6 +102,68 @@ def catalogue(request):
             "events": page.object_list,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1),
             "is_filtered": filterset.is_bound and any(filterset.form.cleaned_data.values()),
+            "modules": _elearning_modules(request),
+            "this_month": f"{today:%Y-%m}",
+        },
+    )
+
+
+def course_list(request):
+    """Every course offered, e-learning included, with the catalogue's course filters."""
+    filterset = CourseCatalogueFilter(request.GET or None, queryset=course_list_catalogue())
+    courses = filterset.qs
+    govuk_mark_errors(filterset.form)
+    page = Paginator(courses, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "courses/course_list.html",
+        {
+            "form": filterset.form,
+            "page_obj": page,
+            "courses": page.object_list,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1),
+            "is_filtered": filterset.is_bound and any(filterset.form.cleaned_data.values()),
+        },
+    )
+
+
+def _month_or_404(month: str) -> date:
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+    except ValueError:
+        raise Http404("No such month") from None
+    if not 2000 <= year <= 2100:
+        raise Http404("No such month")
+    return first
+
+
+def event_month(request, month: str | None = None):
+    """The events of one month, day by day, with links to the months either side."""
+    if month is None:
+        return redirect("courses:month", month=f"{london_today():%Y-%m}")
+    first = _month_or_404(month)
+    events = list(event_list_month(first))
+    days = [
+        (day, list(day_events))
+        for day, day_events in groupby(
+            events, key=lambda e: timezone.localtime(e.start, LONDON).date()
+        )
+    ]
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "courses/event_month.html",
+        {
+            "month": first,
+            "days": days,
+            "count": len(events),
+            "previous": f"{previous:%Y-%m}" if previous.year >= 2000 else None,
+            "following": f"{following:%Y-%m}" if following.year <= 2100 else None,
+            "previous_label": f"{previous:%B %Y}",
+            "following_label": f"{following:%B %Y}",
+            "now": timezone.now(),
         },
     )
 
@@ -169,3 +289,128 @@ def manage_venue_edit(request, pk=None):
             messages.success(request, f"The venue is saved: {saved.name}.")
             return redirect("courses:manage_venues")
     return render(request, "courses/manage/venue_form.html", {"form": form, "venue": venue})
+
+
+# --- The L&D lead's pages ------------------------------------------------------------------
+
+
+@role_required(LEAD)
+def manage(request):
+    sections = [
+        {"url": reverse(name), "title": title, "description": description}
+        for name, title, description in MANAGE_SECTIONS
+    ]
+    return render(request, "courses/manage/index.html", {"sections": sections})
+
+
+@role_required(LEAD)
+def manage_courses(request):
+    form = CourseManageSearchForm(request.GET or None)
+    courses = course_list_manage()
+    status = "live"
+    if form.is_valid():
+        text = form.cleaned_data["q"].strip()
+        if text:
+            courses = courses.filter(course_search_q(text))
+        status = form.cleaned_data["status"] or "live"
+    if status == "live":
+        courses = courses.filter(retired_on__isnull=True)
+    elif status == "retired":
+        courses = courses.filter(retired_on__isnull=False)
+    page = Paginator(courses, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "courses/manage/course_list.html",
+        {"form": form, "page_obj": page, "courses": page.object_list, "status": status},
+    )
+
+
+def _course_form_page(request, *, form, course=None, copy_of=None):
+    return render(
+        request,
+        "courses/manage/course_form.html",
+        {"form": form, "course": course, "copy_of": copy_of},
+    )
+
+
+def _save_course(request, form, *, course=None):
+    """Create (course None) or update from a valid form; None and errors on the form if refused."""
+    data = dict(form.cleaned_data)
+    try:
+        if course is None:
+            return services.course_create(**data)
+        return services.course_update(course=course, **data)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return None
+
+
+@role_required(LEAD)
+def manage_course_create(request):
+    form = CourseManageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        course = _save_course(request, form)
+        if course is not None:
+            messages.success(request, f"{course.title} is created and shown in the catalogue.")
+            return redirect("courses:manage_courses")
+    return _course_form_page(request, form=form)
+
+
+@role_required(LEAD)
+def manage_course_copy(request, pk):
+    original = course_get_for_manage(pk)
+    if request.method == "POST":
+        form = CourseManageForm(request.POST)
+    else:
+        initial = CourseManageForm.initial_from(original)
+        initial["title"] = f"{original.title} (copy)"
+        form = CourseManageForm(initial=initial)
+    if request.method == "POST" and form.is_valid():
+        course = _save_course(request, form)
+        if course is not None:
+            messages.success(request, f"{course.title} is created as a copy of {original.title}.")
+            return redirect("courses:manage_courses")
+    return _course_form_page(request, form=form, copy_of=original)
+
+
+@role_required(LEAD)
+def manage_course_edit(request, pk):
+    course = course_get_for_manage(pk)
+    if request.method == "POST":
+        form = CourseManageForm(request.POST, course=course)
+    else:
+        form = CourseManageForm(initial=CourseManageForm.initial_from(course), course=course)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_course(request, form, course=course)
+        if saved is not None:
+            messages.success(request, f"{saved.title} is saved.")
+            return redirect("courses:manage_courses")
+    return _course_form_page(request, form=form, course=course)
+
+
+@role_required(LEAD)
+def manage_course_retire(request, pk):
+    course = course_get_for_manage(pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.course_retire(course=course)
+        except services.CourseError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, f"{course.title} is retired: it is no longer offered.")
+            return redirect("courses:manage_courses")
+    return render(request, "courses/manage/course_retire.html", {"course": course, "error": error})
+
+
+@role_required(LEAD)
+@require_POST
+def manage_course_reinstate(request, pk):
+    course = course_get_for_manage(pk)
+    try:
+        services.course_reinstate(course=course)
+    except services.CourseError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"{course.title} is offered again.")
+    return redirect(f"{reverse('courses:manage_courses')}?status=retired")

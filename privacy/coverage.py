@@ -118,8 +118,16 @@ NOT_PERSONAL_TEXT = {
         "Reference data: job roles in the framework, not people.",
     ),
     "courses.Course": (
-        ("title", "slug", "summary", "learning_outcomes", "audience", "delivery_mode"),
-        "Reference data: the published catalogue.",
+        (
+            "title",
+            "slug",
+            "summary",
+            "learning_outcomes",
+            "audience",
+            "delivery_mode",
+            "launch_url",
+        ),
+        "Reference data: the published catalogue (and an e-learning module's address).",
     ),
     "courses.CourseName": (("title",), "Reference data: a course's earlier titles."),
     "courses.Event": (

@@ -122,7 +122,12 @@ def test_search_finds_a_course_by_its_former_title_without_double_counting(catal
     CourseNameFactory(course=course, title="Exploitation: Spotting the Signs")
     event = EventFactory(course=course, capacity=5)
     BookingFactory.create_batch(2, event=event)
-    EventFactory(course=CourseFactory(title="Neglect Basics"))
+    # Its priority area named: the search looks in priority areas too.
+    EventFactory(
+        course=CourseFactory(
+            title="Neglect Basics", priority_area=PriorityAreaFactory(name="Neglect")
+        )
+    )
 
     pks, response = catalogue_pks(q="exploitation")
 

@@ -103,6 +103,21 @@ MATRIX: dict[str, Entry] = {
     "courses:manage_venue_create": Entry("GET", {NONE: LEAD_ONLY}, data="venue"),
     "courses:manage_venue_edit": Entry("GET", {ANY: LEAD_ONLY}, data="venue"),
     "bookings_manage:event_edit": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="event_edit"),
+    "courses:course_list": Entry("GET", {NONE: ALL_OK}),
+    "courses:month_current": Entry("GET", {NONE: (REDIRECT,) * 5}),
+    "courses:month": Entry("GET", {NONE: ALL_OK}),
+    # the L&D lead's workspace
+    "courses:manage": Entry("GET", {NONE: LEAD_ONLY}),
+    "courses:manage_courses": Entry("GET", {NONE: LEAD_ONLY}),
+    "courses:manage_course_create": Entry("GET", {NONE: LEAD_ONLY}, data="course"),
+    "courses:manage_course_edit": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="course"),
+    "courses:manage_course_copy": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="course"),
+    "courses:manage_course_retire": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="empty"),
+    "courses:manage_course_reinstate": Entry(
+        "POST",
+        {PUBLISHED: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={PUBLISHED: (LOGIN, 403, 403, 403, 405)},
+    ),
     # people
     "people:profile": Entry("GET", {NONE: SIGNED_IN}),
     "people:my_reminders": Entry("GET", {NONE: SIGNED_IN}),
@@ -128,6 +143,12 @@ MATRIX: dict[str, Entry] = {
     "bookings:my_training": Entry("GET", {NONE: SIGNED_IN}),
     "bookings:enrolment_complete": Entry(
         "POST", {PUBLISHED: SIGNED_IN}, get={PUBLISHED: (LOGIN, 405, 405, 405, 405)}
+    ),
+    "bookings:elearning": Entry("GET", {PUBLISHED: SIGNED_IN}),
+    "bookings:elearning_launch": Entry(
+        "POST",
+        {PUBLISHED: (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)},
+        get={PUBLISHED: (LOGIN, 405, 405, 405, 405)},
     ),
     "bookings:book": Entry("GET", {PUBLISHED: SIGNED_IN, UNPUBLISHED: OWN_ONLY}, data="book"),
     "bookings:detail": Entry("GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}),
@@ -481,8 +502,16 @@ class World:
             return [event.pk]
         if name == "courses:course":
             return [self.event.course.slug if ownership == PUBLISHED else "draft-course"]
-        if name == "bookings:enrolment_complete":
+        if name in (
+            "bookings:enrolment_complete",
+            "bookings:elearning",
+            "bookings:elearning_launch",
+        ):
             return [self.elearning.pk]
+        if name == "courses:month":
+            return ["2026-12"]
+        if name.startswith("courses:manage_course_") and name != "courses:manage_course_create":
+            return [self.event.course.pk]
         if name in (
             "bookings:detail",
             "bookings:cancel",
@@ -592,6 +621,14 @@ class World:
                 "confirm": "on",
             },
             "venue": {"name": "Otto's venue", "address": "1 High Street", "is_active": "on"},
+            "course": {
+                "title": "A course nobody may create",
+                "summary": "Refused.",
+                "priority_area": self.event.course.priority_area_id,
+                "audience": "all",
+                "competency_level": "2",
+                "delivery_mode": "face_to_face",
+            },
         }[kind]
 
 
@@ -620,6 +657,7 @@ def fingerprint() -> tuple:
         tuple(Answer.objects.order_by("pk").values_list("pk", "is_publishable")),
         tuple(User.objects.order_by("pk").values_list("pk", "email", "full_name")),
         Enrolment.objects.count(),
+        tuple(Course.objects.order_by("pk").values_list("pk", "title", "retired_on")),
     )
 
 
