@@ -1,6 +1,6 @@
 """The lead edits an event (bookings: the edit reaches the waiting list and the delegates)."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -29,9 +29,14 @@ def _plain_static_storage(settings):
 @pytest.fixture
 def booked(make_person):
     """An event of 2 places: two confirmed, one waiting, one cancelled."""
+    # 09:30-12:30 London time, whatever the time of day the test runs (a start at 21:00 would
+    # end after midnight, on another day than the form's one date).
+    day = (timezone.now() + timedelta(days=20)).astimezone(LONDON).date()
+    start = datetime.combine(day, time(9, 30), tzinfo=LONDON)
     event = EventFactory(
         capacity=2,
-        start=timezone.now().replace(microsecond=0, second=0) + timedelta(days=20),
+        start=start,
+        end=start + timedelta(hours=3),
         venue=VenueFactory(name="Council House", capacity=40),
     )
     places = [services.booking_create(event=event, person=make_person()) for _ in range(2)]
