@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings import calendar, services
-from bookings.models import Booking
+from bookings.models import EVENT_MESSAGE_PURPOSE, Booking, EventMessage
 from messaging.outbox import send_once
 
 SUBJECTS = {
@@ -23,6 +23,7 @@ SUBJECTS = {
     "event_cancelled": "Event cancelled: {course}",
     "reminder": "Reminder: {course} is coming up",
     "substituted_out": "Your place has been handed to a colleague: {course}",
+    "waitlist_removed": "You are no longer on the waiting list: {course}",
 }
 PURPOSES = tuple(SUBJECTS)
 
@@ -55,6 +56,12 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     if purpose == "waitlist_offer" and booking.offer_key:
         token = services.offer_link_token(booking)
         context["offer_url"] = settings.SITE_URL + reverse("bookings:offer", args=[token])
+    if purpose.startswith(EVENT_MESSAGE_PURPOSE):
+        # The lead's message to the event's delegates (services.event_message_send).
+        sent = EventMessage.objects.get(pk=int(purpose.removeprefix(EVENT_MESSAGE_PURPOSE)))
+        context["message"] = sent
+        body = render_to_string("bookings/email/event_message.txt", context)
+        return EmailMessage(subject=sent.subject, body=body, to=[to])
     body = render_to_string(f"bookings/email/{purpose}.txt", context)
     subject = SUBJECTS[purpose].format(course=event.course.title)
     message = EmailMessage(subject=subject, body=body, to=[to])

@@ -4,7 +4,9 @@
   has no certificate yet (e.g. evaluations: "answer the post-course evaluation first").
 - `booking_actions`: callables `(bookings) -> {booking_id: [Action, ...]}`; extra things a
   delegate can do about a booking, shown on "My training" (e.g. answer an evaluation).
-Each callable gets the whole list at once so it can answer in a constant number of queries.
+- `event_panels`: callables `(event) -> [Panel, ...]`; summaries shown on the lead's page for
+  one event (e.g. evaluations: how many returned each evaluation, of how many due).
+Each booking callable gets the whole list at once so it can answer in a constant number of queries.
 """
 
 from dataclasses import dataclass
@@ -18,8 +20,19 @@ class Action:
     hint: str = ""
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A titled summary on the lead's event page: (label, value) rows and a link to the detail."""
+
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    link_label: str = ""
+    link_url: str = ""
+
+
 certificate_gates: list = []
 booking_actions: list = []
+event_panels: list = []
 
 
 def certificate_blockers(bookings) -> dict[int, str]:
@@ -36,3 +49,7 @@ def actions_for(bookings) -> dict[int, list[Action]]:
         for booking_id, extra in provider(bookings).items():
             actions.setdefault(booking_id, []).extend(extra)
     return actions
+
+
+def panels_for(event) -> list[Panel]:
+    return [panel for provider in event_panels for panel in provider(event)]

@@ -14,6 +14,8 @@ COVERED = {
     "bookings.Booking": "Every place booked, waited for, cancelled, attended, with its history.",
     "bookings.BookingLog": "The history of each booking, and changes the person made to others'.",
     "bookings.Enrolment": "E-learning enrolments and completions.",
+    "bookings.EventMessage": "Messages they sent to an event's delegates or waiting list (as "
+    "the L&D lead): the event, who to, the subject and text, when and to how many.",
     "messaging.OutboundEmail": "Every email sent about their bookings (purpose, recipient, when).",
     "courses.Event": "Events the person trains on.",
     "evaluations.Invitation": (
@@ -54,6 +56,7 @@ PERSONAL_TEXT = {
         "dietary_needs",
     ),
     "bookings.BookingLog": ("note",),
+    "bookings.EventMessage": ("subject", "body"),
     "evaluations.Invitation": ("email",),
     "evaluations.Answer": ("text",),
     "imports.ImportRun": ("file_names", "summary", "errors", "failure"),
@@ -121,6 +124,7 @@ NOT_PERSONAL_TEXT = {
         "A code, a random key and an imported record's reference.",
     ),
     "bookings.BookingLog": (("action", "from_status", "to_status"), "Codes."),
+    "bookings.EventMessage": (("audience",), "A code."),
     "messaging.OutboundEmail": (
         ("purpose", "recipient_role", "task", "state", "note"),
         "Codes: purpose, recipient role, task id, state; the note is the outbox's own sentence "

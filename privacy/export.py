@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.models import Booking, BookingLog, Enrolment
+from bookings.models import Booking, BookingLog, Enrolment, EventMessage
 from courses.models import Event
 from evaluations.models import Answer, Invitation, Response
 from imports.models import ImportRun
@@ -141,6 +141,18 @@ def subject_access_export(person: User) -> dict:
             for e in Enrolment.objects.filter(person=person).select_related(
                 "course", "organisation"
             )
+        ],
+        "bookings.EventMessage": [
+            {
+                "event_id": m.event_id,
+                "course": m.event.course.title,
+                "audience": m.get_audience_display(),
+                "subject": m.subject,
+                "body": m.body,
+                "sent_at": _dt(m.created_at),
+                "recipients": m.recipients,
+            }
+            for m in EventMessage.objects.filter(sent_by=person).select_related("event__course")
         ],
         "messaging.OutboundEmail": [
             {
