@@ -464,7 +464,7 @@ def book_for(request, event_id):
         person = data["email"]
         booking = services.booking_create(event=event, person=person, booked_by=request.user)
         where = "on the waiting list" if booking.status == S.WAITLISTED else "booked"
-        return f"{person} is {where}.", _register_url(event.pk)
+        return f"{person} is {where}.", reverse("event_manage:page", kwargs={"event_id": event.pk})
 
     form = forms.PersonEmailForm(request.POST if request.method == "POST" else None)
     page = ("bookings/book_for.html", {"event": event})
