@@ -343,9 +343,11 @@ class DelegatesMoveForm(GovukForm):
         self.fields["bookings"].choices = [
             (b.pk, b.person.get_full_name()) for b in bookings if b.status == S.CONFIRMED
         ]
-        self.fields["to_event"].queryset = Event.objects.filter(
-            pk__in=[t.pk for t in targets]
-        ).with_places_taken().select_related("course")
+        self.fields["to_event"].queryset = (
+            Event.objects.filter(pk__in=[t.pk for t in targets])
+            .with_places_taken()
+            .select_related("course")
+        )
 
     def checkboxes(self) -> dict[int, object]:
         """{booking id: its checkbox}, to put each in its delegate's row."""

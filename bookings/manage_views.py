@@ -172,9 +172,7 @@ def message(request, event_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            sent = services.event_message_send(
-                event=event, actor=request.user, **form.cleaned_data
-            )
+            sent = services.event_message_send(event=event, actor=request.user, **form.cleaned_data)
         except services.BookingError as error:
             form.add_service_error(error)
         else:

@@ -254,7 +254,9 @@ def event_delegate_statuses(event: Event) -> list[tuple[str, str, int]]:
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    return [(value, label, counts[value]) for value, label in Booking.Status.choices if value in counts]
+    return [
+        (value, label, counts[value]) for value, label in Booking.Status.choices if value in counts
+    ]
 
 
 def event_waiting_list(event: Event) -> tuple[list[Booking], list[Booking]]:

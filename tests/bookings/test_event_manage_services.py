@@ -55,7 +55,9 @@ def test_the_next_in_line_follows_the_leads_order(event, queue, lead, reasons):
     services.waitlist_move(booking=third, up=True, position=2, actor=lead)
     booked = Booking.objects.filter(event=event, status=S.CONFIRMED).first()
     services.booking_cancel(booking=booked, actor=booked.person, reason=reasons["capacity"])
-    statuses = dict(Booking.objects.filter(pk__in=[b.pk for b in queue]).values_list("pk", "status"))
+    statuses = dict(
+        Booking.objects.filter(pk__in=[b.pk for b in queue]).values_list("pk", "status")
+    )
     assert statuses == {third.pk: S.OFFERED, first.pk: S.WAITLISTED, second.pk: S.WAITLISTED}
     assert selectors.waitlist_position(Booking.objects.get(pk=first.pk)) == 1
     assert selectors.waitlist_positions([Booking.objects.get(pk=second.pk)]) == {second.pk: 2}
@@ -120,9 +122,7 @@ def test_offer_now_gives_a_held_back_place_to_the_person_chosen(
         services.booking_create(event=event, person=UserFactory(organisation=dudley))
         for _ in range(2)
     ]
-    other = Booking.objects.filter(event=event, status=S.CONFIRMED).exclude(
-        organisation=dudley
-    )[0]
+    other = Booking.objects.filter(event=event, status=S.CONFIRMED).exclude(organisation=dudley)[0]
     services.booking_cancel(booking=other, actor=other.person, reason=reasons["capacity"])
     # The place freed is held back: both waiting are from Dudley, at its limit of 2.
     assert Booking.objects.filter(event=event, status=S.OFFERED).count() == 0

@@ -41,7 +41,11 @@ def test_only_the_lead_may_open_the_page_or_use_its_actions(
 ):
     _booked, waiting = full
     event.trainers.add(trainer)
-    gets = [_url("page", event), _url("message", event), _url("waitlist_remove", event, waiting[0].pk)]
+    gets = [
+        _url("page", event),
+        _url("message", event),
+        _url("waitlist_remove", event, waiting[0].pk),
+    ]
     posts = [
         (_url("waitlist_move", event, waiting[1].pk), {"direction": "up", "position": 2}),
         (_url("waitlist_offer", event, waiting[0].pk), {}),
@@ -54,7 +58,12 @@ def test_only_the_lead_may_open_the_page_or_use_its_actions(
         assert [client.get(url).status_code for url in gets] == [403] * len(gets)
         assert [client.post(url, data).status_code for url, data in posts] == [403] * len(posts)
     assert not EventMessage.objects.exists()
-    assert list(Booking.objects.filter(pk__in=[w.pk for w in waiting]).values_list("status", flat=True)) == [S.WAITLISTED] * 3
+    assert (
+        list(
+            Booking.objects.filter(pk__in=[w.pk for w in waiting]).values_list("status", flat=True)
+        )
+        == [S.WAITLISTED] * 3
+    )
     client.logout()
     assert client.get(gets[0]).status_code == 302  # to sign in
     client.force_login(lead)
@@ -69,9 +78,7 @@ def test_the_page_lists_delegates_with_their_needs_and_filters_by_status(client,
         access_needs="Hearing loop, please",
         dietary_needs="Vegan",
     )
-    gone = BookingFactory(
-        event=event, person=UserFactory(full_name="Ben Gone"), status=S.CANCELLED
-    )
+    gone = BookingFactory(event=event, person=UserFactory(full_name="Ben Gone"), status=S.CANCELLED)
     client.force_login(lead)
     page = client.get(_url("page", event)).content.decode()
     for text in ("Ada Able", "Sandwell Council", "Hearing loop, please", "Vegan", "Ben Gone"):
@@ -90,10 +97,10 @@ def test_the_page_shows_the_waiting_list_in_order_with_its_buttons(client, event
     client.force_login(lead)
     page = client.get(_url("page", event)).content.decode()
     names = [w.person.get_full_name() for w in (waiting[0], waiting[2], waiting[1])]
-    at = [page.index(f"Move down<span class=\"govuk-visually-hidden\"> {n}") for n in names[:2]]
+    at = [page.index(f'Move down<span class="govuk-visually-hidden"> {n}') for n in names[:2]]
     assert at == sorted(at)
     assert page.index(names[0]) < page.index(names[1]) < page.index(names[2])
-    assert f"Move up<span class=\"govuk-visually-hidden\"> {names[0]}" not in page  # first
+    assert f'Move up<span class="govuk-visually-hidden"> {names[0]}' not in page  # first
     assert "Offer now" in page
     assert reverse("bookings:book_for", args=[event.pk]) in page
     assert reverse("bookings:event_cancel", args=[event.pk]) in page
@@ -213,7 +220,9 @@ def test_the_lead_messages_everyone_booked_and_sees_the_record(
     booked, _waiting = full
     client.force_login(lead)
     form = client.get(_url("message", event), {"audience": "booked"}).content.decode()
-    assert "Everyone booked (2 people)" in form and "Everyone on the waiting list (3 people)" in form
+    assert (
+        "Everyone booked (2 people)" in form and "Everyone on the waiting list (3 people)" in form
+    )
     empty = client.post(_url("message", event), {"audience": "booked", "subject": "", "body": ""})
     assert set(empty.context["form"].errors) == {"subject", "body"}
     assert not EventMessage.objects.exists()

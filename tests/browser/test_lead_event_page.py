@@ -90,7 +90,9 @@ def test_lead_reorders_the_waiting_list_of_a_full_event_and_makes_an_offer(
 
     # The event is full: an offer is refused, with the reason.
     page.get_by_role("button", name="Offer now to Willa Third").click()
-    expect(page.get_by_text("No place is free: all 2 places are booked or offered.")).to_be_visible()
+    expect(
+        page.get_by_text("No place is free: all 2 places are booked or offered.")
+    ).to_be_visible()
     check_a11y(page)
 
     # Willa to the top: once by keyboard alone, once by mouse.
