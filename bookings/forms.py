@@ -326,7 +326,11 @@ class DelegatesMoveForm(GovukForm):
         label="Delegates to move",
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose the delegates to move"},
+        error_messages={
+            "required": "Choose the delegates to move",
+            "invalid_choice": "Someone chosen no longer has a place here: check the list and "
+            "choose again",
+        },
     )
     to_event = _EventChoiceField(
         label="Move them to",

@@ -493,7 +493,7 @@ def event_cancel(request, event_id):
     def act(data):
         services.event_cancel(event=event, actor=request.user, reason=data["reason"])
         message = "The event is cancelled. Everyone booked is being emailed."
-        return message, reverse("courses:event", kwargs={"pk": event.pk})
+        return message, reverse("event_manage:page", kwargs={"event_id": event.pk})
 
     form = forms.EventCancelForm(request.POST if request.method == "POST" else None)
     page = ("bookings/event_cancel.html", {"event": event})

@@ -188,6 +188,11 @@ def test_moving_several_delegates_at_once(client, event, lead):
     nobody = client.post(url, {"to_event": later.pk})
     assert nobody.context["form"].errors["bookings"] == ["Choose the delegates to move"]
     assert 'href="#id_bookings_0"' in nobody.content.decode()
+    gone = BookingFactory(event=event, status=S.CANCELLED)
+    stale = client.post(url, {"bookings": [booked[0].pk, gone.pk], "to_event": later.pk})
+    assert stale.context["form"].errors["bookings"] == [
+        "Someone chosen no longer has a place here: check the list and choose again"
+    ]
     wrong = client.post(url, {"bookings": [booked[0].pk], "to_event": other_course.pk})
     assert list(wrong.context["form"].errors) == ["to_event"]
     assert Booking.objects.filter(event=event, status=S.CONFIRMED).count() == 3
@@ -268,3 +273,18 @@ def test_the_page_reads_in_a_fixed_number_of_queries(
     client.get(_url("page", event))
     with django_assert_max_num_queries(25):
         client.get(_url("page", event))
+
+
+def test_book_for_and_cancel_the_event_come_back_to_this_page(client, event, lead, practitioner):
+    client.force_login(lead)
+    booked = client.post(
+        reverse("bookings:book_for", args=[event.pk]), {"email": practitioner.email}
+    )
+    assert booked["Location"] == _url("page", event)
+    cancelled = client.post(
+        reverse("bookings:event_cancel", args=[event.pk]), {"reason": "Trainer unwell"}
+    )
+    assert cancelled["Location"] == _url("page", event)
+    page = client.get(_url("page", event)).content.decode()
+    assert "This event was cancelled. Trainer unwell" in page
+    assert "Cancel this event" not in page and "Book someone on this event" not in page
