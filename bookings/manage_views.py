@@ -172,7 +172,14 @@ def message(request, event_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            sent = services.event_message_send(event=event, actor=request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            sent = services.event_message_send(
+                event=event,
+                actor=request.user,
+                audience=data["audience"],
+                subject_line=data["subject"],
+                body=data["body"],
+            )
         except services.BookingError as error:
             form.add_service_error(error)
         else:

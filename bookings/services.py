@@ -797,15 +797,18 @@ def event_message_send(
     *,
     event: Event,
     audience: str,
-    subject: str,
+    subject_line: str,
     body: str,
     actor: User,
     now: datetime | None = None,
 ) -> EventMessage:
     """Email a message to everyone booked on an event, or waiting: one outbox row each, and a
-    record of what was sent to how many."""
+    record of what was sent to how many.
+
+    `subject_line`: the email's subject (`subject` names a person in these modules).
+    """
     now = now or timezone.now()
-    subject = clean_line(subject)
+    subject = clean_line(subject_line)
     body = clean_text(body or "").strip()
     if audience not in EventMessage.Audience.values:
         raise BookingError("Choose who to send the message to.", field="audience")

@@ -250,7 +250,7 @@ def test_a_message_to_everyone_booked_owes_one_email_each_and_is_recorded(
         sent = services.event_message_send(
             event=event,
             audience=EventMessage.Audience.BOOKED,
-            subject="  Room change ",
+            subject_line="  Room change ",
             body="We now meet in room 2.\r\nBring a pen.",
             actor=lead,
         )
@@ -273,13 +273,13 @@ def test_a_message_to_everyone_booked_owes_one_email_each_and_is_recorded(
 def test_a_message_to_the_waiting_list_goes_to_those_waiting_or_offered(event, queue, lead):
     Booking.objects.filter(pk=queue[0].pk).update(status=S.OFFERED)
     sent = services.event_message_send(
-        event=event, audience="waiting", subject="Still waiting", body="Hang on.", actor=lead
+        event=event, audience="waiting", subject_line="Still waiting", body="Hang on.", actor=lead
     )
     rows = OutboundEmail.objects.filter(purpose=sent.purpose)
     assert sorted(rows.values_list("booking_id", flat=True)) == sorted(b.pk for b in queue)
     # A second message owes its own rows: the purpose carries the message's id.
     again = services.event_message_send(
-        event=event, audience="waiting", subject="Still waiting", body="Hang on.", actor=lead
+        event=event, audience="waiting", subject_line="Still waiting", body="Hang on.", actor=lead
     )
     assert OutboundEmail.objects.filter(purpose=again.purpose).count() == 3
     counts = {m.pk: m.counts for m in selectors.event_messages(event)}
@@ -288,7 +288,7 @@ def test_a_message_to_the_waiting_list_goes_to_those_waiting_or_offered(event, q
 
 def test_the_page_counts_failed_and_pending_copies(event, queue, lead):
     sent = services.event_message_send(
-        event=event, audience="waiting", subject="Hello", body="Text", actor=lead
+        event=event, audience="waiting", subject_line="Hello", body="Text", actor=lead
     )
     rows = list(OutboundEmail.objects.filter(purpose=sent.purpose).order_by("id"))
     OutboundEmail.objects.filter(pk=rows[0].pk).update(state=OutboundEmail.State.SENT)
@@ -309,7 +309,7 @@ def test_an_empty_message_is_refused(event, lead, audience, subject, body, field
     BookingFactory(event=event)
     with pytest.raises(BookingError, match=message) as refused:
         services.event_message_send(
-            event=event, audience=audience, subject=subject, body=body, actor=lead
+            event=event, audience=audience, subject_line=subject, body=body, actor=lead
         )
     assert refused.value.field == field
     assert not EventMessage.objects.exists() and not OutboundEmail.objects.exists()
@@ -319,6 +319,6 @@ def test_a_message_to_nobody_is_refused(event, lead):
     BookingFactory(event=event)
     with pytest.raises(BookingError, match=services.MESSAGE_NOBODY):
         services.event_message_send(
-            event=event, audience="waiting", subject="Hello", body="Text", actor=lead
+            event=event, audience="waiting", subject_line="Hello", body="Text", actor=lead
         )
     assert not EventMessage.objects.exists()
