@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings import calendar, services
-from bookings.models import Booking
+from bookings.models import EVENT_MESSAGE_PURPOSE, Booking, EventMessage
 from core.mail import compose
 from messaging.outbox import send_once
 from people import reminders
@@ -31,6 +31,7 @@ SUBJECTS = {
     "moved_out": "Your place has moved to another date: {course}",
     # Owed as "event_updated-<sequence>", one per change (services.event_details_change).
     "event_updated": "Your course has changed: {course}",
+    "waitlist_removed": "You are no longer on the waiting list: {course}",
 }
 PURPOSES = tuple(SUBJECTS)
 
@@ -75,6 +76,12 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     if purpose == "waitlist_offer" and booking.offer_key:
         token = services.offer_link_token(booking)
         context["offer_url"] = settings.SITE_URL + reverse("bookings:offer", args=[token])
+    if purpose.startswith(EVENT_MESSAGE_PURPOSE):
+        # The lead's message to the event's delegates (services.event_message_send).
+        sent = EventMessage.objects.get(pk=int(purpose.removeprefix(EVENT_MESSAGE_PURPOSE)))
+        context["message"] = sent
+        body = render_to_string("bookings/email/event_message.txt", context)
+        return compose(subject=sent.subject, text=body, to=[to])
     if kind == "event_updated":
         change = booking.log.filter(action=services.EVENT_CHANGED).order_by("-at", "-pk").first()
         fields = set(change.note.removeprefix("changed: ").split(", ")) if change else set()

@@ -6,7 +6,9 @@
   delegate can do about a booking, shown on "My training" (e.g. answer an evaluation).
 - `my_training_sections`: callables `(person) -> {"template": ..., **context} | None`; extra
   sections at the end of "My training" (e.g. competency: what the person's role requires).
-Each callable gets the whole list at once so it can answer in a constant number of queries.
+- `event_panels`: callables `(event) -> [Panel, ...]`; summaries shown on the lead's page for
+  one event (e.g. evaluations: how many returned each evaluation, of how many due).
+Each booking callable gets the whole list at once so it can answer in a constant number of queries.
 """
 
 from dataclasses import dataclass
@@ -20,9 +22,20 @@ class Action:
     hint: str = ""
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A titled summary on the lead's event page: (label, value) rows and a link to the detail."""
+
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    link_label: str = ""
+    link_url: str = ""
+
+
 certificate_gates: list = []
 booking_actions: list = []
 my_training_sections: list = []
+event_panels: list = []
 
 
 def certificate_blockers(bookings) -> dict[int, str]:
@@ -43,3 +56,7 @@ def actions_for(bookings) -> dict[int, list[Action]]:
 
 def sections_for(person) -> list[dict]:
     return [section for provider in my_training_sections if (section := provider(person))]
+
+
+def panels_for(event) -> list[Panel]:
+    return [panel for provider in event_panels for panel in provider(event)]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from bookings.line_manager import line_manager_email_problem
-from bookings.models import Booking, CancellationReason
+from bookings.models import Booking, CancellationReason, EventMessage
 from bookings.services import SUBSTITUTE_SAME_ORG, Mark
 from core.forms import GovukForm
+from courses.models import Event
 from people.models import Organisation, User
 
 S = Booking.Status
@@ -236,3 +238,84 @@ class RegisterForm(GovukForm):
                 reinstate=bool(self.cleaned_data.get(f"reinstate-{booking.pk}")),
             )
         return marks
+
+
+# --- the lead's page for one event ------------------------------------------------------------
+
+
+class _EventChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, event):
+        free = event.places_left
+        when = timezone.localtime(event.start)
+        return f"{when:%A} {when.day} {when:%B %Y, %H:%M} ({free} place{'s' * (free != 1)} free)"
+
+
+class DelegatesMoveForm(GovukForm):
+    """Tick delegates with a place, choose another date of the course: they move together."""
+
+    bookings = forms.TypedMultipleChoiceField(
+        label="Delegates to move",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose the delegates to move",
+            "invalid_choice": "Someone chosen no longer has a place here: check the list and "
+            "choose again",
+        },
+    )
+    to_event = _EventChoiceField(
+        label="Move them to",
+        queryset=None,
+        empty_label="Choose a date",
+        error_messages={
+            "required": "Choose the date to move them to",
+            "invalid_choice": "Choose one of the dates listed",
+        },
+    )
+
+    def __init__(self, *args, bookings: list[Booking], targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bookings"].choices = [
+            (b.pk, b.person.get_full_name()) for b in bookings if b.status == S.CONFIRMED
+        ]
+        self.fields["to_event"].queryset = (
+            Event.objects.filter(pk__in=[t.pk for t in targets])
+            .with_places_taken()
+            .select_related("course")
+        )
+
+    def checkboxes(self) -> dict[int, object]:
+        """{booking id: its checkbox}, to put each in its delegate's row."""
+        return {int(w.data["value"]): w for w in self["bookings"].subwidgets}
+
+
+class WaitlistMoveForm(forms.Form):
+    """Up or down one place, from the position the lead saw (a changed list is refused)."""
+
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+    position = forms.IntegerField(min_value=1)
+
+
+class EventMessageForm(GovukForm):
+    audience = forms.ChoiceField(
+        label="Who is it for?",
+        choices=EventMessage.Audience.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who to send the message to"},
+    )
+    subject = forms.CharField(
+        label="Subject",
+        max_length=150,
+        error_messages={"required": "Enter a subject"},
+    )
+    body = forms.CharField(
+        label="Message",
+        widget=forms.Textarea,
+        max_length=5000,
+        help_text="We add a greeting, the event's date and place, and a sign-off.",
+        error_messages={"required": "Enter the message"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["rows"] = 8

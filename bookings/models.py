@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from courses.models import PLACE_HOLDING_STATUSES
 
@@ -111,6 +111,9 @@ class Booking(models.Model):
     # and cancellation reaches the entry the first invite made. Bookings from before this field
     # keep the UID their invites carried ("booking-<id>@learning-loop", bookings/0009).
     calendar_uid = models.CharField(max_length=255, default=new_calendar_uid, editable=False)
+    # The waiting list's order once the lead has changed it (bookings.services.waitlist_move
+    # numbers the whole queue 1, 2, 3 ...; later joiners come after). Empty: in order of joining.
+    waitlist_rank = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["event", "created_at", "id"]
@@ -134,6 +137,10 @@ class Booking(models.Model):
         return self.status in self.HOLDS_PLACE
 
 
+# The waiting list's order, everywhere it is read: the lead's order, then the order of joining.
+WAITLIST_ORDER = (F("waitlist_rank").asc(nulls_last=True), "created_at", "id")
+
+
 class BookingLog(models.Model):
     """Every status or attendance change: who, when, from, to. Never edited."""
 
@@ -152,6 +159,41 @@ class BookingLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_status}->{self.to_status}"
+
+
+class EventMessage(models.Model):
+    """A message the L&D lead sent to an event's delegates or its waiting list (the record).
+
+    Each recipient's copy is one outbox row, purpose `event-message-<id>` (bookings.emails).
+    """
+
+    class Audience(models.TextChoices):
+        BOOKED = "booked", "Everyone booked"
+        WAITING = "waiting", "Everyone on the waiting list"
+
+    event = models.ForeignKey("courses.Event", on_delete=models.PROTECT, related_name="messages")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    subject = models.CharField(max_length=150)
+    body = models.TextField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.subject} ({self.get_audience_display()}, {self.created_at:%Y-%m-%d})"
+
+    @property
+    def purpose(self) -> str:
+        return f"{EVENT_MESSAGE_PURPOSE}{self.pk}"
+
+
+# The outbox purpose of an event message's copies: this prefix and the message's id.
+EVENT_MESSAGE_PURPOSE = "event-message-"
 
 
 class Enrolment(models.Model):

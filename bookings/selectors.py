@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
+from bookings.models import (
+    WAITLIST_ORDER,
+    Booking,
+    BookingLog,
+    CancellationReason,
+    Enrolment,
+    EventMessage,
+)
 from courses.models import Course, Event
+from messaging.models import OutboundEmail
 
 if TYPE_CHECKING:
     from people.models import User
@@ -137,6 +145,8 @@ LOG_ACTION_LABELS = {
     "reinstate_and_mark": "Reinstated on the register",
     "walk_in": "Walk-in added",
     "event_updated": "Sent the event's new details",
+    "waitlist_reorder": "Moved on the waiting list",
+    "waitlist_removed": "Taken off the waiting list",
 }
 
 
@@ -167,12 +177,12 @@ def waitlist_position(booking: Booking) -> int | None:
     """1 for the first in line; None when the booking is not waiting."""
     if booking.status != Booking.Status.WAITLISTED:
         return None
-    ahead = Booking.objects.filter(
-        event_id=booking.event_id, status=Booking.Status.WAITLISTED
-    ).filter(
-        Q(created_at__lt=booking.created_at) | Q(created_at=booking.created_at, id__lt=booking.id)
+    queue = list(
+        Booking.objects.filter(event_id=booking.event_id, status=Booking.Status.WAITLISTED)
+        .order_by(*WAITLIST_ORDER)
+        .values_list("id", flat=True)
     )
-    return ahead.count() + 1
+    return queue.index(booking.pk) + 1 if booking.pk in queue else None
 
 
 def waitlist_positions(bookings) -> dict[int, int]:
@@ -182,7 +192,7 @@ def waitlist_positions(bookings) -> dict[int, int]:
         return {}
     queue = Booking.objects.filter(
         event_id__in={b.event_id for b in waiting}, status=Booking.Status.WAITLISTED
-    ).order_by("event_id", "created_at", "id")
+    ).order_by("event_id", *WAITLIST_ORDER)
     positions, counter, wanted = {}, {}, {b.pk for b in waiting}
     for booking_id, event_id in queue.values_list("id", "event_id"):
         counter[event_id] = counter.get(event_id, 0) + 1
@@ -226,3 +236,136 @@ def move_targets(booking: Booking) -> QuerySet[Event]:
         .select_related("venue", "course")
         .order_by("start")
     )
+
+
+# --- the lead's page for one event ------------------------------------------------------------
+
+WAITING_STATUSES = (Booking.Status.WAITLISTED, Booking.Status.OFFERED)
+
+
+def event_delegates(event: Event, *, status: str = "") -> list[Booking]:
+    """The event's bookings other than the waiting list, by name; only `status` if given."""
+    bookings = Booking.objects.filter(event=event).exclude(status__in=WAITING_STATUSES)
+    if status:
+        bookings = bookings.filter(status=status)
+    return list(
+        bookings.select_related("person", "organisation").order_by(
+            "person__full_name", "person__email", "id"
+        )
+    )
+
+
+def event_delegate_statuses(event: Event) -> list[tuple[str, str, int]]:
+    """(status, label, count) of the event's bookings other than the waiting list."""
+    counts = dict(
+        Booking.objects.filter(event=event)
+        .exclude(status__in=WAITING_STATUSES)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [
+        (value, label, counts[value]) for value, label in Booking.Status.choices if value in counts
+    ]
+
+
+def event_waiting_list(event: Event) -> tuple[list[Booking], list[Booking]]:
+    """(the waiting list in its order, the open offers by expiry)."""
+    rows = list(
+        Booking.objects.filter(event=event, status__in=WAITING_STATUSES)
+        .select_related("person", "organisation")
+        .order_by(*WAITLIST_ORDER)
+    )
+    waiting = [b for b in rows if b.status == Booking.Status.WAITLISTED]
+    offered = sorted(
+        (b for b in rows if b.status == Booking.Status.OFFERED),
+        key=lambda b: (b.offer_expires_at is None, b.offer_expires_at, b.pk),
+    )
+    return waiting, offered
+
+
+def event_bookings_to_move(event: Event, booking_ids: list[int]) -> list[Booking]:
+    """The event's bookings among `booking_ids` (others are ignored), by name."""
+    return list(
+        Booking.objects.filter(event=event, pk__in=booking_ids)
+        .select_related("person", "event__course")
+        .order_by("person__full_name", "person__email", "id")
+    )
+
+
+def event_waiting_booking(event: Event, booking_id: int) -> Booking:
+    """A booking of this event (the waiting list's actions check its status under the lock)."""
+    return get_object_or_404(
+        Booking.objects.select_related("person", "organisation", "event__course"),
+        pk=booking_id,
+        event=event,
+    )
+
+
+def event_move_targets(event: Event) -> list[Event]:
+    """Other upcoming dates of the event's course that are open and have a free place."""
+    return [
+        target
+        for target in Event.objects.upcoming()
+        .bookable()
+        .filter(course_id=event.course_id)
+        .exclude(pk=event.pk)
+        .with_places_taken()
+        .select_related("course")
+        .order_by("start")
+        if target.places_left > 0
+    ]
+
+
+# Who each audience is: everyone with a place (or who had one, after the event), or waiting.
+MESSAGE_AUDIENCES = {
+    EventMessage.Audience.BOOKED: (
+        Booking.Status.CONFIRMED,
+        Booking.Status.ATTENDED,
+        Booking.Status.PARTIAL,
+        Booking.Status.NO_SHOW,
+    ),
+    EventMessage.Audience.WAITING: WAITING_STATUSES,
+}
+
+
+def event_message_recipients(event: Event, audience: str) -> list[int]:
+    """The ids of the bookings an event message to `audience` goes to."""
+    return list(
+        Booking.objects.filter(event=event, status__in=MESSAGE_AUDIENCES[audience])
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def event_messages(event: Event) -> list[EventMessage]:
+    """The lead's messages about this event, newest first, each with its copies' states counted
+    (`sent`, `waiting`, `failed`: failed or given up; `skipped`)."""
+    messages = list(EventMessage.objects.filter(event=event).select_related("sent_by"))
+    if not messages:
+        return messages
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        OutboundEmail.objects.filter(purpose__in=[m.purpose for m in messages])
+        .order_by()
+        .values("purpose", "state")
+        .annotate(n=Count("id"))
+        .values_list("purpose", "state", "n")
+    )
+    group = {
+        OutboundEmail.State.SENT: "sent",
+        OutboundEmail.State.PENDING: "waiting",
+        OutboundEmail.State.SENDING: "waiting",
+        OutboundEmail.State.FAILED: "failed",
+        OutboundEmail.State.GIVEN_UP: "failed",
+        OutboundEmail.State.SKIPPED: "skipped",
+    }
+    for purpose, state, n in rows:
+        bucket = counts.setdefault(purpose, {"sent": 0, "waiting": 0, "failed": 0, "skipped": 0})
+        bucket[group[state]] += n
+    for message in messages:
+        message.counts = counts.get(
+            message.purpose, {"sent": 0, "waiting": 0, "failed": 0, "skipped": 0}
+        )
+    return messages

@@ -21,8 +21,17 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from bookings import calendar
-from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
+from bookings.models import (
+    WAITLIST_ORDER,
+    Booking,
+    BookingLog,
+    CancellationReason,
+    Enrolment,
+    EventMessage,
+)
+from bookings.selectors import event_message_recipients
 from core.clock import working_days_before
+from core.text import clean_line, clean_text
 from courses.models import Event
 from courses.services import event_validate
 from messaging.outbox import outbox_enqueue, outbox_record
@@ -73,6 +82,24 @@ REINSTATE_BOOKED_AGAIN = (
     "{person} booked again after cancelling: mark their current booking on the register instead."
 )
 BUSY = "Lots of people are booking right now. Please try again in a moment."
+# The lead's event page: the waiting list, moving several people, messages.
+NOT_WAITING = "{person} is no longer on the waiting list."
+WAITLIST_STALE = (
+    "The waiting list has changed since you opened the page. Check the order and try again."
+)
+WAITLIST_ALREADY_FIRST = "{person} is already first on the waiting list."
+WAITLIST_ALREADY_LAST = "{person} is already last on the waiting list."
+NO_PLACE_FREE = (
+    "No place is free: all {capacity} places are booked or offered. A place that comes free "
+    "goes to the first on the waiting list, so move {person} up; or add places to the event."
+)
+OFFER_EVENT_CLOSED = "Places can only be offered on a scheduled event that has not started."
+MOVE_NOBODY = "Choose the delegates to move."
+MOVE_NO_ROOM = "The new date has {free} free place{s}: choose at most {free} delegate{s}."
+MOVE_PERSON_FAILED = "{person} could not be moved: {reason} No one was moved."
+MESSAGE_NO_SUBJECT = "Enter a subject."
+MESSAGE_NO_BODY = "Enter the message."
+MESSAGE_NOBODY = "There is no one to send this message to."
 ENROLMENT_NOT_ELEARNING = "Only e-learning modules have enrolments."
 COMPLETION_IN_FUTURE = "The completion date cannot be in the future."
 COMPLETION_BEFORE_ENROLMENT = (
@@ -245,13 +272,29 @@ def _check_prerequisites(event: Event, person: User) -> None:
         raise BookingError(PREREQUISITE_MISSING_ELEARNING.format(modules=" and ".join(modules)))
 
 
+def _waiting(event: Event):
+    """The event's waiting list in its order (the lead's order, then the order of joining)."""
+    return Booking.objects.filter(event=event, status=S.WAITLISTED).order_by(*WAITLIST_ORDER)
+
+
+def _rank_for_newcomer(event: Event) -> int | None:
+    """A newcomer joins the end: after the last rank once the lead has ordered the list."""
+    last = (
+        Booking.objects.filter(event=event, status=S.WAITLISTED, waitlist_rank__isnull=False)
+        .order_by("-waitlist_rank")
+        .values_list("waitlist_rank", flat=True)
+        .first()
+    )
+    return None if last is None else last + 1
+
+
 def _next_in_line(event: Event, places: int) -> list[Booking]:
     """Up to `places` people waiting, in order, skipping anyone whose organisation is at its limit.
 
     A skipped person keeps their place in the queue: they are next once their organisation
     frees a place. The event must be locked by the caller.
     """
-    waiting = Booking.objects.filter(event=event, status=S.WAITLISTED).order_by("created_at", "id")
+    waiting = _waiting(event)
     if not event.places_per_organisation:
         return list(waiting[:places])
     held: dict[int | None, int] = {}
@@ -276,16 +319,22 @@ def _offer_free_places(event: Event, *, now: datetime) -> list[Booking]:
     if free <= 0 or event.start <= now or event.status != Event.Status.SCHEDULED:
         return []
     waiting = _next_in_line(event, free)
-    expires = min(now + timedelta(hours=settings.BOOKING_OFFER_HOURS), event.start)
     for booking in waiting:
-        previous = booking.status
-        booking.status = S.OFFERED
-        booking.offer_expires_at = expires
-        booking.offer_key = secrets.token_urlsafe(32)
-        booking.save(update_fields=["status", "offer_expires_at", "offer_key"])
-        _log(booking, actor=None, action="offer", from_status=previous, at=now)
-        _email(booking.id, "waitlist_offer")
+        _make_offer(booking, event=event, now=now)
     return waiting
+
+
+def _make_offer(
+    booking: Booking, *, event: Event, now: datetime, actor: User | None = None, note: str = ""
+) -> None:
+    """Offer the waiting `booking` a place: an emailed link, open until the offer expires."""
+    previous = booking.status
+    booking.status = S.OFFERED
+    booking.offer_expires_at = min(now + timedelta(hours=settings.BOOKING_OFFER_HOURS), event.start)
+    booking.offer_key = secrets.token_urlsafe(32)
+    booking.save(update_fields=["status", "offer_expires_at", "offer_key"])
+    _log(booking, actor=actor, action="offer", from_status=previous, at=now, note=note)
+    _email(booking.id, "waitlist_offer")
 
 
 def offer_link_token(booking: Booking) -> str:
@@ -382,6 +431,7 @@ def booking_create(
         line_manager_email=details.line_manager_email,
         access_needs=details.access_needs,
         dietary_needs=details.dietary_needs if event.course.delivery_mode == "face_to_face" else "",
+        waitlist_rank=None if has_place else _rank_for_newcomer(event),
     )
     try:
         with transaction.atomic():
@@ -753,6 +803,170 @@ def event_update(
     if details:
         event_details_change(event=locked, changed=details, actor=actor, now=now)
     return changed
+
+
+# --- the lead's event page: the waiting list, moving several people, messages -------------
+
+
+@transaction.atomic
+def waitlist_move(
+    *, booking: Booking, up: bool, position: int, actor: User, now: datetime | None = None
+) -> list[Booking]:
+    """Move a waiting booking one place up or down; returns the waiting list in its new order.
+
+    `position` is where the lead saw the person (1 for the first): if the list has changed since
+    (someone joined, left, was offered a place or moved), nothing moves and the lead is told.
+    The whole list is numbered afresh, so its order is kept from then on (`_next_in_line`).
+    """
+    now = now or timezone.now()
+    event = _lock_event(booking.event_id)
+    queue = list(_waiting(event))
+    ids = [b.pk for b in queue]
+    if booking.pk not in ids:
+        raise BookingError(NOT_WAITING.format(person=booking.person))
+    index = ids.index(booking.pk)
+    if index + 1 != position:
+        raise BookingError(WAITLIST_STALE)
+    target = index - 1 if up else index + 1
+    if target < 0:
+        raise BookingError(WAITLIST_ALREADY_FIRST.format(person=booking.person))
+    if target >= len(queue):
+        raise BookingError(WAITLIST_ALREADY_LAST.format(person=booking.person))
+    queue[index], queue[target] = queue[target], queue[index]
+    changed = []
+    for rank, waiting in enumerate(queue, start=1):
+        if waiting.waitlist_rank != rank:
+            waiting.waitlist_rank = rank
+            changed.append(waiting)
+    Booking.objects.bulk_update(changed, ["waitlist_rank"])
+    _log(
+        queue[target],
+        actor=actor,
+        action="waitlist_reorder",
+        from_status=S.WAITLISTED,
+        at=now,
+        note=f"from number {index + 1} to number {target + 1}",
+    )
+    return queue
+
+
+@transaction.atomic
+def waitlist_offer(*, booking: Booking, actor: User, now: datetime | None = None) -> Booking:
+    """The lead offers a free place to this person now, whatever their place in the queue.
+
+    The lead's decision: it may go ahead of the queue and over the per-organisation limit (a
+    place held back because everyone waiting is from an organisation at its limit). It needs a
+    free place: one that no booking holds or has been offered.
+    """
+    now = now or timezone.now()
+    event = _lock_event(booking.event_id)
+    booking.refresh_from_db()
+    if booking.status != S.WAITLISTED:
+        raise BookingError(NOT_WAITING.format(person=booking.person))
+    if event.status != Event.Status.SCHEDULED or event.start <= now:
+        raise BookingError(OFFER_EVENT_CLOSED)
+    if _places_taken(event) >= event.capacity:
+        raise BookingError(NO_PLACE_FREE.format(capacity=event.capacity, person=booking.person))
+    _make_offer(booking, event=event, now=now, actor=actor, note="offered by the L&D lead")
+    return booking
+
+
+@transaction.atomic
+def waitlist_remove(*, booking: Booking, actor: User, now: datetime | None = None) -> Booking:
+    """The lead takes someone off the waiting list; they are emailed."""
+    now = now or timezone.now()
+    _lock_event(booking.event_id)
+    booking.refresh_from_db()
+    if booking.status != S.WAITLISTED:
+        raise BookingError(NOT_WAITING.format(person=booking.person))
+    booking.status = S.CANCELLED
+    booking.cancelled_at = now
+    booking.save(update_fields=["status", "cancelled_at"])
+    _log(booking, actor=actor, action="waitlist_removed", from_status=S.WAITLISTED, at=now)
+    _email(booking.id, "waitlist_removed")
+    return booking
+
+
+@transaction.atomic
+def bookings_move(
+    *, bookings: list[Booking], to_event: Event, actor: User, now: datetime | None = None
+) -> list[Booking]:
+    """Move several confirmed places to another date of the same course: all of them, or none.
+
+    Each goes through `booking_move` (its checks, log and emails); the first refusal undoes
+    every move made before it and names the person, so the lead never has to work out who
+    moved and who did not.
+    """
+    now = now or timezone.now()
+    if not bookings:
+        raise BookingError(MOVE_NOBODY, field="bookings")
+    # Every event involved locked at once, in id order, so two moves cannot deadlock.
+    locked = {
+        e_id: _lock_event(e_id) for e_id in sorted({b.event_id for b in bookings} | {to_event.pk})
+    }
+    target = locked[to_event.pk]
+    if any(locked[b.event_id].course_id != target.course_id for b in bookings) or any(
+        b.event_id == target.pk for b in bookings
+    ):
+        raise BookingError(MOVE_SAME_COURSE, field="to_event")
+    if target.status != Event.Status.SCHEDULED or target.start <= now:
+        raise BookingError(EVENT_NOT_BOOKABLE, field="to_event")
+    free = max(target.capacity - _places_taken(target), 0)
+    if len(bookings) > free:
+        raise BookingError(
+            MOVE_NO_ROOM.format(free=free, s="" if free == 1 else "s"), field="to_event"
+        )
+    moved = []
+    for booking in bookings:
+        try:
+            moved.append(booking_move(booking=booking, to_event=target, actor=actor, now=now))
+        except BookingError as error:
+            raise BookingError(
+                MOVE_PERSON_FAILED.format(person=booking.person, reason=error.message),
+                field="bookings",
+            ) from error
+    return moved
+
+
+@transaction.atomic
+def event_message_send(
+    *,
+    event: Event,
+    audience: str,
+    subject_line: str,
+    body: str,
+    actor: User,
+    now: datetime | None = None,
+) -> EventMessage:
+    """Email a message to everyone booked on an event, or waiting: one outbox row each, and a
+    record of what was sent to how many.
+
+    `subject_line`: the email's subject (`subject` names a person in these modules).
+    """
+    now = now or timezone.now()
+    subject = clean_line(subject_line)
+    body = clean_text(body or "").strip()
+    if audience not in EventMessage.Audience.values:
+        raise BookingError("Choose who to send the message to.", field="audience")
+    if not subject:
+        raise BookingError(MESSAGE_NO_SUBJECT, field="subject")
+    if not body:
+        raise BookingError(MESSAGE_NO_BODY, field="body")
+    recipients = event_message_recipients(event, audience)
+    if not recipients:
+        raise BookingError(MESSAGE_NOBODY, field="audience")
+    message = EventMessage.objects.create(
+        event=event,
+        audience=audience,
+        subject=subject[:150],
+        body=body,
+        sent_by=actor,
+        created_at=now,
+        recipients=len(recipients),
+    )
+    for booking_id in recipients:
+        _email(booking_id, message.purpose)
+    return message
 
 
 # --- attendance ----------------------------------------------------------------------------

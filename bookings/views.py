@@ -514,7 +514,7 @@ def book_for(request, event_id):
         person = data["email"]
         booking = services.booking_create(event=event, person=person, booked_by=request.user)
         where = "on the waiting list" if booking.status == S.WAITLISTED else "booked"
-        return f"{person} is {where}.", _register_url(event.pk)
+        return f"{person} is {where}.", reverse("event_manage:page", kwargs={"event_id": event.pk})
 
     form = forms.PersonEmailForm(request.POST if request.method == "POST" else None)
     page = ("bookings/book_for.html", {"event": event})
@@ -543,7 +543,7 @@ def event_cancel(request, event_id):
     def act(data):
         services.event_cancel(event=event, actor=request.user, reason=data["reason"])
         message = "The event is cancelled. Everyone booked is being emailed."
-        return message, reverse("courses:event", kwargs={"pk": event.pk})
+        return message, reverse("event_manage:page", kwargs={"event_id": event.pk})
 
     form = forms.EventCancelForm(request.POST if request.method == "POST" else None)
     page = ("bookings/event_cancel.html", {"event": event})

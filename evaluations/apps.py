@@ -13,3 +13,5 @@ class EvaluationsConfig(AppConfig):
             extensions.certificate_gates.append(hooks.certificate_gate)
         if hooks.booking_actions not in extensions.booking_actions:
             extensions.booking_actions.append(hooks.booking_actions)
+        if hooks.event_panels not in extensions.event_panels:
+            extensions.event_panels.append(hooks.event_panels)

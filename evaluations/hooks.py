@@ -1,11 +1,12 @@
-"""What evaluations add to the bookings pages: evaluation links and the certificate gate."""
+"""What evaluations add to the bookings pages: evaluation links, the certificate gate and the
+returns on the lead's event page."""
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.extensions import Action
-from evaluations import services
+from bookings.extensions import Action, Panel
+from evaluations import selectors, services
 from evaluations.models import Invitation, Stage
 
 CERTIFICATE_WAITS = (
@@ -69,3 +70,24 @@ def booking_actions(bookings) -> dict[int, list[Action]]:
             )
         actions.setdefault(inv.booking_id, []).append(action)
     return actions
+
+
+RETURN_STAGES = (("pre", "Pre-course"), ("post", "Post-course"), ("stage2", "Stage 2"))
+
+
+def event_panels(event) -> list[Panel]:
+    """The lead's event page: each evaluation's returns (answered) of those due (invited)."""
+    rows = selectors.event_returns(event)
+    summary = []
+    for key, label in RETURN_STAGES:
+        due = sum(1 for r in rows if r[key] != "not sent")
+        returned = sum(1 for r in rows if r[key] == "answered")
+        summary.append((label, f"{returned} of {due} returned" if due else "None due yet"))
+    return [
+        Panel(
+            title="Evaluation returns",
+            rows=tuple(summary),
+            link_label="Who has answered, and reminders",
+            link_url=reverse("evaluations:event_returns", args=[event.pk]),
+        )
+    ]

@@ -15,6 +15,8 @@ COVERED = {
     "bookings.BookingLog": "The history of each booking, and changes the person made to others'.",
     "bookings.Enrolment": "E-learning enrolments and completions.",
     "competency.StaffRole": "Their job role in the competency framework, and when it was set.",
+    "bookings.EventMessage": "Messages they sent to an event's delegates or waiting list (as "
+    "the L&D lead): the event, who to, the subject and text, when and to how many.",
     "messaging.OutboundEmail": "Every email sent about their bookings (purpose, recipient, when).",
     "courses.Event": "Events the person trains on.",
     "evaluations.Invitation": (
@@ -58,6 +60,7 @@ PERSONAL_TEXT = {
         "dietary_needs",
     ),
     "bookings.BookingLog": ("note",),
+    "bookings.EventMessage": ("subject", "body"),
     "evaluations.Invitation": ("email",),
     "evaluations.Answer": ("text",),
     "imports.ImportRun": ("file_names", "summary", "errors", "failure"),
@@ -141,6 +144,7 @@ NOT_PERSONAL_TEXT = {
         "random id, or the booking's id, on the site's domain).",
     ),
     "bookings.BookingLog": (("action", "from_status", "to_status"), "Codes."),
+    "bookings.EventMessage": (("audience",), "A code."),
     "messaging.OutboundEmail": (
         ("purpose", "recipient_role", "task", "state", "note"),
         "Codes: purpose, recipient role, task id, state; the note is the outbox's own sentence "

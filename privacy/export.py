@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.models import Booking, BookingLog, Enrolment
+from bookings.models import Booking, BookingLog, Enrolment, EventMessage
 from competency.models import StaffRole
 from courses.models import Event
 from evaluations.models import Answer, Invitation, Response
@@ -151,6 +151,18 @@ def subject_access_export(person: User) -> dict:
         "competency.StaffRole": [
             {"job_role": str(r.job_role), "updated_at": _dt(r.updated_at)}
             for r in StaffRole.objects.filter(person=person).select_related("job_role")
+        ],
+        "bookings.EventMessage": [
+            {
+                "event_id": m.event_id,
+                "course": m.event.course.title,
+                "audience": m.get_audience_display(),
+                "subject": m.subject,
+                "body": m.body,
+                "sent_at": _dt(m.created_at),
+                "recipients": m.recipients,
+            }
+            for m in EventMessage.objects.filter(sent_by=person).select_related("event__course")
         ],
         "messaging.OutboundEmail": [
             {

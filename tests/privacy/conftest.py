@@ -14,7 +14,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from django_q.models import Task
 
-from bookings.models import Booking, BookingLog, Enrolment
+from bookings.models import Booking, BookingLog, Enrolment, EventMessage
 from competency.models import JobRole, StaffRole
 from courses.models import Course, Event
 from evaluations.defaults import ensure_default_questionnaires
@@ -284,6 +284,25 @@ def world(db, client):
         file_names=["bookings.csv"],
         errors=[f"bookings.csv line 2: email '{EMAIL}' already has an active booking"],
         error_count=1,
+    )
+    # A message they sent to an event's delegates (as a lead once), and a lead's naming them.
+    EventMessage.objects.create(
+        event=attended.event,
+        audience=EventMessage.Audience.BOOKED,
+        subject="Room change",
+        body="We meet in room 2.",
+        sent_by=person,
+        created_at=timezone.now(),
+        recipients=1,
+    )
+    EventMessage.objects.create(
+        event=attended.event,
+        audience=EventMessage.Audience.BOOKED,
+        subject=f"Cover for {NAME}",
+        body=f"{NAME} ({EMAIL}) is away: ask the trainer instead.",
+        sent_by=lead,
+        created_at=timezone.now(),
+        recipients=1,
     )
     Task.objects.create(
         id=secrets.token_hex(16),

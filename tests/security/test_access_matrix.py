@@ -188,6 +188,30 @@ MATRIX: dict[str, Entry] = {
     "bookings:move": Entry(
         "GET", {OWN: LEAD_ONLY, COLLEAGUE: LEAD_ONLY, OTHER_ORG: LEAD_ONLY}, data="move"
     ),
+    # the L&D lead's page for one event, and its actions
+    "event_manage:page": Entry("GET", {PUBLISHED: LEAD_ONLY}),
+    "event_manage:message": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="event_message"),
+    "event_manage:delegates_move": Entry(
+        "POST",
+        {PUBLISHED: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={PUBLISHED: (LOGIN, 403, 403, 403, 405)},
+        data="delegates_move",
+    ),
+    # (another organisation's booking: the lead's buttons answer on the page, by a redirect)
+    "event_manage:waitlist_move": Entry(
+        "POST",
+        {OTHER_ORG: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={OTHER_ORG: (LOGIN, 403, 403, 403, 405)},
+        data="waitlist_move",
+    ),
+    "event_manage:waitlist_offer": Entry(
+        "POST",
+        {OTHER_ORG: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={OTHER_ORG: (LOGIN, 403, 403, 403, 405)},
+    ),
+    "event_manage:waitlist_remove": Entry(
+        "GET", {OTHER_ORG: (LOGIN, 403, 403, 403, REDIRECT)}, data="empty"
+    ),
     # evaluations
     "evaluations:answer": Entry("GET", {"valid link": ALL_OK, "tampered link": (404,) * 5}),
     "evaluations:fresh_link": Entry(
@@ -498,6 +522,10 @@ class World:
             return [event.pk]
         if name == "courses:manage_venue_edit":
             return [self.event.venue_id]
+        if name in ("event_manage:page", "event_manage:message", "event_manage:delegates_move"):
+            return [event.pk]
+        if name.startswith("event_manage:waitlist_"):
+            return [self.event.pk, self.booking[key].pk]
         if name == "courses:event":
             return [event.pk]
         if name == "courses:course":
@@ -588,6 +616,12 @@ class World:
             "book_for": {"email": self.outsider.email},
             "event_cancel": {"reason": "Trainer unwell"},
             "move": {"to_event": self.move_target.pk},
+            "delegates_move": {
+                "bookings": [self.booking[OTHER_ORG].pk],
+                "to_event": self.move_target.pk,
+            },
+            "waitlist_move": {"direction": "up", "position": 1},
+            "event_message": {"audience": "booked", "subject": "Parking", "body": "Round back"},
             "returns": {"stage": "post"},
             "quote": {"publishable": "1"},
             "merge": {"target": self.org.pk},
