@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event
+from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event, EventSession
 
 # Booking statuses under which a person is "on" an event (bookings.Booking.ACTIVE); spelt out here
 # because courses must not import bookings.
@@ -111,3 +111,15 @@ def course_get_by_any_title(title: str) -> Course | None:
         .first()
     )
     return name.course if name else None
+
+
+def event_get_for_lead(*, pk: int) -> Event:
+    """Any event with its course and sessions, for the L&D lead's pages, or 404."""
+    try:
+        return (
+            Event.objects.select_related("course")
+            .prefetch_related(Prefetch("sessions", queryset=EventSession.objects.order_by("order")))
+            .get(pk=pk)
+        )
+    except Event.DoesNotExist:
+        raise Http404("No such event") from None

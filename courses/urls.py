@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("courses/<slug:slug>/", views.course_detail, name="course"),
     path("events/<int:pk>/", views.event_detail, name="event"),
+    path("manage/events/<int:pk>/sessions/", views.event_sessions, name="event_sessions"),
 ]
