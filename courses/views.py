@@ -88,12 +88,13 @@ def event_sessions(request, pk):
         adding = "add" in request.POST
         form = EventSessionsForm(request.POST, rows=rows + 1 if adding else rows)
         if not adding and form.is_valid():
+            times = form.times()
             try:
-                services.event_sessions_set(event, form.times())
+                services.event_sessions_set(event, times)
             except services.EventSessionsError as error:
                 form.add_problems(error.problems)
             else:
-                count = event.sessions.count() or 1
+                count = len(times)
                 messages.success(request, f"Sessions saved: {count} session{'s' * (count != 1)}.")
                 return redirect("courses:event_sessions", pk=event.pk)
         if adding:
