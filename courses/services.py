@@ -34,6 +34,9 @@ COURSE_RENAME_BEFORE_CURRENT = (
 
 EVENT_END_NOT_AFTER_START = "The end must be after the start"
 EVENT_CAPACITY_BELOW_ONE = "Offer at least 1 place"
+EVENT_TIMES_FROM_SESSIONS = (
+    "This event has several sessions: change its times on its sessions page"
+)
 EVENT_CAPACITY_BELOW_BOOKED = (
     "{taken} places are already booked: the capacity cannot be less than {taken}"
 )
@@ -98,8 +101,23 @@ def event_validate(*, event: Event) -> None:
             taken = event.bookings.filter(status__in=PLACE_HOLDING_STATUSES).count()
             if event.capacity < taken:
                 errors["capacity"] = EVENT_CAPACITY_BELOW_BOOKED.format(taken=taken)
+    errors.update(_times_kept_by_sessions(event))
     if errors:
         raise ValidationError(errors)
+
+
+def _times_kept_by_sessions(event: Event) -> dict[str, str]:
+    """An event of several sessions takes its start and end from them (event_sessions_set)."""
+    if event.pk is None or not (event.start and event.end):
+        return {}
+    saved = Event.objects.filter(pk=event.pk, sessions_total__isnull=False).first()
+    if saved is None:
+        return {}
+    errors = {}
+    for field in ("start", "end"):
+        if _utc(getattr(event, field)) != _utc(getattr(saved, field)):
+            errors[field] = EVENT_TIMES_FROM_SESSIONS
+    return errors
 
 
 @transaction.atomic

@@ -193,3 +193,16 @@ def test_removing_every_session_is_refused(client, event, lead):
     data = {"rows": 1, **row(0, "2030-03-05", "09:30", "12:30", **{"s0-remove": "on"})}
     page = client.post(sessions_url(event), data).content.decode()
     assert services.SESSIONS_NONE in page
+
+
+def test_the_event_form_refuses_new_times_for_an_event_of_several_sessions(event):
+    from django.core.exceptions import ValidationError
+
+    services.event_sessions_set(event, [half_day(TUE), half_day(NEXT_TUE)])
+    event.refresh_from_db()
+    event.capacity = 30  # other changes are fine
+    services.event_save(event=event)
+    event.end = event.end + timedelta(hours=1)
+    with pytest.raises(ValidationError) as caught:
+        services.event_save(event=event)
+    assert caught.value.message_dict == {"end": [services.EVENT_TIMES_FROM_SESSIONS]}
