@@ -771,7 +771,9 @@ def register_save(
     return changed
 
 
-def _attendance_log(booking: Booking, actor, now, previous: str, note: str) -> BookingLog:
+def _attendance_log(
+    booking: Booking, actor: User | None, now: datetime, previous: str, note: str
+) -> BookingLog:
     return BookingLog(
         booking=booking,
         actor=actor,

@@ -34,9 +34,7 @@ COURSE_RENAME_BEFORE_CURRENT = (
 
 EVENT_END_NOT_AFTER_START = "The end must be after the start"
 EVENT_CAPACITY_BELOW_ONE = "Offer at least 1 place"
-EVENT_TIMES_FROM_SESSIONS = (
-    "This event has several sessions: change its times on its sessions page"
-)
+EVENT_TIMES_FROM_SESSIONS = "This event has several sessions: change its times on its sessions page"
 EVENT_CAPACITY_BELOW_BOOKED = (
     "{taken} places are already booked: the capacity cannot be less than {taken}"
 )
