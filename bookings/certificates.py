@@ -6,10 +6,11 @@ attendance: only a full attendance does. Every page and email that mentions a ce
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 
-from bookings.models import Booking
+from bookings.models import Booking, SessionAttendance
 
 PARTIAL_NO_CERTIFICATE = (
     "You attended part of the course. Your evaluation still counts, but a certificate of "
@@ -31,3 +32,15 @@ def certificate_for(booking: Booking) -> Certificate:
     if booking.status == Booking.Status.PARTIAL:
         return Certificate(False, False, PARTIAL_NO_CERTIFICATE)
     return Certificate(False, False, "")
+
+
+def certificate_hours(booking: Booking) -> timedelta:
+    """The time the certificate counts: the sessions the delegate was present at, on an event of
+    several sessions (the whole event's length when none is marked); else the event's length."""
+    event = booking.event
+    if event.sessions_total is None:
+        return event.duration
+    marks = list(SessionAttendance.objects.filter(booking=booking).select_related("session"))
+    if not marks:
+        return event.duration
+    return sum((m.session.duration for m in marks if m.present), timedelta())

@@ -164,23 +164,43 @@ class WalkInForm(GovukForm):
     )
 
 
-class RegisterForm(GovukForm):
-    """One form for the whole register: radios, a reason and (for cancelled places) reinstate."""
+SESSION_CHOICES = [("", "Not marked"), ("present", "Present"), ("absent", "Absent")]
 
-    def __init__(self, *args, bookings: list[Booking], reasons, **kwargs):
+
+class RegisterForm(GovukForm):
+    """One form for the whole register: radios, a reason and (for cancelled places) reinstate.
+
+    On an event of several sessions each delegate has one choice per session (present, absent,
+    or not marked yet) instead of the radios; their status follows from the sessions.
+    """
+
+    def __init__(self, *args, bookings: list[Booking], reasons, sessions=(), marked=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.bookings = bookings
+        self.sessions = list(sessions)
+        marked = marked or {}
         # Plain choices, not a ModelChoiceField per row: cleaning 40 of those is 40 queries.
         reason_choices = [("", "Reason not known")] + [(str(r.pk), r.label) for r in reasons]
         for booking in bookings:
             current = booking.status if booking.status in dict(MARK_CHOICES) else None
-            self.fields[f"status-{booking.pk}"] = forms.ChoiceField(
-                label=f"Attendance of {booking.person}",
-                choices=MARK_CHOICES,
-                widget=forms.RadioSelect,
-                required=False,
-                initial=current,
-            )
+            if not self.sessions:
+                self.fields[f"status-{booking.pk}"] = forms.ChoiceField(
+                    label=f"Attendance of {booking.person}",
+                    choices=MARK_CHOICES,
+                    widget=forms.RadioSelect,
+                    required=False,
+                    initial=current,
+                )
+            for session in self.sessions:
+                present = marked.get((booking.pk, session.pk))
+                name = f"session-{booking.pk}-{session.pk}"
+                self.fields[name] = forms.ChoiceField(
+                    label=f"{booking.person} at session {session.order}",
+                    choices=SESSION_CHOICES,
+                    required=False,
+                    initial="" if present is None else ("present" if present else "absent"),
+                )
+                self.fields[name].widget.attrs["class"] = "govuk-select"
             self.fields[f"reason-{booking.pk}"] = forms.ChoiceField(
                 label="Reason for not attending",
                 choices=reason_choices,
@@ -196,30 +216,49 @@ class RegisterForm(GovukForm):
                     "govuk-checkboxes__input"
                 )
 
+    def _first(self, booking: Booking) -> str:
+        """The field a delegate's error goes on: their radios, or their first session."""
+        if self.sessions:
+            return f"session-{booking.pk}-{self.sessions[0].pk}"
+        return f"status-{booking.pk}"
+
     def rows(self):
-        """(booking, status field, reason field, reinstate field or None) for each delegate."""
+        """(booking, status field or None, reason field, reinstate field or None, session fields)
+        for each delegate."""
         for booking in self.bookings:
             reinstate = f"reinstate-{booking.pk}"
+            status = f"status-{booking.pk}"
             yield (
                 booking,
-                self[f"status-{booking.pk}"],
+                self[status] if status in self.fields else None,
                 self[f"reason-{booking.pk}"],
                 self[reinstate] if reinstate in self.fields else None,
+                [self[f"session-{booking.pk}-{s.pk}"] for s in self.sessions],
             )
+
+    def _sessions_marked(self, booking: Booking) -> dict[int, bool]:
+        marked = {}
+        for session in self.sessions:
+            value = self.cleaned_data.get(f"session-{booking.pk}-{session.pk}")
+            if value:
+                marked[session.pk] = value == "present"
+        return marked
 
     def clean(self):
         data = super().clean()
         for booking in self.bookings:
-            status = data.get(f"status-{booking.pk}")
+            if self.sessions:
+                marked = bool(self._sessions_marked(booking))
+            else:
+                marked = bool(data.get(f"status-{booking.pk}"))
             reinstate = data.get(f"reinstate-{booking.pk}", False)
             if booking.status == S.CANCELLED:
-                if reinstate and not status:
+                if reinstate and not marked:
+                    message = f"Choose whether {booking.person} attended"
+                    self.add_error(self._first(booking), message)
+                elif marked and not reinstate:
                     self.add_error(
-                        f"status-{booking.pk}", f"Choose whether {booking.person} attended"
-                    )
-                elif status and not reinstate:
-                    self.add_error(
-                        f"status-{booking.pk}",
+                        self._first(booking),
                         f"Tick 'Reinstate' to mark {booking.person}, who had cancelled",
                     )
         return data
@@ -228,14 +267,25 @@ class RegisterForm(GovukForm):
         """{booking id: Mark} for every delegate given a mark (unmarked rows are left alone)."""
         marks = {}
         for booking in self.bookings:
+            reason = self.cleaned_data.get(f"reason-{booking.pk}")
+            reinstate = bool(self.cleaned_data.get(f"reinstate-{booking.pk}"))
+            if self.sessions:
+                sessions = self._sessions_marked(booking)
+                if not sessions and not (reason and booking.status == S.NO_SHOW):
+                    continue
+                marks[booking.pk] = Mark(
+                    reason_id=int(reason) if reason else None,
+                    reinstate=reinstate,
+                    sessions=sessions,
+                )
+                continue
             status = self.cleaned_data.get(f"status-{booking.pk}")
             if not status:
                 continue
-            reason = self.cleaned_data.get(f"reason-{booking.pk}")
             marks[booking.pk] = Mark(
                 status=status,
                 reason_id=int(reason) if reason and status == S.NO_SHOW else None,
-                reinstate=bool(self.cleaned_data.get(f"reinstate-{booking.pk}")),
+                reinstate=reinstate,
             )
         return marks
 

@@ -222,3 +222,31 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.person} – {self.course}"
+
+
+class SessionAttendance(models.Model):
+    """Whether a delegate was present at one session of an event of several sessions.
+
+    The booking's status follows from its marks (bookings.services.register_save): present at
+    every session is attended, at some is partial, at none is no_show. An event of one session
+    has no sessions, and its register marks the booking itself.
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="sessions")
+    session = models.ForeignKey(
+        "courses.EventSession", on_delete=models.CASCADE, related_name="attendance"
+    )
+    present = models.BooleanField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["booking", "session"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "session"], name="sessionattendance_one_per_session"
+            )
+        ]
+
+    def __str__(self):
+        mark = "present" if self.present else "absent"
+        return f"{self.booking_id} at session {self.session_id}: {mark}"

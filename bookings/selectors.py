@@ -16,8 +16,9 @@ from bookings.models import (
     CancellationReason,
     Enrolment,
     EventMessage,
+    SessionAttendance,
 )
-from courses.models import Course, Event
+from courses.models import Course, Event, EventSession
 from messaging.models import OutboundEmail
 
 if TYPE_CHECKING:
@@ -129,6 +130,49 @@ def register_bookings(event: Event) -> tuple[list[Booking], list[Booking]]:
         if b.status == Booking.Status.CANCELLED and b.person_id not in active_people
     ]
     return on_register, cancelled
+
+
+def register_sessions(event: Event) -> list[EventSession]:
+    """The event's sessions in order; none for an event of one session."""
+    return list(EventSession.objects.filter(event=event).order_by("order"))
+
+
+def register_session_marks(event: Event) -> dict[tuple[int, int], bool]:
+    """{(booking id, session id): present} for every session mark of the event, in one query."""
+    rows = SessionAttendance.objects.filter(booking__event=event).values_list(
+        "booking_id", "session_id", "present"
+    )
+    return {(booking_id, session_id): present for booking_id, session_id, present in rows}
+
+
+def _grouped(values: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """[(need, [names])] for (name, need) pairs, the same need (ignoring case and spacing) once,
+    most common first."""
+    groups: dict[str, tuple[str, list[str]]] = {}
+    for name, need in values:
+        text = " ".join(need.split()).rstrip(".")
+        key = text.casefold()
+        if key not in groups:
+            groups[key] = (text[:1].upper() + text[1:], [])
+        groups[key][1].append(name)
+    return sorted(groups.values(), key=lambda group: (-len(group[1]), group[0].casefold()))
+
+
+def register_needs_summary(bookings: list[Booking]) -> dict:
+    """What the caterers and the access arrangements (interpreters) need to know, for the
+    printed register: dietary needs and access needs, each grouped, with who has them."""
+    dietary = [
+        (b.person.get_full_name(), b.dietary_needs) for b in bookings if b.dietary_needs.strip()
+    ]
+    access = [
+        (b.person.get_full_name(), b.access_needs) for b in bookings if b.access_needs.strip()
+    ]
+    return {
+        "people": len(bookings),
+        "no_dietary_needs": len(bookings) - len(dietary),
+        "dietary": _grouped(dietary),
+        "access": _grouped(access),
+    }
 
 
 LOG_ACTION_LABELS = {

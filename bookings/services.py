@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -28,11 +28,12 @@ from bookings.models import (
     CancellationReason,
     Enrolment,
     EventMessage,
+    SessionAttendance,
 )
 from bookings.selectors import event_message_recipients
 from core.clock import working_days_before
 from core.text import clean_line, clean_text
-from courses.models import Event
+from courses.models import Event, EventSession
 from courses.services import event_validate
 from messaging.outbox import outbox_enqueue, outbox_record
 
@@ -74,6 +75,9 @@ MOVE_NOT_CONFIRMED = "Only a confirmed place can be moved."
 BAD_TRANSITION = "A booking that is '{current}' cannot be marked '{target}'."
 NOT_ON_REGISTER = "This booking is not on this event's register."
 REGISTER_TOO_EARLY = "The register opens on the day of the event."
+SESSION_TOO_EARLY = "Session {order}'s register opens on the day of the session."
+SESSION_NOT_OF_EVENT = "This session is not one of this event's."
+REINSTATE_EVERY_SESSION = "Mark every session for {person} to reinstate them."
 EVENT_CANCELLED = "This event has been cancelled."
 EVENT_ALREADY_CANCELLED = "This event is already cancelled."
 CAPACITY_BELOW_ONE = "Offer at least 1 place."
@@ -974,9 +978,13 @@ def event_message_send(
 
 @dataclass(frozen=True)
 class Mark:
-    status: str
+    """A delegate's mark. On an event of one session, `status`; on an event of several, the
+    sessions marked (session id -> present) and the status follows from them."""
+
+    status: str = ""
     reason_id: int | None = None
     reinstate: bool = False
+    sessions: dict[int, bool] = field(default_factory=dict)
 
 
 def register_is_open(event: Event, *, now: datetime | None = None) -> bool:
@@ -984,69 +992,187 @@ def register_is_open(event: Event, *, now: datetime | None = None) -> bool:
     return timezone.localtime(now).date() >= timezone.localtime(event.start).date()
 
 
+def session_is_open(session: EventSession, *, now: datetime | None = None) -> bool:
+    """A session's column of the register opens on the session's day."""
+    now = now or timezone.now()
+    return timezone.localtime(now).date() >= timezone.localtime(session.start).date()
+
+
+def status_from_sessions(present: dict[int, bool], sessions: list[EventSession]) -> str | None:
+    """Attended at every session, partial at some, no_show at none; None until all are marked."""
+    if not sessions or any(s.pk not in present for s in sessions):
+        return None
+    count = sum(1 for s in sessions if present[s.pk])
+    if count == len(sessions):
+        return S.ATTENDED
+    return S.PARTIAL if count else S.NO_SHOW
+
+
+def _marks_with_rest_attended(
+    event: Event,
+    marks: dict[int, Mark],
+    sessions: list[EventSession],
+    recorded: dict[int, dict[int, bool]],
+    now: datetime,
+) -> dict[int, Mark]:
+    """ "Mark all attended": everyone on the register not marked yet is present (the marks given
+    win; nobody already marked changes; cancelled places stay cancelled)."""
+    marks = dict(marks)
+    on_register = Booking.objects.filter(event=event, status__in=(S.CONFIRMED, *MARKABLE))
+    open_ids = [s.pk for s in sessions if session_is_open(s, now=now)]
+    for booking_id, status in on_register.values_list("pk", "status"):
+        given = marks.get(booking_id)
+        if not sessions:
+            if given is None and status == S.CONFIRMED:
+                marks[booking_id] = Mark(S.ATTENDED)
+            continue
+        known = {**recorded.get(booking_id, {}), **(given.sessions if given else {})}
+        rest = {session_id: True for session_id in open_ids if session_id not in known}
+        if rest:
+            base = given or Mark()
+            marks[booking_id] = replace(base, sessions={**base.sessions, **rest})
+    return marks
+
+
 @transaction.atomic
 def register_save(
-    *, event: Event, actor: User | None, marks: dict[int, Mark], now: datetime | None = None
+    *,
+    event: Event,
+    actor: User | None,
+    marks: dict[int, Mark],
+    mark_rest_attended: bool = False,
+    now: datetime | None = None,
 ) -> list[Booking]:
-    """Mark many delegates at once: one lock, one read, one bulk update, one log write."""
+    """Mark many delegates at once: one lock, one read, one bulk update, one log write.
+
+    On an event of several sessions each mark says who was present at which session; a
+    booking's status follows once every session is marked (status_from_sessions).
+    `mark_rest_attended`: everyone not yet marked is marked present ("Mark all attended").
+    """
     now = now or timezone.now()
     event = _lock_event(event.pk)
     if event.status == Event.Status.CANCELLED:
         raise BookingError(EVENT_CANCELLED)
     if not register_is_open(event, now=now):
         raise BookingError(REGISTER_TOO_EARLY)
+    sessions = list(EventSession.objects.filter(event=event).order_by("order"))
+    recorded: dict[int, dict[int, SessionAttendance]] = {}
+    if sessions:
+        for row in SessionAttendance.objects.filter(booking__event=event):
+            recorded.setdefault(row.booking_id, {})[row.session_id] = row
+    if mark_rest_attended:
+        present = {b: {s: r.present for s, r in rows.items()} for b, rows in recorded.items()}
+        marks = _marks_with_rest_attended(event, marks, sessions, present, now)
     bookings = {
         b.pk: b
         for b in Booking.objects.filter(event=event, pk__in=list(marks)).select_related("person")
     }
-    changed, logs = [], []
+    changed, logs, attendance_new, attendance_changed = [], [], [], []
     reinstated: set[int] = set()
     for booking_id, mark in marks.items():
         booking = bookings.get(booking_id)
         if booking is None:
             raise BookingError(NOT_ON_REGISTER)
-        if mark.status not in MARKABLE:
+        note = ""
+        if sessions:
+            target, note = _session_marks(
+                booking, mark, sessions, recorded.get(booking_id, {}), now,
+                attendance_new, attendance_changed,
+            )  # fmt: skip
+        else:
+            target = mark.status
+        if target is None:  # sessions still to mark: the status waits for them
+            if note:
+                logs.append(_attendance_log(booking, actor, now, booking.status, note))
+            continue
+        if target not in MARKABLE:
             raise BookingError(
-                BAD_TRANSITION.format(current=booking.get_status_display(), target=mark.status)
+                BAD_TRANSITION.format(current=booking.get_status_display(), target=target)
             )
         allowed = REGISTER_TRANSITIONS.get(booking.status, set())
         if booking.status == S.CANCELLED and mark.reinstate:
             allowed = set(MARKABLE)
-        if mark.status not in allowed:
+        if target not in allowed:
             raise BookingError(
-                BAD_TRANSITION.format(
-                    current=booking.get_status_display(), target=S(mark.status).label
-                )
+                BAD_TRANSITION.format(current=booking.get_status_display(), target=S(target).label)
             )
-        reason_id = mark.reason_id if mark.status == S.NO_SHOW else None
-        if booking.status == mark.status and booking.non_attendance_reason_id == reason_id:
+        reason_id = mark.reason_id if target == S.NO_SHOW else None
+        if booking.status == target and booking.non_attendance_reason_id == reason_id:
+            if note:
+                logs.append(_attendance_log(booking, actor, now, booking.status, note))
             continue
         previous = booking.status
         if previous == S.CANCELLED:
             reinstated.add(booking.pk)
-        booking.status = mark.status
+        booking.status = target
         booking.non_attendance_reason_id = reason_id
         booking.attendance_marked_at = now
         changed.append(booking)
-        logs.append(
-            BookingLog(
-                booking=booking,
-                actor=actor,
-                at=now,
-                action="reinstate_and_mark" if previous == S.CANCELLED else "attendance",
-                from_status=previous,
-                to_status=booking.status,
-            )
-        )
+        logs.append(_attendance_log(booking, actor, now, previous, note))
     _check_reinstated_not_booked_again(event, [b for b in changed if b.pk in reinstated])
     Booking.objects.bulk_update(
         changed, ["status", "non_attendance_reason", "attendance_marked_at"]
     )
+    SessionAttendance.objects.bulk_create(attendance_new)
+    SessionAttendance.objects.bulk_update(attendance_changed, ["present", "marked_at"])
     BookingLog.objects.bulk_create(logs)  # bulk writes send no signals: the log is written here
     if event.status == Event.Status.SCHEDULED and event.start <= now:
         event.status = Event.Status.DELIVERED
         event.save(update_fields=["status"])
     return changed
+
+
+def _attendance_log(
+    booking: Booking, actor: User | None, now: datetime, previous: str, note: str
+) -> BookingLog:
+    return BookingLog(
+        booking=booking,
+        actor=actor,
+        at=now,
+        action="reinstate_and_mark" if previous == S.CANCELLED else "attendance",
+        from_status=previous,
+        to_status=booking.status,
+        note=note[:300],
+    )
+
+
+def _session_marks(
+    booking: Booking,
+    mark: Mark,
+    sessions: list[EventSession],
+    recorded: dict[int, SessionAttendance],
+    now: datetime,
+    new: list[SessionAttendance],
+    changed: list[SessionAttendance],
+) -> tuple[str | None, str]:
+    """Record `mark`'s sessions for `booking`; (the status they give or None, a log note)."""
+    by_id = {s.pk: s for s in sessions}
+    if booking.status == S.CANCELLED and not mark.reinstate and mark.sessions:
+        raise BookingError(
+            BAD_TRANSITION.format(current=booking.get_status_display(), target=S.ATTENDED.label)
+        )
+    notes = []
+    for session_id, present in mark.sessions.items():
+        session = by_id.get(session_id)
+        if session is None:
+            raise BookingError(SESSION_NOT_OF_EVENT)
+        row = recorded.get(session_id)
+        if row is not None and row.present == present:
+            continue
+        if not session_is_open(session, now=now):
+            raise BookingError(SESSION_TOO_EARLY.format(order=session.order))
+        if row is None:
+            row = SessionAttendance(booking=booking, session=session, present=present)
+            new.append(row)
+        else:
+            changed.append(row)
+        row.present, row.marked_at = present, now
+        recorded = {**recorded, session_id: row}
+        notes.append(f"session {session.order} {'present' if present else 'absent'}")
+    target = status_from_sessions({k: r.present for k, r in recorded.items()}, sessions)
+    if target is None and booking.status == S.CANCELLED and mark.reinstate:
+        raise BookingError(REINSTATE_EVERY_SESSION.format(person=booking.person))
+    return target, ", ".join(sorted(notes))
 
 
 def _check_reinstated_not_booked_again(event: Event, reinstated: list[Booking]) -> None:
@@ -1094,6 +1220,12 @@ def register_add_walk_in(
     existing = Booking.objects.filter(event=event, person=person, status__in=Booking.ACTIVE).first()
     if existing is not None:
         raise BookingError(_already_booked(person, actor), field="email")
+    sessions = list(EventSession.objects.filter(event=event).order_by("order"))
+    # On an event of several sessions a walk-in is present at the sessions held so far (today's
+    # and before); the status follows from the sessions as on the register.
+    present = {s.pk: True for s in sessions if session_is_open(s, now=now)}
+    if sessions:
+        status = status_from_sessions(present, sessions) or S.CONFIRMED
     booking = Booking.objects.create(
         event=event,
         person=person,
@@ -1104,6 +1236,10 @@ def register_add_walk_in(
         attendance_marked_at=now,
         is_walk_in=True,
         booked_by=actor,
+    )
+    SessionAttendance.objects.bulk_create(
+        SessionAttendance(booking=booking, session_id=pk, present=True, marked_at=now)
+        for pk in present
     )
     _log(booking, actor=actor, action="walk_in", from_status="", at=now)
     return booking

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import extensions, forms, selectors, services
 from bookings.calendar import booking_ics
-from bookings.certificates import PARTIAL_NO_CERTIFICATE
+from bookings.certificates import PARTIAL_NO_CERTIFICATE, certificate_hours
 from bookings.models import Booking
 from courses.forms import EventManageForm
 from people.roles import LEAD, TRAINER, role_required
@@ -259,7 +259,8 @@ def certificate(request, pk):
             "booking": booking,
             "event": booking.event,
             "partnership": settings.PARTNERSHIP_NAME,
-            "hours": _hours(booking.event.duration),
+            "hours": _hours(certificate_hours(booking)),
+            "sessions": list(booking.event.sessions.all()),
         },
     )
 
@@ -388,16 +389,27 @@ def registers(request):
     return render(request, "bookings/registers.html", {"events": events})
 
 
+def _register_form(event, bookings, data=None) -> forms.RegisterForm:
+    sessions = selectors.register_sessions(event)
+    return forms.RegisterForm(
+        data,
+        bookings=bookings,
+        reasons=list(selectors.non_attendance_reasons()),
+        sessions=sessions,
+        marked=selectors.register_session_marks(event) if sessions else None,
+    )
+
+
 def _register_context(request, event, *, register_form=None, walk_in_form=None) -> dict:
     on_register, cancelled = selectors.register_bookings(event)
     if register_form is None:
-        register_form = forms.RegisterForm(
-            bookings=on_register + cancelled, reasons=list(selectors.non_attendance_reasons())
-        )
+        register_form = _register_form(event, on_register + cancelled)
     rows = list(register_form.rows())
     return {
         "event": event,
         "form": register_form,
+        "sessions": register_form.sessions,
+        "open_sessions": [s for s in register_form.sessions if services.session_is_open(s)],
         "rows": [r for r in rows if r[0].status != S.CANCELLED],
         "cancelled_rows": [r for r in rows if r[0].status == S.CANCELLED],
         "walk_in_form": walk_in_form or forms.WalkInForm(prefix="walk-in"),
@@ -413,15 +425,15 @@ def register(request, event_id):
     event = selectors.event_get_for_register(request.user, event_id)
     if request.method == "POST":
         on_register, cancelled = selectors.register_bookings(event)
-        form = forms.RegisterForm(
-            request.POST,
-            bookings=on_register + cancelled,
-            reasons=list(selectors.non_attendance_reasons()),
-        )
+        form = _register_form(event, on_register + cancelled, request.POST)
         if form.is_valid():
             try:
                 changed = services.register_save(
-                    event=event, actor=request.user, marks=form.marks()
+                    event=event,
+                    actor=request.user,
+                    marks=form.marks(),
+                    # "Mark all attended": everyone not yet marked, then the exceptions.
+                    mark_rest_attended="mark_all" in request.POST,
                 )
             except services.BookingError as error:
                 form.add_service_error(error)
@@ -470,7 +482,13 @@ def register_print(request, event_id):
     return render(
         request,
         "bookings/register_print.html",
-        {"event": event, "bookings": on_register, "blank_rows": range(5)},
+        {
+            "event": event,
+            "bookings": on_register,
+            "sessions": selectors.register_sessions(event),
+            "needs": selectors.register_needs_summary(on_register),
+            "blank_rows": range(3),
+        },
     )
 
 

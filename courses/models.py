@@ -256,6 +256,12 @@ class Event(models.Model):
     # The calendar invites' SEQUENCE (RFC 5545): raised each time the time, venue or joining
     # link changes (bookings.services.event_details_change), so calendars take the update.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Kept by courses.services.event_sessions_set, with start and end (the first session's start,
+    # the last one's end): the sum of the sessions' lengths for an event of several sessions,
+    # blank for an event of one (start to end).
+    sessions_total = models.DurationField(
+        null=True, blank=True, editable=False, help_text="The sessions' total length."
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -300,6 +306,9 @@ class Event(models.Model):
 
     @property
     def duration(self) -> timedelta:
+        """The time taught: the sessions' total, or start to end for an event of one session."""
+        if self.sessions_total is not None:
+            return self.sessions_total
         # Subtract in UTC: Python subtracts two datetimes sharing one tzinfo (Europe/London from a
         # form) by wall clock, which is an hour out across a clock change.
         return self.end.astimezone(UTC) - self.start.astimezone(UTC)
@@ -311,3 +320,33 @@ class Event(models.Model):
     @property
     def duration_class(self) -> str:
         return "Half day or less" if self.is_half_day_or_less else "Full day"
+
+
+class EventSession(models.Model):
+    """One sitting of an event of several sessions (two half-days, for example).
+
+    An event of one session has no rows: it runs from its start to its end. Written only by
+    courses.services.event_sessions_set, which keeps the event's start, end and sessions_total.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    order = models.PositiveSmallIntegerField(help_text="1 for the first session, in time order.")
+
+    class Meta:
+        ordering = ["event", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "order"], name="eventsession_unique_order"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="eventsession_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.start)
+        return f"Session {self.order}, {local:%d %b %Y %H:%M}"
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)

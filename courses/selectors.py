@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.clock import day_start
-from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event, Venue
+from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event, EventSession, Venue
 
 # Booking statuses under which a person is "on" an event (bookings.Booking.ACTIVE); spelt out here
 # because courses must not import bookings.
@@ -260,3 +260,15 @@ def venue_get(*, pk: int) -> Venue:
         return Venue.objects.get(pk=pk)
     except Venue.DoesNotExist:
         raise Http404("No such venue") from None
+
+
+def event_get_for_lead(*, pk: int) -> Event:
+    """Any event with its course and sessions, for the L&D lead's pages, or 404."""
+    try:
+        return (
+            Event.objects.select_related("course")
+            .prefetch_related(Prefetch("sessions", queryset=EventSession.objects.order_by("order")))
+            .get(pk=pk)
+        )
+    except Event.DoesNotExist:
+        raise Http404("No such event") from None

@@ -30,4 +30,5 @@ urlpatterns = [
         views.manage_course_reinstate,
         name="manage_course_reinstate",
     ),
+    path("manage/events/<int:pk>/sessions/", views.event_sessions, name="event_sessions"),
 ]

@@ -22,8 +22,10 @@ from courses.forms import (
     CourseManageSearchForm,
     EventCopyForm,
     EventManageForm,
+    EventSessionsForm,
     VenueForm,
     event_initial_from_course,
+    sessions_initial,
 )
 from courses.models import PLACE_HOLDING_STATUSES, Course
 from courses.selectors import (
@@ -34,6 +36,7 @@ from courses.selectors import (
     course_list_manage,
     course_search_q,
     event_booking_for_user,
+    event_get_for_lead,
     event_get_for_page,
     event_list_catalogue,
     event_list_for_course,
@@ -414,3 +417,41 @@ def manage_course_reinstate(request, pk):
     else:
         messages.success(request, f"{course.title} is offered again.")
     return redirect(f"{reverse('courses:manage_courses')}?status=retired")
+
+
+# --- the L&D lead: an event's sessions ---------------------------------------------------------
+
+
+@role_required(LEAD)
+@require_http_methods(["GET", "POST"])
+def event_sessions(request, pk):
+    """Add, change or remove an event's sessions (two half-days, for example)."""
+    event = event_get_for_lead(pk=pk)
+    sessions = [(s.start, s.end) for s in event.sessions.all()] or [(event.start, event.end)]
+    if request.method == "POST":
+        try:
+            rows = int(request.POST.get("rows", len(sessions)))
+        except ValueError:
+            rows = len(sessions)
+        adding = "add" in request.POST
+        form = EventSessionsForm(request.POST, rows=rows + 1 if adding else rows)
+        if not adding and form.is_valid():
+            times = form.times()
+            try:
+                services.event_sessions_set(event, times)
+            except services.EventSessionsError as error:
+                form.add_problems(error.problems)
+            else:
+                count = len(times)
+                messages.success(request, f"Sessions saved: {count} session{'s' * (count != 1)}.")
+                return redirect("courses:event_sessions", pk=event.pk)
+        if adding:
+            form.errors.clear()  # adding a row checks nothing yet
+        form.mark_errors()
+    else:
+        form = EventSessionsForm(initial=sessions_initial(sessions), rows=len(sessions))
+    return render(
+        request,
+        "courses/event_sessions.html",
+        {"event": event, "form": form, "rows": list(form.rows()), "most": services.SESSIONS_MAX},
+    )

@@ -39,6 +39,12 @@ EXCLUDED = {
     "sessions.Session": "Sign-in sessions (a random key and the user id), gone within 12 hours.",
     "django_q.Task": "Task names, ids and results: tasks carry booking and invitation ids only.",
     "django_q.OrmQ": "Queued tasks (ids only), gone once run.",
+    "bookings.SessionAttendance": (
+        "Not a section of its own: presence at each session is in its booking's row (sessions)."
+    ),
+    "courses.EventSession": (
+        "An event's session times: nobody's data (each booking's attendance at them is exported)."
+    ),
 }
 
 

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from bookings.models import Booking, BookingLog, Enrolment, EventMessage
+from bookings.models import Booking, BookingLog, Enrolment, EventMessage, SessionAttendance
 from competency.models import StaffRole
 from courses.models import Event
 from evaluations.models import Answer, Invitation, Response
@@ -71,6 +71,17 @@ def _booking_row(booking: Booking, logs: list[BookingLog]) -> dict:
         "line_manager_email": booking.line_manager_email,
         "access_needs": booking.access_needs,
         "dietary_needs": booking.dietary_needs,
+        # An event of several sessions: presence at each.
+        "sessions": [
+            {
+                "session": mark.session.order,
+                "start": _dt(mark.session.start),
+                "end": _dt(mark.session.end),
+                "present": mark.present,
+                "marked_at": _dt(mark.marked_at),
+            }
+            for mark in booking.sessions.all()
+        ],
         "log": [_log_row(entry, booking.person_id) for entry in logs],
     }
 
@@ -104,6 +115,14 @@ def subject_access_export(person: User) -> dict:
             "organisation",
             "cancellation_reason",
             "non_attendance_reason",
+        )
+        .prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=SessionAttendance.objects.select_related("session").order_by(
+                    "session__order"
+                ),
+            )
         )
         .order_by("created_at", "id")
     )

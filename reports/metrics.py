@@ -15,7 +15,8 @@ Definitions (issue 5):
 - places booked = used + cancelled beforehand (the places delegates held at some point).
   Place rates, each a percent (1 dp) of places booked: used, attended, did not attend, late
   cancellation (used + cancelled beforehand = 100; attended + did not attend + cancelled = 100).
-- half day or less: duration <= 4 hours (in real elapsed time, across clock changes).
+- half day or less: duration <= 4 hours (in real elapsed time, across clock changes); an event of
+  several sessions counts its sessions' total, not its first start to its last end.
 - organisations and sectors among attendees: distinct organisations (by name, ignoring case and
   spacing) and sectors of attended bookings.
 - low uptake: a priority area's fill rate is flagged when it is below LOW_UPTAKE_FACTOR (0.75)
@@ -79,7 +80,7 @@ def frames_between(frames: ReportFrames, start: date, end: date) -> ReportFrames
 def event_figures(events: pd.DataFrame) -> dict:
     """Delivered and cancelled events, by audience and by length."""
     delivered = events[events["status"] == DELIVERED]
-    half = (delivered["end"] - delivered["start"]) <= pd.Timedelta(HALF_DAY_MAX)
+    half = delivered["duration"] <= pd.Timedelta(HALF_DAY_MAX)
     n = len(delivered)
     by_audience = delivered["audience"].value_counts()
     return {

@@ -214,7 +214,7 @@ def _london_day(series: pd.Series) -> pd.Series:
 
 EVENT_COLUMNS = [
     "event_id", "course_id", "course", "priority_area_id", "audience", "delivery_mode",
-    "start", "end", "capacity", "status",
+    "start", "end", "capacity", "status", "sessions_total",
 ]  # fmt: skip
 BOOKING_COLUMNS = [
     "booking_id", "event_id", "status", "confirmed", "cancelled_late", "cancellation_reason",
@@ -254,11 +254,18 @@ def report_frames(
             "end_text",
             "capacity",
             "status",
+            "sessions_total",
         ),  # fmt: skip
         columns=EVENT_COLUMNS,
     )
     events["start"] = _utc_times(events["start"])
     events["end"] = _utc_times(events["end"])
+    # The time taught: an event of several sessions keeps its sessions' total (courses.services.
+    # event_sessions_set); the others run from start to end.
+    events["duration"] = pd.to_timedelta(events["sessions_total"]).fillna(
+        events["end"] - events["start"]
+    )
+    events = events.drop(columns=["sessions_total"])
     events["day"] = _london_day(events["start"])
     events["capacity"] = events["capacity"].astype("int64")
     events = events.sort_values(["start", "event_id"], ignore_index=True)

@@ -79,3 +79,30 @@ def test_an_anonymised_persons_export_holds_nothing_that_identifies_them(world):
     text = json.dumps(export, default=str).lower()
     assert EMAIL not in text and NAME.lower() not in text
     assert [e["action"] for e in export["sections"]["privacy.AuditEntry"]] == ["person.anonymise"]
+
+
+def test_a_bookings_presence_at_each_session_is_in_its_row(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookings import services as booking_services
+    from courses.services import event_sessions_set
+    from tests.factories import BookingFactory, EventFactory
+
+    first = timezone.now().replace(microsecond=0) - timedelta(hours=30)
+    second = first + timedelta(hours=26)
+    event = EventFactory(start=first, end=first + timedelta(hours=2))
+    event_sessions_set(
+        event, [(first, first + timedelta(hours=2)), (second, second + timedelta(hours=2))]
+    )
+    booking = BookingFactory(event=event)
+    one, two = event.sessions.order_by("order")
+    booking_services.register_save(
+        event=event,
+        actor=None,
+        marks={booking.pk: booking_services.Mark(sessions={one.pk: True, two.pk: False})},
+    )
+    [row] = subject_access_export(booking.person)["sections"]["bookings.Booking"]
+    assert row["status"] == "Partially attended"
+    assert [(s["session"], s["present"]) for s in row["sessions"]] == [(1, True), (2, False)]

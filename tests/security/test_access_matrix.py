@@ -185,6 +185,7 @@ MATRIX: dict[str, Entry] = {
     # the L&D lead's booking pages
     "bookings:book_for": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="book_for"),
     "bookings:event_cancel": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="event_cancel"),
+    "courses:event_sessions": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="empty"),
     "bookings:move": Entry(
         "GET", {OWN: LEAD_ONLY, COLLEAGUE: LEAD_ONLY, OTHER_ORG: LEAD_ONLY}, data="move"
     ),
@@ -516,7 +517,12 @@ class World:
             return [event.pk]
         if name in ("evaluations:event_returns", "evaluations:event_link"):
             return [event.pk]
-        if name in ("bookings:book", "bookings:book_for", "bookings:event_cancel"):
+        if name in (
+            "bookings:book",
+            "bookings:book_for",
+            "bookings:event_cancel",
+            "courses:event_sessions",
+        ):
             return [event.pk]
         if name in ("courses:manage_event_copy", "bookings_manage:event_edit"):
             return [event.pk]
