@@ -1,9 +1,9 @@
-"""iCalendar invites: one stable UID per booking, METHOD:CANCEL when it is called off."""
+"""iCalendar invites: one stable UID per booking, METHOD:CANCEL when it is called off.
+
+icalendar is imported when an invite is built, not with the URLconf (start-up time)."""
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar
-from icalendar import Event as IcsEvent
 
 from core.clock import LONDON
 
@@ -13,6 +13,9 @@ def booking_uid(booking) -> str:
 
 
 def booking_ics(booking, *, method: str = "REQUEST") -> bytes:
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
     event = booking.event
     cal = Calendar()
     cal.add("prodid", "-//Learning Loop//Training bookings//EN")
