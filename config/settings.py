@@ -347,6 +347,9 @@ EVAL_BAD_LINKS_PER_MINUTE = env.int("EVAL_BAD_LINKS_PER_MINUTE", default=20)
 CHARGE_NO_SHOW = env.float("CHARGE_NO_SHOW", default=0.0)
 CHARGE_LATE_CANCELLATION = env.float("CHARGE_LATE_CANCELLATION", default=0.0)
 REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
+# After an import, queue a task drawing the opening report pages' charts (reports.warm). Off in
+# the tests (tasks run inline there), except those that test it.
+REPORT_CHARTS_AFTER_IMPORT = env.bool("REPORT_CHARTS_AFTER_IMPORT", default=not TESTING)
 # The annual section (.docx) is written on this Word file: its page size, margins, header and
 # footer and styles are kept, its text removed. Replace it with the partnership's own template.
 ANNUAL_DOCX_TEMPLATE = env.str(

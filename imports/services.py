@@ -35,6 +35,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
+from core.signals import data_imported
 from imports.checks import Checker, Progress
 from imports.models import ImportRun
 from imports.readers import FILE_NAMES, Sheet, Source, file_key, read_texts, read_zip
@@ -117,6 +118,7 @@ def import_history(
         raise ImportErrors([SAVE_FAILED.format(error=error)]) from error
     if not dry_run:
         refresh_planner_statistics()
+        data_imported.send(sender=import_history)
     # Counted under the names the checks use; shown under the names the files came as.
     given = {name: table.file for name, table in texts.items() if isinstance(table, Sheet)}
     summary.files = {given.get(name, name): counts for name, counts in summary.files.items()}
