@@ -113,7 +113,6 @@ def _callables(start: date, end: date):
 def measure(*, runs: int = 3, start: date = START, end: date = END) -> dict:
     """Cold and warm timings and query counts of each output; the figures compared."""
     from bench.floor import differences, headline_from_report
-
     from reports.warm import warm_imports
 
     calls = _callables(start, end)
