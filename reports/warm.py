@@ -1,8 +1,9 @@
 """Warming: the work a report page would otherwise do on its first visit, done beforehand.
 
 - `warm_imports`: import the modules that compute and draw (pandas, scipy.stats, matplotlib,
-  openpyxl), about 1.5 s. The URLconf does not import them (start-up time, issue 17); a web
-  worker calls this once before its first request (deploy/gunicorn.conf.py post_worker_init).
+  openpyxl), about 1.5 s, and draw one chart (matplotlib's fonts and caches). The URLconf does
+  not import them (start-up time, issue 17); a web worker calls this once before its first
+  request (deploy/gunicorn.conf.py post_worker_init).
 - `report_charts_draw`: draw the charts of the pages first seen - the uptake page as it opens
   (this reporting year, no filters) for the whole partnership and for each organisation that has
   a manager - into the shared cache. Charts are cached by a hash of the data they show
@@ -20,9 +21,17 @@ logger = logging.getLogger(__name__)
 
 
 def warm_imports() -> None:
-    import reports.charts  # noqa: F401 - matplotlib
+    """Import the report modules, and draw one small chart (not cached): matplotlib loads its
+    fonts and builds its text caches on the first drawing, about as long as the imports."""
+    import matplotlib
+
     import reports.report  # noqa: F401 - pandas, numpy, scipy.stats
     import reports.workbook  # noqa: F401 - openpyxl
+    from reports.charts import RC, _draw, _render
+
+    with matplotlib.rc_context(RC):
+        fig = _draw("barh", "Warm-up", ["A long label that wraps"], {"A": [1.0], "B": [2.0]}, "%")
+    _render(fig, "svg")
 
 
 def _opening_views():
