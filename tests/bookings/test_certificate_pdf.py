@@ -113,6 +113,7 @@ def test_the_verify_page_confirms_name_course_and_date_and_nothing_more(client, 
     assert "Wednesday 11 June 2025" in page
     assert "zoe@dudley.gov.uk" not in page
     assert "Dudley Council" not in page  # the employer is not the checker's business
+    assert "6 hours" not in page  # nor anything else on the certificate
 
 
 @pytest.mark.parametrize(
