@@ -5,7 +5,9 @@ read once by config.settings), or called in-process by the smoke test:
 
     python -m bench.measure --csv-dir DIR --out result.json [--runs 3]
 
-Outputs measured, each cold (the first call in the process, right after the import) and then
+Outputs measured, each cold (the first call in the process, right after the import, in a process
+warmed as a web worker is before its first request: reports.warm.warm_imports, from
+deploy/gunicorn.conf.py; the charts are not in the cache, so the cold page draws them) and then
 `runs` warm times (the median is reported):
 - page: the uptake page (reports:uptake) through the test Client, signed in as the L&D lead;
 - json: `manage.py training_report --format json` (call_command, stdout captured);
@@ -111,8 +113,10 @@ def _callables(start: date, end: date):
 def measure(*, runs: int = 3, start: date = START, end: date = END) -> dict:
     """Cold and warm timings and query counts of each output; the figures compared."""
     from bench.floor import differences, headline_from_report
+    from reports.warm import warm_imports
 
     calls = _callables(start, end)
+    warm_imports()  # what a web worker does before its first request (post_worker_init)
     results: dict = {"period": {"start": start.isoformat(), "end": end.isoformat()}}
     last: dict = {}
     timings = {name: {"cold": None, "warm": [], "queries": []} for name in OUTPUTS}

@@ -10,6 +10,8 @@ One calendar entry per booking, known by the booking's stored UID (`Booking.cale
 The booking page's download and the emails' attachments come from `booking_ics`, so they agree.
 Every calendar carries a VTIMEZONE for Europe/London and gives its times in it. Only the
 delegate's copy carries one: a line manager's copy is a plain notice.
+
+icalendar is imported when an invite is built, not with the URLconf (start-up time).
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
-from icalendar import Event as IcsEvent
 
 from core.clock import LONDON, TIME_ZONE_NAME
 
 if TYPE_CHECKING:
+    from icalendar import Timezone, vCalAddress
+
     from bookings.models import Booking
 
 REQUEST = "REQUEST"
@@ -91,6 +93,9 @@ def booking_ics(
     start = timezone.localtime(event.start, LONDON)
     end = timezone.localtime(event.end, LONDON)
 
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
     cal = Calendar()
     cal.add("prodid", "-//Learning Loop//Training bookings//EN")
     cal.add("version", "2.0")
@@ -122,6 +127,8 @@ def booking_ics(
 
 def organizer() -> vCalAddress:
     """The L&D mailbox (settings.LEAD_MAILBOX)."""
+    from icalendar import vCalAddress
+
     address = vCalAddress(f"mailto:{parseaddr(settings.LEAD_MAILBOX)[1] or settings.LEAD_MAILBOX}")
     address.params["cn"] = f"{settings.PARTNERSHIP_NAME} Learning and Development"
     return address
@@ -130,6 +137,8 @@ def organizer() -> vCalAddress:
 def attendee(booking: Booking, method: str) -> vCalAddress:
     """The delegate: a required participant who booked, so no reply is asked for."""
     person = booking.person
+    from icalendar import vCalAddress
+
     address = vCalAddress(f"mailto:{parseaddr(person.email)[1] or person.email}")
     name = person.get_full_name()
     if name:
@@ -177,6 +186,8 @@ def london_vtimezone(first_year: int) -> Timezone:
     summer time at 02:00 in the offset before the change (RFC 5545 wants 01:00, the local time
     the clocks change at). tests/bookings/test_calendar.py checks it against zoneinfo.
     """
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
     timezone_ = Timezone()
     timezone_.add("tzid", TIME_ZONE_NAME)
     changes = _clock_changes(first_year - 1)

@@ -87,6 +87,23 @@ def booking_get_attended_for_person(person: User, booking_id: int) -> Booking:
     )
 
 
+def certificate_booking_by_reference(reference: str) -> Booking | None:
+    """The fully attended booking a genuine certificate reference names, else None."""
+    from bookings.certificates import booking_id_from_reference, certificate_for
+
+    booking_id = booking_id_from_reference(reference)
+    if booking_id is None:
+        return None
+    booking = (
+        Booking.objects.select_related("event__course", "organisation", "person")
+        .filter(pk=booking_id, status=Booking.Status.ATTENDED)
+        .first()
+    )
+    if booking is None or not certificate_for(booking).earned:
+        return None
+    return booking
+
+
 def booking_get_for_lead(booking_id: int) -> Booking:
     """Any booking, for the L&D lead's pages (the view checks the role)."""
     return get_object_or_404(

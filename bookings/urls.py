@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/calendar.ics", views.ics, name="ics"),
     path("offer/<str:token>/", views.offer, name="offer"),
     path("<int:pk>/certificate/", views.certificate, name="certificate"),
+    path("<int:pk>/certificate.pdf", views.certificate_pdf_download, name="certificate_pdf"),
     path("registers/", views.registers, name="registers"),
     path("registers/<int:event_id>/", views.register, name="register"),
     path("registers/<int:event_id>/walk-in/", views.register_walk_in, name="register_walk_in"),

@@ -21,13 +21,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import extensions, forms, selectors, services
 from bookings.calendar import booking_ics
-from bookings.certificates import PARTIAL_NO_CERTIFICATE, certificate_hours
+from bookings.certificates import (
+    PARTIAL_NO_CERTIFICATE,
+    certificate_reference,
+    certificate_text,
+)
 from bookings.models import Booking
 from courses.forms import EventManageForm
 from people.roles import LEAD, TRAINER, role_required
 
 S = Booking.Status
 EVENT_CANCELLED_NOT_EDITABLE = "This event is cancelled: it can no longer be changed."
+PDF = "application/pdf"
 
 
 def busy_page(view):
@@ -244,34 +249,57 @@ def offer(request, token):
     return _private(render(request, "bookings/offer.html", {"booking": booking}))
 
 
-@login_required
-def certificate(request, pk):
+def _certificate_booking(request, pk):
+    """(booking, None) when the person's certificate is ready, else (None, the not-ready page)."""
     booking = selectors.booking_get_attended_for_person(request.user, pk)
     blocker = extensions.certificate_blockers([booking]).get(booking.pk)
     if blocker:
         booking.actions = extensions.actions_for([booking]).get(booking.pk, [])
         context = {"booking": booking, "blocker": blocker}
-        return render(request, "bookings/certificate_not_ready.html", context)
+        return None, render(request, "bookings/certificate_not_ready.html", context)
+    return booking, None
+
+
+@login_required
+def certificate(request, pk):
+    booking, not_ready = _certificate_booking(request, pk)
+    if not_ready:
+        return not_ready
     return render(
         request,
         "bookings/booking_certificate.html",
         {
             "booking": booking,
-            "event": booking.event,
-            "partnership": settings.PARTNERSHIP_NAME,
-            "hours": _hours(certificate_hours(booking)),
+            "certificate": certificate_text(booking),
             "sessions": list(booking.event.sessions.all()),
         },
     )
 
 
-def _hours(duration) -> str:
-    minutes = int(duration.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    text = f"{hours} hour{'s' if hours != 1 else ''}" if hours else ""
-    if minutes:
-        text = f"{text} {minutes} minutes".strip()
-    return text
+@login_required
+def certificate_pdf_download(request, pk):
+    from bookings.certificate_pdf import certificate_pdf
+
+    booking, not_ready = _certificate_booking(request, pk)
+    if not_ready:
+        return not_ready
+    response = HttpResponse(certificate_pdf(certificate_text(booking)), content_type=PDF)
+    name = f"certificate_{certificate_reference(booking)}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def certificate_verify(request, reference: str):
+    """Public: does this reference name a certificate this partnership gave? Name, course and
+    date only, nothing else about the person; 404 with a plain answer for anything else."""
+    booking = selectors.certificate_booking_by_reference(reference)
+    if booking is not None and extensions.certificate_blockers([booking]).get(booking.pk):
+        booking = None
+    if booking is None:
+        context = {"reference": reference[:40], "partnership": settings.PARTNERSHIP_NAME}
+        return render(request, "bookings/certificate_verify_not_found.html", context, status=404)
+    context = {"certificate": certificate_text(booking)}
+    return render(request, "bookings/certificate_verify.html", context)
 
 
 # --- My training ---------------------------------------------------------------------------

@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("people.urls")),
     path("bookings/", include("bookings.urls")),
+    path("certificates/", include("bookings.certificate_urls")),
     path("evaluations/", include("evaluations.urls")),
     path("manage/questionnaires/", include("evaluations.builder_urls")),
     path("training-record/", include("competency.urls")),

@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from django.utils import timezone
 
 TIME_ZONE_NAME = "Europe/London"
@@ -56,6 +55,8 @@ def working_days_before(moment: datetime, days: int) -> datetime:
 
 @cache
 def _england(year: int) -> dict[date, str]:
+    import holidays  # when first needed: it takes about 50 ms to import (start-up time)
+
     return dict(holidays.UK(subdiv="ENG", years=year))
 
 

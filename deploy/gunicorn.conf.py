@@ -58,7 +58,12 @@ control_socket_disable = True
 
 
 def post_worker_init(worker):
-    """Import every URL's views before the first request, so that request is not the slow one."""
+    """Import every URL's views, and the modules the report pages compute and draw with (which
+    the URLconf leaves out for start-up time, reports/warm.py), before the first request, so that
+    request is not the slow one."""
     from django.urls import get_resolver
 
+    from reports.warm import warm_imports
+
     get_resolver().url_patterns  # noqa: B018 (the import is the point)
+    warm_imports()

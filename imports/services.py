@@ -39,6 +39,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_q.exceptions import TimeoutException
 
+from core.signals import data_imported
 from core.text import clean_line
 from imports.checks import Checker, Progress
 from imports.models import ImportMapping, ImportRun
@@ -153,6 +154,7 @@ def import_history(
         raise ImportErrors([SAVE_FAILED.format(error=error)]) from error
     if not dry_run:
         refresh_planner_statistics()
+        data_imported.send(sender=import_history)
     # Counted under the names the checks use; shown under the names the files came as.
     given = {name: table.file for name, table in texts.items() if isinstance(table, Sheet)}
     summary.files = {given.get(name, name): counts for name, counts in summary.files.items()}

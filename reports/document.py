@@ -23,7 +23,9 @@ TABLE_FONT_PT = 10
 # Arial at 10 pt: about 0.2 cm per character (bold a little more), plus the cell's margins.
 CM_PER_CHARACTER = 0.21
 CELL_PADDING_CM = 0.45
-CHART_WIDTH_CM = 16.0
+# The width the charts are drawn at (reports.charts.WIDTH_INCHES, 3.75 in): their 12 pt text stays
+# 12 pt in Word (at 16 cm it was 20 pt, and a long chart ran over pages).
+CHART_WIDTH_CM = 9.525
 TEMPLATE_MISSING = "ANNUAL_DOCX_TEMPLATE: no Word template (.docx) could be opened at {path}."
 
 

@@ -2,7 +2,8 @@
 
 `report_frames` loads everything a report needs in a fixed number of queries (six), whatever the
 size of the data: each table once, as columns (values_list), into pandas. `reports.metrics` then
-computes every figure from the frames. Never a query per event or per booking.
+computes every figure from the frames. Never a query per event or per booking. pandas is imported
+by the functions that use it, so the URLconf (which imports the filter form) does not load it.
 
 Which records count (issue 5):
 - events: start date in Europe/London within the dates inclusive; delivered or cancelled by the
@@ -19,9 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import pandas as pd
 from django.db import connections
 from django.db.models import (
     Case,
@@ -45,6 +45,9 @@ from evaluations.selectors import BOOKING_COLUMNS as EVALUATION_BOOKING_COLUMNS
 from evaluations.selectors import BOOKING_TYPES as EVALUATION_BOOKING_TYPES
 from evaluations.selectors import evaluation_responses, values_frame
 from people.models import Organisation, User, normalise_name
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NO_ORGANISATION = "Not recorded"
 
@@ -203,10 +206,14 @@ def _as_text(field: str) -> Cast:
 
 def _utc_times(text: pd.Series) -> pd.Series:
     """`_as_text` values as UTC instants, parsed in one go."""
+    import pandas as pd
+
     return pd.to_datetime(text, utc=True, format="ISO8601")
 
 
 def _london_day(series: pd.Series) -> pd.Series:
+    import pandas as pd
+
     if series.empty:
         return pd.Series([], dtype="object", index=series.index)
     return pd.to_datetime(series, utc=True).dt.tz_convert(LONDON).dt.date
@@ -235,6 +242,8 @@ def report_frames(
     *, start: date, end: date, filters: ReportFilters | None = None, load_from: date | None = None
 ) -> ReportFrames:
     """Load the frames for start..end (from `load_from`, for comparisons) in six queries."""
+    import pandas as pd
+
     filters = filters or ReportFilters()
     load_from = load_from or start
     org_key = None

@@ -27,6 +27,8 @@ class Chart:
     title: str
     unit: str = ""  # "%" for rates
     limit: int | None = None  # draw only the first rows (the table keeps them all)
+    axis: str = ""  # the value axis's label ("Per cent" for a unit of "%" when not given)
+    scale: tuple[float, float] | None = None  # a fixed value axis, e.g. (1, 5) for scores
 
 
 @dataclass
@@ -349,7 +351,11 @@ def report_tables(report: dict) -> list[Table]:
             rates_chart
             if one_organisation
             else Chart(
-                "barh", "priority", ["used", "offered"], "Places used and offered by priority area"
+                "barh",
+                "priority",
+                ["used", "offered"],
+                "Places used and offered by priority area",
+                axis="Places",
             ),
         ),
         Table(
@@ -423,6 +429,8 @@ def report_tables(report: dict) -> list[Table]:
                 "priority",
                 ["pre_mean", "post_mean"],
                 "Pre and post averages by priority area",
+                axis="Average score (1 to 5)",
+                scale=(1, 5),
             ),
             decimals=MEAN_DECIMALS,
         ),
@@ -445,7 +453,7 @@ def report_tables(report: dict) -> list[Table]:
                 {"step": "Stage 2 answered", "count": funnel["stage2_answered"]},
             ],
             "Pre-course answers count for every place used, so they may exceed attendance.",
-            Chart("barh", "step", ["count"], "Bookings at each step"),
+            Chart("barh", "step", ["count"], "Bookings at each step", axis="Bookings"),
         ),
         Table(
             "cancellation_reasons",
@@ -458,7 +466,7 @@ def report_tables(report: dict) -> list[Table]:
             ],
             report["reasons"]["cancellation"],
             "",
-            Chart("barh", "reason", ["count"], "Cancellations by reason"),
+            Chart("barh", "reason", ["count"], "Cancellations by reason", axis="Cancellations"),
         ),
         Table(
             "no_show_reasons",
@@ -466,7 +474,7 @@ def report_tables(report: dict) -> list[Table]:
             [("reason", "Reason"), ("count", "Did not attend"), ("percent", "%")],
             report["reasons"]["did_not_attend"],
             "",
-            Chart("barh", "reason", ["count"], "Non-attendance by reason"),
+            Chart("barh", "reason", ["count"], "Non-attendance by reason", axis="Non-attendances"),
         ),
         Table(
             "by_organisation",
@@ -494,6 +502,7 @@ def report_tables(report: dict) -> list[Table]:
                 ["places_lost"],
                 "Places lost: the 15 organisations losing most",
                 limit=15,
+                axis="Places lost",
             ),
         ),
         Table(

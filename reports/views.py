@@ -1,5 +1,10 @@
 """Report pages. The L&D lead sees everything; an organisation manager sees the uptake report for
-their own organisation only (the organisation filter is forced, whatever the address says)."""
+their own organisation only (the organisation filter is forced, whatever the address says).
+
+The modules that compute and draw (pandas, scipy, matplotlib, openpyxl, python-docx behind
+reports.report, reports.annual, reports.charts, reports.workbook, reports.document) are imported by
+the views that use them, not here: the URLconf imports this module, and every management command
+and worker would otherwise pay about 1.5 s to load them (tests/reports/test_startup.py)."""
 
 from __future__ import annotations
 
@@ -16,17 +21,12 @@ from evaluations.models import Answer, Item
 from evaluations.services import answer_set_publishable
 from people.models import Organisation
 from people.roles import lead_required
-from reports.annual import annual_section
 from reports.charges import NO_CHARGES, charges_by_organisation, charges_enabled, charges_table
-from reports.charts import chart_data_uri, chart_text_alternative
-from reports.document import annual_docx
 from reports.exporters import table_csv
 from reports.forms import ReportForm
 from reports.periods import current_reporting_year
-from reports.report import report_build
 from reports.selectors import quote_answers
 from reports.tables import report_tables, table_by_slug
-from reports.workbook import report_xlsx
 
 NO_ACCESS = "Only the L&D lead and organisation managers can see the training reports."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,6 +48,8 @@ def _report_for(request):
     form = ReportForm(request.GET, organisation=organisation)
     if not form.is_valid():
         return form, None, None
+    from reports.report import report_build
+
     start, end = form.period()
     report = report_build(
         start=start, end=end, filters=form.filters(), shared=organisation is not None
@@ -69,6 +71,8 @@ def index(request):
 
 @login_required
 def uptake(request):
+    from reports.charts import chart_data_uri, chart_text_alternative
+
     form, report, tables = _report_for(request)
     sections = []
     if report is not None:
@@ -109,6 +113,8 @@ def uptake_csv(request, slug: str):
 
 @login_required
 def uptake_xlsx(request):
+    from reports.workbook import report_xlsx
+
     form, report, tables = _report_for(request)
     if report is None:
         return HttpResponseBadRequest("Check the period and filters: " + form.errors.as_text())
@@ -119,6 +125,8 @@ def uptake_xlsx(request):
 
 
 def _annual_for(request):
+    from reports.annual import annual_section
+
     form = ReportForm(request.GET)
     if not form.is_valid():
         return form, None
@@ -128,6 +136,8 @@ def _annual_for(request):
 
 @lead_required
 def annual(request):
+    from reports.charts import chart_data_uri, chart_text_alternative
+
     form, section = _annual_for(request)
     charts = []
     if section is not None:
@@ -142,6 +152,8 @@ def annual(request):
 
 @lead_required
 def annual_docx_download(request):
+    from reports.document import annual_docx
+
     form, section = _annual_for(request)
     if section is None:
         return HttpResponseBadRequest("Check the period: " + form.errors.as_text())
