@@ -34,6 +34,7 @@ from courses.models import Course, CourseName, Event, PriorityArea, Venue
 from evaluations.defaults import ensure_default_questionnaires, ensure_manager_questionnaire
 from evaluations.models import Answer, Invitation, Item, Respondent, Response, Stage
 from evaluations.services import EMAIL_TASK, email_purpose
+from imports.writers import refresh_planner_statistics
 from messaging.models import OutboundEmail
 from people import roles
 from people.models import Organisation, OrganisationDomain, User, normalise_name
@@ -467,6 +468,9 @@ def load_demo(*, today: date | None = None) -> DemoResult:
         created = not Event.objects.filter(external_ref__startswith=MARKER_PREFIX).exists()
         if created:
             _Generator(organisations, demo_users, today=today).run()
+            # A bulk load, like an import: without fresh statistics PostgreSQL may plan the
+            # reports' joins as if the tables were empty (nested loops over 30,000 answers).
+            refresh_planner_statistics()
     sign_ins = [
         (role or "Practitioner", user.email, user.full_name)
         for (_, _, _, role, _), user in zip(DEMO_USERS, demo_users.values(), strict=True)
