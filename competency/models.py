@@ -82,3 +82,18 @@ class StaffRole(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.job_role}"
+
+
+class OrganisationStaffCount(models.Model):
+    """How many staff an organisation has in scope, entered by the lead: the denominator of its
+    compliance, since not every practitioner has an account."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="staff_count"
+    )
+    staff = models.PositiveIntegerField()
+    as_of = models.DateField(help_text="The date the count was true.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.organisation}: {self.staff} staff (as of {self.as_of:%d %B %Y})"

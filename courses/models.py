@@ -220,6 +220,8 @@ class EventQuerySet(models.QuerySet):
 
 class Event(models.Model):
     class Status(models.TextChoices):
+        # A draft is the lead's alone: not in the catalogue, not bookable, no emails.
+        DRAFT = "draft", "Draft (not published)"
         SCHEDULED = "scheduled", "Scheduled"
         CANCELLED = "cancelled", "Cancelled by the organiser"
         DELIVERED = "delivered", "Delivered"
@@ -350,3 +352,34 @@ class EventSession(models.Model):
     @property
     def duration(self) -> timedelta:
         return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+
+class CourseInterest(models.Model):
+    """ "Tell me when dates are announced": a person's interest in a course with no upcoming dates.
+
+    `notified_at` is set once the person has been emailed about a published date; registering
+    again afterwards (the dates filled up, say) clears it.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="interests")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_interests"
+    )
+    # The organisation at the time of asking: demand is counted by it even if the person moves.
+    organisation = models.ForeignKey(
+        "people.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notified_event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "person"], name="interest_once_per_course")
+        ]
+
+    def __str__(self):
+        return f"{self.person} in {self.course}"

@@ -14,6 +14,8 @@ COVERED = {
     "bookings.Booking": "Every place booked, waited for, cancelled, attended, with its history.",
     "bookings.BookingLog": "The history of each booking, and changes the person made to others'.",
     "bookings.Enrolment": "E-learning enrolments and completions.",
+    "courses.CourseInterest": "Courses they asked to hear about when dates are announced, and "
+    "when they were told.",
     "competency.StaffRole": "Their job role in the competency framework, and when it was set.",
     "bookings.EventMessage": "Messages they sent to an event's delegates or waiting list (as "
     "the L&D lead): the event, who to, the subject and text, when and to how many.",

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingLog, Enrolment, EventMessage, SessionAttendance
 from competency.models import StaffRole
-from courses.models import Event
+from courses.models import CourseInterest, Event
 from evaluations.models import Answer, Invitation, Response
 from imports.models import ImportMapping, ImportRun
 from messaging.models import OutboundEmail
@@ -170,6 +170,17 @@ def subject_access_export(person: User) -> dict:
         "competency.StaffRole": [
             {"job_role": str(r.job_role), "updated_at": _dt(r.updated_at)}
             for r in StaffRole.objects.filter(person=person).select_related("job_role")
+        ],
+        "courses.CourseInterest": [
+            {
+                "course": i.course.title,
+                "organisation": i.organisation.name if i.organisation else None,
+                "asked_at": _dt(i.created_at),
+                "told_of_dates_at": _dt(i.notified_at),
+            }
+            for i in CourseInterest.objects.filter(person=person).select_related(
+                "course", "organisation"
+            )
         ],
         "bookings.EventMessage": [
             {

@@ -16,7 +16,7 @@ from django_q.models import Task
 
 from bookings.models import Booking, BookingLog, Enrolment, EventMessage
 from competency.models import JobRole, StaffRole
-from courses.models import Course, Event
+from courses.models import Course, CourseInterest, Event
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Response, Stage
 from imports.models import ImportMapping, ImportRun
@@ -226,6 +226,7 @@ def world(db, client):
         completed_at=london(2022, 5, 2),
     )
     StaffRole.objects.create(person=person, job_role=JobRole.objects.create(name="Social worker"))
+    CourseInterest.objects.create(course=elearning, person=person, organisation=org)
     trained = EventFactory(
         course=events[0].course,
         start=london(2022, 7, 1, 9),
