@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from core.clock import LONDON, is_bank_holiday, london_time, london_today
 from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event, EventSession, Venue
 from courses.selectors import course_get_by_any_title
+from courses.signals import announce_published
 
 # Reads used by imports and reports next to the writes below; defined with the other reads.
 __all__ = [
@@ -370,6 +371,7 @@ def event_create(
     event_validate(event=event, recording_history=recording_history)
     event.save()
     event.trainers.set(trainers)
+    announce_published(event)
     return event
 
 
@@ -439,6 +441,7 @@ def event_copy_series(
     for copy in copies:
         copy.save()
         copy.trainers.set(trainers)
+        announce_published(copy)
     return copies
 
 
