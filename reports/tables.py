@@ -565,14 +565,9 @@ NO_DATA = "No data"
 def comparison_rows(report: dict) -> list[dict]:
     """The comparison for people: "No data" (and no change) when the previous period had no
     events, places or e-learning at all, rather than zeros and the whole figure as a change."""
-    previous = report["previous"]
-    empty = not (
-        previous["events"]["delivered"]
-        or previous["events"]["cancelled"]
-        or previous["places"]["booked"]
-        or previous["places"]["offered"]
-        or previous["elearning"]["completed"]
-    )
+    from reports.trends import has_data  # pandas: not at start-up (tests/reports/test_startup.py)
+
+    empty = not has_data(report["previous"])
     rows = []
     for r in report["comparison"]:
         if per_organisation(report) and r["key"] in ("offered", "fill_rate"):

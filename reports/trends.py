@@ -267,9 +267,24 @@ TREND_MEASURES = [
 ]
 
 
+def has_data(figures: dict) -> bool:
+    """Whether a period had any events, places or e-learning at all (else its zeros mean "no
+    data", not "none": the comparison gives null, and the documents "No data")."""
+    return bool(
+        figures["events"]["delivered"]
+        or figures["events"]["cancelled"]
+        or figures["places"]["booked"]
+        or figures["places"]["offered"]
+        or figures["elearning"]["completed"]
+    )
+
+
 def comparison(this: dict, previous: dict) -> list[dict]:
-    """This period against the previous one, measure by measure."""
+    """This period against the previous one, measure by measure; the previous figures and the
+    changes are null when the previous period had no data at all (not zeros and "+68")."""
     now, before = _trend_row(this), _trend_row(previous)
+    if not has_data(previous):
+        before = dict.fromkeys(before)
     rows = []
     for key, label in TREND_MEASURES:
         change = None

@@ -157,3 +157,18 @@ def test_a_long_name_wraps_in_its_cell_instead_of_being_cut():
     assert sheet.column_dimensions["A"].width == WIDEST_COLUMN
     short = next(c for row in sheet.iter_rows() for c in row if c.value == "Neglect")
     assert not short.alignment.wrap_text
+
+
+def test_the_json_gives_null_not_zero_and_no_change_for_a_previous_period_without_data(data):
+    from datetime import date
+
+    from reports.report import report_build
+
+    def offered(start, end, **kwargs):
+        rows = report_build(start=start, end=end, **kwargs)["comparison"]
+        row = next(r for r in rows if r["key"] == "offered")
+        return row["this"], row["previous"], row["change"]
+
+    assert offered(date(2021, 4, 1), date(2022, 3, 31)) == (17, None, None)
+    assert offered(date(2021, 4, 1), date(2022, 3, 31), shared=True) == (17, None, None)
+    assert offered(date(2022, 4, 1), date(2023, 3, 31)) == (40, 17, 23)
