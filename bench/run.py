@@ -42,6 +42,9 @@ RATIO_TARGET = 3.0
 SECONDS_TARGET = 2.0
 IMPORT_TARGET = 60.0
 TARGET_SCALE = 100
+# At 1× (issue 17): the first report page a lead opens after an import, and a warm page.
+FIRST_PAGE_TARGET = 1.0
+WARM_PAGE_TARGET = 0.3
 OUTPUT_LABELS = {"page": "uptake page", "json": "JSON report", "xlsx": "XLSX export"}
 
 
@@ -312,6 +315,18 @@ def verdicts(results: list[dict]) -> tuple[list[str], bool]:
                     f"{median:.2f} s ({'met' if ok_time else 'MISSED'}: < {SECONDS_TARGET:g} s)"
                 )
             lines.append(f"     {where} {label}: " + ", ".join(parts))
+        first = r.get("first_page")
+        if r["scale"] == 1 and first:
+            ok_first = first["seconds"] < FIRST_PAGE_TARGET
+            warm = r["outputs"]["page"]["median"]
+            ok_warm = warm < WARM_PAGE_TARGET
+            lines.append(
+                f"     {where} first report page after an import ({first['charts']} charts drawn"
+                f" ahead by the worker in {first['charts_seconds']:.2f} s): {first['seconds']:.2f}"
+                f" s ({'met' if ok_first else 'MISSED'}: < {FIRST_PAGE_TARGET:g} s); warm page"
+                f" {warm * 1000:.0f} ms ({'met' if ok_warm else 'MISSED'}:"
+                f" < {WARM_PAGE_TARGET * 1000:.0f} ms)"
+            )
         if r["scale"] >= TARGET_SCALE:
             seconds = r["imported"]["seconds"]
             met = "met" if seconds < IMPORT_TARGET else "MISSED"
