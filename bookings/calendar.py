@@ -102,26 +102,56 @@ def booking_ics(
     cal.add("method", method)
     cal.add_component(london_vtimezone(start.year))
 
-    entry = IcsEvent()
-    entry.add("uid", booking_uid(booking))
-    entry.add("dtstamp", now or timezone.now())
-    entry.add("dtstart", start)
-    entry.add("dtend", end)
+    # An event of several sessions is one entry per session, not one block from the first
+    # start to the last end: the first session with an RDATE for each later one (one UID, so a
+    # CANCEL or an update covers them all), and an override (RECURRENCE-ID) for a session whose
+    # length differs from the first's.
+    sessions = [
+        (timezone.localtime(s.start, LONDON), timezone.localtime(s.end, LONDON))
+        for s in event.sessions.all()
+    ]
+    if len(sessions) < 2:
+        sessions = [(start, end)]
+    first_start, first_end = sessions[0]
     # A CANCEL must carry a sequence above every REQUEST sent, or calendars ignore it.
     sequence = event.calendar_sequence + (1 if method == CANCEL else 0)
-    entry.add("sequence", sequence)
-    entry.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
-    entry.add("summary", event.course.title)
-    entry.add("location", event.location_text)
+    stamp = now or timezone.now()
     description = event.course.summary
+    if len(sessions) > 1:
+        description += "\n\n" + "\n".join(
+            f"Session {n}: {s:%A} {s.day} {s:%B %Y}, {s:%H:%M} to {e:%H:%M}"
+            for n, (s, e) in enumerate(sessions, 1)
+        )
     # The joining link is for those holding a place: not in a cancellation.
     if event.joining_link and method == REQUEST:
         description += f"\n\nJoin online: {event.joining_link}"
-    entry.add("description", description)
-    entry.add("url", settings.SITE_URL + reverse("courses:event", args=[event.pk]))
-    entry.add("organizer", organizer())
-    entry.add("attendee", attendee(booking, method))
-    cal.add_component(entry)
+
+    def component(dtstart: datetime, dtend: datetime, recurrence_id: datetime | None = None):
+        entry = IcsEvent()
+        entry.add("uid", booking_uid(booking))
+        entry.add("dtstamp", stamp)
+        if recurrence_id is not None:
+            entry.add("recurrence-id", recurrence_id)
+        entry.add("dtstart", dtstart)
+        entry.add("dtend", dtend)
+        entry.add("sequence", sequence)
+        entry.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
+        entry.add("summary", event.course.title)
+        entry.add("location", event.location_text)
+        entry.add("description", description)
+        entry.add("url", settings.SITE_URL + reverse("courses:event", args=[event.pk]))
+        entry.add("organizer", organizer())
+        entry.add("attendee", attendee(booking, method))
+        return entry
+
+    master = component(first_start, first_end)
+    if len(sessions) > 1:
+        master.add("rdate", [s for s, _ in sessions[1:]])
+    cal.add_component(master)
+    length = first_end - first_start
+    for session_start, session_end in sessions[1:]:
+        if session_end - session_start != length:
+            cal.add_component(component(session_start, session_end, recurrence_id=session_start))
     return cal.to_ical()
 
 

@@ -516,3 +516,62 @@ def test_the_download_is_the_same_calendar_as_the_email(client, practitioner, re
     emailed = invite(email_for(booking, purpose))
     assert downloaded["METHOD"] == ("CANCEL" if given_up else "REQUEST")
     assert _comparable(downloaded) == _comparable(emailed)
+
+
+# --- an event of several sessions ------------------------------------------------------------
+
+
+def _two_sessions(second_hours=3):
+    """Two half-days a week apart (the second `second_hours` long), 09:30 London time."""
+    from courses.services import event_sessions_set
+
+    first = datetime(NEXT_YEAR, 3, 3, 9, 30, tzinfo=LONDON)
+    second = first + timedelta(weeks=1)
+    event = EventFactory(start=first, end=first + timedelta(hours=3))
+    event_sessions_set(
+        event,
+        [(first, first + timedelta(hours=3)), (second, second + timedelta(hours=second_hours))],
+    )
+    return event, first, second
+
+
+def test_two_sessions_are_two_entries_in_the_calendar_not_one_week_long_block():
+    event, first, second = _two_sessions()
+    calendar = invite(email_for(BookingFactory(event=event), "confirmation"))
+
+    entry = vevent(calendar)  # one component: the second session is an RDATE of the first
+    assert entry["DTSTART"].dt == first and entry["DTEND"].dt == first + timedelta(hours=3)
+    [rdate] = [entry["RDATE"]] if not isinstance(entry["RDATE"], list) else entry["RDATE"]
+    assert [d.dt for d in rdate.dts] == [second]
+    assert "Session 2: " in str(entry["DESCRIPTION"])
+
+
+def test_a_session_of_another_length_gets_its_own_times_under_the_same_uid():
+    event, first, second = _two_sessions(second_hours=6)
+    booking = BookingFactory(event=event)
+    calendar = invite(email_for(booking, "confirmation"))
+
+    master, override = calendar.events
+    assert master["UID"] == override["UID"] == bookings_calendar.booking_uid(booking)
+    assert override["RECURRENCE-ID"].dt == second
+    assert (override["DTSTART"].dt, override["DTEND"].dt) == (second, second + timedelta(hours=6))
+    assert master["SEQUENCE"] == override["SEQUENCE"]
+
+
+def test_the_email_lists_each_session_not_one_span():
+    event, first, second = _two_sessions()
+    message = email_for(BookingFactory(event=event), "confirmation")
+
+    assert "When: 2 sessions" in message.body
+    assert f"- Session 1: {first:%A} {first.day} {first:%B %Y}, 09:30 to 12:30" in message.body
+    assert f"- Session 2: {second:%A} {second.day} {second:%B %Y}, 09:30 to 12:30" in message.body
+
+
+def test_a_cancellation_cancels_every_session_under_the_one_uid():
+    event, first, second = _two_sessions(second_hours=6)
+    booking = BookingFactory(event=event)
+    calendar = Calendar.from_ical(bookings_calendar.booking_ics(booking, method="CANCEL"))
+
+    assert calendar["METHOD"] == "CANCEL"
+    assert {str(e["STATUS"]) for e in calendar.events} == {"CANCELLED"}
+    assert {str(e["UID"]) for e in calendar.events} == {bookings_calendar.booking_uid(booking)}
