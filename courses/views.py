@@ -196,6 +196,8 @@ def event_detail(request, pk):
             "my_booking": my_booking,
             # Joining details only for someone holding a place (not waiting, not cancelled).
             "show_joining": my_booking is not None and my_booking.status in PLACE_HOLDING_STATUSES,
+            # An event of several sessions lists each one, not one span from first to last.
+            "sessions": list(event.sessions.all()),
         },
     )
 

@@ -206,3 +206,13 @@ def test_the_event_form_refuses_new_times_for_an_event_of_several_sessions(event
     with pytest.raises(ValidationError) as caught:
         services.event_save(event=event)
     assert caught.value.message_dict == {"end": [services.EVENT_TIMES_FROM_SESSIONS]}
+
+
+def test_the_event_page_lists_each_session_not_one_span(client, event):
+    services.event_sessions_set(event, [half_day(TUE), half_day(NEXT_TUE)])
+    page = client.get(reverse("courses:event", args=[event.pk])).content.decode()
+
+    assert "2 sessions:" in page
+    assert "<li>Tuesday 5 March 2030, 9:30am to 12:30pm</li>" in page
+    assert "<li>Tuesday 12 March 2030, 9:30am to 12:30pm</li>" in page
+    assert "to Tuesday 12 March 2030" not in page  # no span from the first start to the last end
