@@ -47,6 +47,7 @@ class LevelForm(GovukFormMixin, forms.ModelForm):
                 "invalid": "Enter the number as a whole number, for example 2.",
                 "min_value": "Enter a number from 1 to 9.",
                 "max_value": "Enter a number from 1 to 9.",
+                "unique": services.LEVEL_NUMBER_TAKEN,
             },
             "name": {"required": "Enter the level's name."},
             "refresher_months": {
