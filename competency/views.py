@@ -52,11 +52,22 @@ STAFF_CSV_HEADINGS = [
     "Out of date",
     "Not yet achieved",
     "Gaps",
+    "Achieved",
     "Booked (coming up)",
     "Attended",
     "Did not attend",
     "Cancelled late",
 ]
+
+
+def _achieved(standing) -> str:
+    """'Neglect level 3 until 2028-06-01' (or 'since' when it has run out)."""
+    best = standing.best
+    text = f"{standing.priority_area.name} level {best.level}"
+    if best.expires:
+        when = "since" if standing.state == selectors.OUT_OF_DATE else "until"
+        text += f" {when} {best.expires.isoformat()}"
+    return text
 
 
 def _staff_csv(rows, organisation) -> HttpResponse:
@@ -79,6 +90,7 @@ def _staff_csv(rows, organisation) -> HttpResponse:
                     counts[selectors.OUT_OF_DATE],
                     counts[selectors.MISSING],
                     "; ".join(f"{s.priority_area.name} level {s.level}" for s in row.record.gaps),
+                    "; ".join(_achieved(s) for s in row.record.standings if s.best),
                     row.booked,
                     row.attended,
                     row.did_not_attend,
