@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from bookings.forms import GovukForm
 from competency import services
@@ -140,3 +141,24 @@ class StaffCountForm(GovukForm):
             "invalid": "Enter a real date.",
         },
     )
+
+
+class StaffBookForm(GovukForm):
+    """An organisation manager books a place for one of their staff (MANAGER_CAN_BOOK)."""
+
+    event = forms.ModelChoiceField(
+        queryset=None,
+        label="Event",
+        empty_label="Choose an event",
+        error_messages={
+            "required": "Choose the event to book.",
+            "invalid_choice": "Choose one of the events listed.",
+        },
+    )
+
+    def __init__(self, *args, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = events
+        self.fields["event"].label_from_instance = lambda event: (
+            f"{event.course.title}, {timezone.localtime(event.start):%a %d %b %Y, %H:%M}"
+        )

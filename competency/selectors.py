@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -18,6 +19,9 @@ from bookings.models import Booking, Enrolment
 from competency.models import JobRole, Level, Requirement, StaffRole
 from core.clock import LONDON
 from courses.models import Course, Event, PriorityArea
+
+if TYPE_CHECKING:
+    from people.models import User
 
 IN_DATE = "in_date"
 EXPIRING = "expiring"
@@ -210,11 +214,11 @@ def records(people, *, today: date | None = None, with_courses: bool = False) ->
     return result
 
 
-def person_record(person, *, today: date | None = None) -> Record:
+def person_record(person: User, *, today: date | None = None) -> Record:
     return records([person], today=today, with_courses=True)[0]
 
 
-def job_roles_for(person) -> list[JobRole]:
+def job_roles_for(person: User) -> list[JobRole]:
     """The roles a person can choose: their organisation's sector's, and any sector's."""
     sector = person.organisation.sector if person.organisation_id else None
     roles = JobRole.objects.filter(sector="") | JobRole.objects.filter(sector=sector or "")
@@ -222,6 +226,49 @@ def job_roles_for(person) -> list[JobRole]:
 
 
 # --- an organisation's staff (the organisation manager's view) ------------------------------
+
+
+def staff_member_get_for_manager(manager: User, person_id: int) -> User:
+    """One of the manager's own organisation's active staff; the same 404 for "missing" and
+    "not yours"."""
+    from django.http import Http404
+
+    from people.models import User as UserModel
+
+    if manager.organisation_id is None:
+        raise Http404("No such person on your staff")
+    person = (
+        UserModel.objects.filter(
+            pk=person_id, is_active=True, organisation_id=manager.organisation_id
+        )
+        .select_related("organisation")
+        .first()
+    )
+    if person is None:
+        raise Http404("No such person on your staff")
+    return person
+
+
+def events_to_book_for(person: User):
+    """Events a place can be booked on for `person`: scheduled, published, still to start; the
+    ones in a priority area where their job role needs training first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    areas = Requirement.objects.filter(job_role__staff__person=person).values("priority_area_id")
+    return (
+        Event.objects.bookable()
+        .filter(start__gt=timezone.now())
+        .select_related("course")
+        .annotate(
+            needed=Case(
+                When(course__priority_area_id__in=areas, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("needed", "start")
+    )
+
 
 STAFF_FILTERS = {
     "": "Everyone",

@@ -2,18 +2,28 @@ import csv
 import io
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
+from bookings.models import Booking
+from bookings.services import BookingError, booking_create
+from bookings.views import busy_page
 from competency import selectors, services
-from competency.forms import JobRoleForm, LevelForm, StaffCountForm, StaffRoleForm
+from competency.forms import (
+    JobRoleForm,
+    LevelForm,
+    StaffBookForm,
+    StaffCountForm,
+    StaffRoleForm,
+)
 from competency.models import JobRole, Level, OrganisationStaffCount, StaffRole
 from competency.selectors import job_roles_for
 from core.text import clean_line, spreadsheet_cell
@@ -130,8 +140,43 @@ def staff(request):
         "role_id": role_id,
         "q": search,
         "query": request.GET.urlencode(),
+        "can_book": settings.MANAGER_CAN_BOOK,
     }
     return render(request, "competency/staff.html", context)
+
+
+@role_required(ORG_MANAGER)
+@require_http_methods(["GET", "POST"])
+@busy_page
+def staff_book(request, person_id):
+    """With MANAGER_CAN_BOOK on, a manager books a place for one of their own staff: the same
+    booking service and checks as anyone's booking, recorded as booked by the manager."""
+    if not settings.MANAGER_CAN_BOOK:
+        raise Http404("Managers do not book places here")
+    person = selectors.staff_member_get_for_manager(request.user, person_id)
+    form = StaffBookForm(
+        request.POST if request.method == "POST" else None,
+        events=selectors.events_to_book_for(person),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = booking_create(
+                event=form.cleaned_data["event"], person=person, booked_by=request.user
+            )
+        except BookingError as error:
+            error.field = "event" if error.field is None else error.field
+            form.add_service_error(error)
+        else:
+            where = (
+                "is on the waiting list for"
+                if booking.status == Booking.Status.WAITLISTED
+                else "is booked on"
+            )
+            messages.success(
+                request, f"{person} {where} {booking.event.course.title}. They are emailed."
+            )
+            return redirect("competency:staff")
+    return render(request, "competency/staff_book.html", {"form": form, "person": person})
 
 
 # --- the lead's framework (/manage/framework/) ---------------------------------------------

@@ -259,6 +259,13 @@ MATRIX: dict[str, Entry] = {
     # competency: anyone signed in chooses their own job role; a manager sees their own staff
     "competency:my_role": Entry("GET", {NONE: SIGNED_IN}),
     "competency:staff": Entry("GET", {NONE: (LOGIN, 403, 403, 200, 403)}),
+    # a manager books for their own staff only with MANAGER_CAN_BOOK on (off here: 404 for all;
+    # tests/competency/test_manager_books.py covers it on)
+    "competency:staff_book": Entry(
+        "GET",
+        {COLLEAGUE: (LOGIN, 403, 403, 404, 403), OTHER_ORG: (LOGIN, 403, 403, 404, 403)},
+        data="staff_book",
+    ),
     # the competency framework and compliance: the lead's
     "framework:index": Entry("GET", {NONE: LEAD_ONLY}),
     "framework:level_create": Entry("GET", {NONE: LEAD_ONLY}, data="level"),
@@ -551,6 +558,8 @@ class World:
             return [event.pk]
         if name == "courses:manage_venue_edit":
             return [self.event.venue_id]
+        if name == "competency:staff_book":
+            return [self.owner(role, ownership).pk]
         if name == "framework:level_edit":
             return [self.level.pk]
         if name in ("framework:role_edit", "framework:role_delete"):
@@ -691,6 +700,7 @@ class World:
                 "confirm": "on",
             },
             "venue": {"name": "Otto's venue", "address": "1 High Street", "is_active": "on"},
+            "staff_book": {"event": self.event.pk},
             "level": {"number": "8", "name": "Refused", "refresher_months": "12"},
             "job_role": {"name": "A role nobody may create", "sector": ""},
             "staff_count": {"organisation": self.org.pk, "staff": "12", "as_of": "2026-01-01"},
