@@ -466,7 +466,10 @@ def compliance(
         ).only("pk", "organisation_id")
     )
     found = records(people, today=today)
-    areas = PriorityArea.objects.order_by("name")
+    # Only the areas some job role needs: an area nobody needs has nothing to be in date with.
+    areas = PriorityArea.objects.filter(
+        pk__in=Requirement.objects.values("priority_area_id")
+    ).order_by("name")
     if priority_area_id:
         areas = areas.filter(pk=priority_area_id)
     areas = list(areas)

@@ -267,3 +267,8 @@ def test_the_annual_page_and_docx_carry_the_paragraph(lead_client, world, settin
     response = lead_client.get(reverse("reports:annual_docx"), period)
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert COMPLIANCE_HEADING in text and "lowest in Exploitation" in text
+
+
+def test_only_priority_areas_some_role_needs_are_measured(world):
+    PriorityArea.objects.create(name="Nobody needs this")
+    assert "Nobody needs this" not in {r.priority_area for r in compliance(today=TODAY)}
