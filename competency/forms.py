@@ -39,7 +39,7 @@ class LevelForm(GovukFormMixin, forms.ModelForm):
             "refresher_months": "Refresher interval, in months",
         }
         help_texts = {
-            "number": "1 is the first level; a higher number is a higher level.",
+            "number": "From 1 (the first level) to 4: the levels a course can achieve.",
             "refresher_months": "How long training at this level stays in date, for example 36.",
         }
         error_messages = {

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from competency.models import JobRole, Level, OrganisationStaffCount, Requirement, StaffRole
 from competency.selectors import job_roles_for
+from courses.models import Course
 
 if TYPE_CHECKING:
     from courses.models import PriorityArea
@@ -21,6 +22,10 @@ ROLE_NOT_FOR_SECTOR = "Choose one of the roles listed for your organisation's se
 LEVEL_NUMBER_TAKEN = "Another level already has this number."
 LEVEL_IN_USE = (
     "A job role needs level {number}: change what those roles need before renumbering it."
+)
+LEVEL_NO_COURSE = (
+    "Courses achieve levels {low} to {high} only: choose a number from {low} to {high}, so that "
+    "training can meet it."
 )
 ROLE_NAME_TAKEN = "A job role with this name already exists in this sector."
 ROLE_IN_USE = "{count} {people} this job role: give them another role before deleting it."
@@ -59,6 +64,10 @@ def _validate(instance, *, exclude=()) -> None:
 def level_save(*, level: Level) -> Level:
     """Add or change a level of the framework (its number unique; a number in use stays)."""
     _validate(level)
+    course_levels = Course.Level.values
+    if level.number not in course_levels:
+        low, high = min(course_levels), max(course_levels)
+        raise CompetencyError(LEVEL_NO_COURSE.format(low=low, high=high), field="number")
     if Level.objects.filter(number=level.number).exclude(pk=level.pk).exists():
         raise CompetencyError(LEVEL_NUMBER_TAKEN, field="number")
     if level.pk:

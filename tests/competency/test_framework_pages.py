@@ -74,11 +74,13 @@ def test_the_lead_adds_and_edits_a_level(lead_client, levels):
          services.LEVEL_NUMBER_TAKEN),
         ({"number": "0", "name": "Zero", "refresher_months": "12"}, "number",
          "Enter a number from 1 to 9."),
-        ({"number": "5", "name": "", "refresher_months": "12"}, "name",
+        ({"number": "5", "name": "Beyond", "refresher_months": "12"}, "number",
+         services.LEVEL_NO_COURSE.format(low=1, high=4)),
+        ({"number": "4", "name": "", "refresher_months": "12"}, "name",
          "Enter the level's name."),
-        ({"number": "5", "name": "Long", "refresher_months": "500"}, "refresher_months",
+        ({"number": "4", "name": "Long", "refresher_months": "500"}, "refresher_months",
          "Enter an interval from 1 to 120 months."),
-        ({"number": "5", "name": "Words", "refresher_months": "three years"}, "refresher_months",
+        ({"number": "4", "name": "Words", "refresher_months": "three years"}, "refresher_months",
          "Enter the interval as a whole number of months, for example 36."),
     ],
 )  # fmt: skip
@@ -95,7 +97,7 @@ def test_a_level_a_role_needs_cannot_be_renumbered(lead_client, levels, areas):
     html = errors_of(
         lead_client.post(
             reverse("framework:level_edit", args=[levels[2].pk]),
-            {"number": "5", "name": "Advanced", "refresher_months": "48"},
+            {"number": "4", "name": "Advanced", "refresher_months": "48"},
         )
     )
     assert services.LEVEL_IN_USE.format(number=3) in html
@@ -283,10 +285,10 @@ def test_only_the_lead_keeps_the_framework(client, request, who, areas, levels):
     for name in ("framework:index", "framework:courses", "framework:staff_counts"):
         assert client.get(reverse(name)).status_code == 403
     response = client.post(
-        reverse("framework:level_create"), {"number": "7", "name": "X", "refresher_months": "1"}
+        reverse("framework:level_create"), {"number": "4", "name": "X", "refresher_months": "1"}
     )
     assert response.status_code == 403
-    assert not Level.objects.filter(number=7).exists()
+    assert not Level.objects.filter(number=4).exists()
 
 
 def test_the_framework_is_on_the_manage_page(lead_client):

@@ -701,7 +701,7 @@ class World:
             },
             "venue": {"name": "Otto's venue", "address": "1 High Street", "is_active": "on"},
             "staff_book": {"event": self.event.pk},
-            "level": {"number": "8", "name": "Refused", "refresher_months": "12"},
+            "level": {"number": "4", "name": "Refused", "refresher_months": "12"},
             "job_role": {"name": "A role nobody may create", "sector": ""},
             "staff_count": {"organisation": self.org.pk, "staff": "12", "as_of": "2026-01-01"},
             "course": {
