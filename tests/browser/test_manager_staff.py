@@ -148,3 +148,30 @@ def test_the_lead_sees_compliance_by_organisation(new_page, check_a11y, lead, st
     check_a11y(page)
     page.goto("/manage/framework/courses/")
     check_a11y(page)
+
+
+def test_with_manager_can_book_the_manager_books_a_place_for_someone_out_of_date(
+    new_page, check_a11y, org_manager, staff, settings
+):
+    settings.MANAGER_CAN_BOOK = True
+    event = EventFactory(
+        course=CourseFactory(
+            title="Neglect: a refresher", priority_area=PriorityArea.objects.get(name="Neglect")
+        ),
+        start=timezone.now() + timedelta(days=21),
+    )
+    verified(org_manager)
+    page = new_page()
+    sign_in_by_code(page, check_a11y, org_manager.email, start="/training-record/staff/")
+    page.get_by_role("link", name="Book a place for Bea Lapsed").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Book a place for Bea Lapsed")
+    check_a11y(page)
+    page.get_by_role("button", name="Book the place").click()
+    expect(page.get_by_role("link", name="Choose the event to book.")).to_be_visible()
+    check_a11y(page)
+    page.get_by_label("Event").select_option(str(event.pk))
+    page.get_by_role("button", name="Book the place").click()
+    expect(page.get_by_text("Bea Lapsed is booked on Neglect: a refresher")).to_be_visible()
+    check_a11y(page)
+    booking = Booking.objects.get(person=staff["lapsed"], event=event)
+    assert booking.booked_by == org_manager
