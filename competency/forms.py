@@ -76,7 +76,10 @@ class JobRoleForm(GovukFormMixin, forms.ModelForm):
             "sector": "Sector",
             "description": "Description (optional)",
         }
-        help_texts = {"sector": "Any sector: everyone can choose it, e.g. volunteers."}
+        help_texts = {
+            "sector": "Choose \u201cAny sector\u201d for a role held in every sector, such as "
+            "volunteers."
+        }
         error_messages = {"name": {"required": "Enter the job role's name."}}
 
     def __init__(self, *args, priority_areas, levels, **kwargs):

@@ -146,6 +146,7 @@ def test_the_lead_sees_compliance_by_organisation(new_page, check_a11y, lead, st
     page.get_by_role("link", name="Social worker").click()
     expect(page.get_by_label("Neglect")).to_have_value("2")
     check_a11y(page)
+    save_screenshot(page, "lead-framework-role")
     page.goto("/manage/framework/courses/")
     check_a11y(page)
 
