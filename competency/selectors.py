@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -18,6 +19,9 @@ from bookings.models import Booking, Enrolment
 from competency.models import JobRole, Level, Requirement, StaffRole
 from core.clock import LONDON
 from courses.models import Course, Event, PriorityArea
+
+if TYPE_CHECKING:
+    from people.models import User
 
 IN_DATE = "in_date"
 EXPIRING = "expiring"
@@ -210,11 +214,11 @@ def records(people, *, today: date | None = None, with_courses: bool = False) ->
     return result
 
 
-def person_record(person, *, today: date | None = None) -> Record:
+def person_record(person: User, *, today: date | None = None) -> Record:
     return records([person], today=today, with_courses=True)[0]
 
 
-def job_roles_for(person) -> list[JobRole]:
+def job_roles_for(person: User) -> list[JobRole]:
     """The roles a person can choose: their organisation's sector's, and any sector's."""
     sector = person.organisation.sector if person.organisation_id else None
     roles = JobRole.objects.filter(sector="") | JobRole.objects.filter(sector=sector or "")
@@ -222,6 +226,49 @@ def job_roles_for(person) -> list[JobRole]:
 
 
 # --- an organisation's staff (the organisation manager's view) ------------------------------
+
+
+def staff_member_get_for_manager(manager: User, person_id: int) -> User:
+    """One of the manager's own organisation's active staff; the same 404 for "missing" and
+    "not yours"."""
+    from django.http import Http404
+
+    from people.models import User as UserModel
+
+    if manager.organisation_id is None:
+        raise Http404("No such person on your staff")
+    person = (
+        UserModel.objects.filter(
+            pk=person_id, is_active=True, organisation_id=manager.organisation_id
+        )
+        .select_related("organisation")
+        .first()
+    )
+    if person is None:
+        raise Http404("No such person on your staff")
+    return person
+
+
+def events_to_book_for(person: User):
+    """Events a place can be booked on for `person`: scheduled, published, still to start; the
+    ones in a priority area where their job role needs training first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    areas = Requirement.objects.filter(job_role__staff__person=person).values("priority_area_id")
+    return (
+        Event.objects.bookable()
+        .filter(start__gt=timezone.now())
+        .select_related("course")
+        .annotate(
+            needed=Case(
+                When(course__priority_area_id__in=areas, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("needed", "start")
+    )
+
 
 STAFF_FILTERS = {
     "": "Everyone",
@@ -307,3 +354,158 @@ def staff_overview(
             )
         )
     return [r for r in rows if not show or r.status == show]
+
+
+# --- the lead's framework and compliance pages -------------------------------------------
+
+
+def framework_roles():
+    """Every job role with its requirements and how many people hold it (three queries)."""
+    from django.db.models import Prefetch
+
+    return JobRole.objects.annotate(holders=Count("staff", distinct=True)).prefetch_related(
+        Prefetch(
+            "requirements",
+            queryset=Requirement.objects.select_related("priority_area").order_by(
+                "priority_area__name"
+            ),
+        )
+    )
+
+
+def course_levels():
+    """Courses still offered, by priority area, with the level each achieves there."""
+    return (
+        Course.objects.filter(retired_on__isnull=True)
+        .select_related("priority_area")
+        .order_by("priority_area__name", "competency_level", "title")
+    )
+
+
+def staff_counts():
+    """Partner organisations with their entered staff count (None where none was given) and
+    how many of their people have an account and a job role."""
+    from people.models import Organisation
+
+    return (
+        Organisation.objects.partners()
+        .select_related("staff_count")
+        .annotate(
+            with_role=Count(
+                "people",
+                filter=Q(people__is_active=True, people__staff_role__isnull=False),
+                distinct=True,
+            )
+        )
+        .order_by("name")
+    )
+
+
+@dataclass
+class ComplianceRow:
+    """One organisation's compliance in one priority area.
+
+    in_date: people whose job role needs a level in the area and who hold it, in date.
+    required: people whose job role needs a level in the area.
+    with_role: people with an account and a job role.
+    all_in_date: of those, people in date in every area their job role needs (per organisation).
+    denominator: the entered staff count when there is one, else `with_role`."""
+
+    organisation_id: int
+    organisation: str
+    sector: str
+    priority_area_id: int
+    priority_area: str
+    in_date: int
+    required: int
+    with_role: int
+    all_in_date: int
+    staff_count: int | None
+    as_of: date | None
+
+    @property
+    def from_staff_count(self) -> bool:
+        return self.staff_count is not None
+
+    @property
+    def denominator(self) -> int:
+        return self.staff_count if self.staff_count is not None else self.with_role
+
+    @property
+    def percent(self) -> float | None:
+        if not self.denominator:
+            return None
+        return round(100 * min(self.in_date, self.denominator) / self.denominator, 1)
+
+    @property
+    def over_count(self) -> bool:
+        """More people in date than the staff count says there are: the count is out of date."""
+        return self.staff_count is not None and self.in_date > self.staff_count
+
+
+def compliance(
+    *,
+    sector: str = "",
+    priority_area_id: int | None = None,
+    today: date | None = None,
+) -> list[ComplianceRow]:
+    """By organisation and priority area: how many staff are trained to the level their job
+    role needs there and in date, against the organisation's staff count (or, without one, its
+    people with an account and a job role). A constant number of queries, whoever is counted."""
+    from people.models import Organisation, User
+
+    today = today or timezone.localdate()
+    organisations = Organisation.objects.select_related("staff_count").order_by("name")
+    if sector:
+        organisations = organisations.filter(sector=sector)
+    people = list(
+        User.objects.filter(
+            is_active=True,
+            organisation__in=organisations,
+            staff_role__isnull=False,
+        ).only("pk", "organisation_id")
+    )
+    found = records(people, today=today)
+    # Only the areas some job role needs: an area nobody needs has nothing to be in date with.
+    areas = PriorityArea.objects.filter(
+        pk__in=Requirement.objects.values("priority_area_id")
+    ).order_by("name")
+    if priority_area_id:
+        areas = areas.filter(pk=priority_area_id)
+    areas = list(areas)
+    with_role: dict[int, int] = defaultdict(int)
+    required: dict[tuple[int, int], int] = defaultdict(int)
+    in_date: dict[tuple[int, int], int] = defaultdict(int)
+    all_in_date: dict[int, int] = defaultdict(int)
+    for person, record in zip(people, found, strict=True):
+        with_role[person.organisation_id] += 1
+        if record.standings and all(s.state in (IN_DATE, EXPIRING) for s in record.standings):
+            all_in_date[person.organisation_id] += 1
+        for s in record.standings:
+            key = (person.organisation_id, s.priority_area.pk)
+            required[key] += 1
+            if s.state in (IN_DATE, EXPIRING):
+                in_date[key] += 1
+    rows = []
+    for organisation in organisations:
+        count = getattr(organisation, "staff_count", None)
+        if count is None and not with_role.get(organisation.pk):
+            continue  # nothing to measure: no staff count and nobody with a job role
+        for area in areas:
+            key = (organisation.pk, area.pk)
+            rows.append(
+                ComplianceRow(
+                    organisation.pk,
+                    organisation.name,
+                    organisation.get_sector_display(),
+                    area.pk,
+                    area.name,
+                    in_date[key],
+                    required[key],
+                    with_role[organisation.pk],
+                    all_in_date[organisation.pk],
+                    count.staff if count else None,
+                    count.as_of if count else None,
+                )
+            )
+    return rows

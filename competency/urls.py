@@ -6,4 +6,5 @@ app_name = "competency"
 urlpatterns = [
     path("my-role/", views.my_role, name="my_role"),
     path("staff/", views.staff, name="staff"),
+    path("staff/<int:person_id>/book/", views.staff_book, name="staff_book"),
 ]

@@ -362,6 +362,9 @@ REPORT_CURRENT_YEAR_MIN_EVENTS = env.int("REPORT_CURRENT_YEAR_MIN_EVENTS", defau
 # Competency framework: an achievement "runs out soon" (and its holder is reminded, once) this
 # many days before its refresher date.
 COMPETENCY_REMINDER_DAYS = env.int("COMPETENCY_REMINDER_DAYS", default=60)
+# Organisation managers may book a place for one of their own staff (from their staff page), with
+# the same checks as any booking. Off: only the person, and the lead, book.
+MANAGER_CAN_BOOK = env.bool("MANAGER_CAN_BOOK", default=False)
 # After an import, queue a task drawing the opening report pages' charts (reports.warm). Off in
 # the tests (tasks run inline there), except those that test it.
 REPORT_CHARTS_AFTER_IMPORT = env.bool("REPORT_CHARTS_AFTER_IMPORT", default=not TESTING)

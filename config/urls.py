@@ -40,6 +40,8 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("manage/questionnaires/", include("evaluations.builder_urls")),
     path("training-record/", include("competency.urls")),
+    path("manage/framework/", include("competency.framework_urls")),
+    path("manage/compliance/", include("reports.compliance_urls")),
     # Importing past years keeps its address under /reports/ (imports/urls.py).
     path("reports/import/", include("imports.urls")),
     path("reports/", include("reports.urls")),

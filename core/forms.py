@@ -63,7 +63,8 @@ class GovukFormMixin:
             if name in self.fields:
                 bound = self[name]
                 subwidgets = bound.subwidgets
-                anchor = subwidgets[0].id_for_label if subwidgets else bound.auto_id
+                # A select's options carry no id: link to the select itself.
+                anchor = (subwidgets[0].id_for_label if subwidgets else "") or bound.auto_id
             else:
                 anchor = ""
             links.extend((anchor, message) for message in errors)

@@ -62,6 +62,17 @@ MANAGE_SECTIONS = [
     ("bookings:registers", "Registers", "Take attendance and print the sign-in sheet"),
     ("questionnaires:list", "Questionnaires", "Build, preview and put evaluations in use"),
     ("reports:index", "Reports", "Attendance, organisations and priority areas, by period"),
+    (
+        "framework:index",
+        "Competency framework",
+        "Levels, job roles and the level each needs, which courses achieve which level, and "
+        "organisations' staff counts",
+    ),
+    (
+        "compliance:index",
+        "Compliance",
+        "Staff trained to the level their role needs and in date, by organisation and area",
+    ),
     ("imports:upload", "Import past years", "Load past events, bookings and e-learning"),
     ("messaging:problems", "Emails not delivered", "Emails that bounced or could not be sent"),
     (

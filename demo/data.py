@@ -17,6 +17,7 @@ sure the demo sign-ins exist.
 import math
 import random
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -29,6 +30,7 @@ from faker import Faker
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from competency.models import JobRole, Level, Requirement, StaffRole
+from competency.services import staff_count_set
 from core.clock import LONDON, working_days_before
 from courses.models import Course, CourseName, Event, PriorityArea, Venue
 from evaluations.defaults import ensure_default_questionnaires, ensure_manager_questionnaire
@@ -1545,6 +1547,15 @@ class _Generator:
             rows.append(StaffRole(person=person, job_role=choice))
         rows.append(StaffRole(person=self.demo["practitioner"], job_role=by_sector[LA][0]))
         _bulk(StaffRole, rows)
+        # The larger partners gave the lead a staff count (more staff than have accounts): the
+        # compliance denominator; the others are measured against their people with a job role.
+        with_role = Counter(row.person.organisation_id for row in rows)
+        as_of = timezone.localdate() - timedelta(days=45)
+        for organisation_id, people in with_role.most_common(5):
+            staff = 5 * math.ceil(people * rng.uniform(1.3, 1.9) / 5)
+            staff_count_set(
+                organisation=Organisation.objects.get(pk=organisation_id), staff=staff, as_of=as_of
+            )
 
 
 ORG_DOMAIN = {name: domain for name, _, domain, _ in ORGANISATIONS}

@@ -11,12 +11,14 @@ from datetime import date
 
 from django.conf import settings
 
+from reports.compliance import compliance_sentences
 from reports.metrics import NOT_GIVEN
 from reports.report import report_build
 from reports.selectors import ReportFilters, publishable_quotes
 from reports.tables import MEAN_DECIMALS, Table, report_tables, table_by_slug
 
 SECTION_TITLE = "Multi-agency training and its impact"
+COMPLIANCE_HEADING = "Trained to the level each role needs"
 
 
 def ordinal_date(day: date) -> str:
@@ -55,6 +57,7 @@ class AnnualSection:
     report: dict = field(default_factory=dict)
     quotes_marked: int = 0  # different comments marked publishable (quotes holds the first few)
     quotes_intro: str = ""
+    compliance: list[str] = field(default_factory=list)  # training to the level roles need
 
     @property
     def figures(self) -> list[tuple[str, Table]]:
@@ -289,4 +292,7 @@ def annual_section(
         report=report,
         quotes_marked=marked,
         quotes_intro=QUOTES_INTRO,
+        compliance=compliance_sentences(
+            sector=(filters.sector if filters else None) or "", min_group=min_group
+        ),
     )

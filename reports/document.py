@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core.text import clean_text
+from reports.annual import COMPLIANCE_HEADING
 from reports.tables import Table
 
 LANGUAGE = "en-GB"
@@ -101,6 +102,10 @@ def annual_docx(section) -> bytes:
         for quote in section.quotes:
             paragraph(f"“{quote['text']}”", "Quote")
             paragraph(quote["course"])
+    if section.compliance:
+        paragraph(COMPLIANCE_HEADING, "Heading 2")
+        for sentence in section.compliance:
+            paragraph(sentence)
     paragraph("Training evaluations", "Heading 2")
     paragraph("What we can see from our data is that:").paragraph_format.keep_with_next = True
     for sentence in section.evaluations:

@@ -130,3 +130,31 @@ class ReportForm(forms.Form):
             organisation=organisation,
             sector=(data.get("sector") or None) if not self.fixed_organisation else None,
         )
+
+
+class ComplianceFilterForm(forms.Form):
+    """The lead's compliance page: narrow to a sector or a priority area (a GET form)."""
+
+    sector = forms.ChoiceField(
+        label="Sector",
+        choices=[("", "All"), *Organisation.Sector.choices],
+        required=False,
+        widget=_select(),
+        error_messages={"invalid_choice": "Choose one of the sectors listed"},
+    )
+    priority_area = forms.ModelChoiceField(
+        PriorityArea.objects.order_by("name"),
+        label="Priority area",
+        required=False,
+        empty_label="All",
+        widget=_select(),
+        error_messages={"invalid_choice": "Choose one of the priority areas listed"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " govuk-select--error"
+                self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}-error"

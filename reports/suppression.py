@@ -282,3 +282,46 @@ def suppress_report(report: dict, min_size: int | None = None) -> dict:
         "rule": SUPPRESSION_RULE.format(n=min_size),
     }
     return report
+
+
+# --- compliance with the competency framework (reports.compliance) -------------------------
+
+COMPLIANCE_RULE = (
+    "Figures for an organisation with fewer than {n} staff counted are not shown, and where one "
+    "organisation alone would be hidden in a priority area, the next smallest is hidden too."
+)
+COMPLIANCE_FIGURES = (
+    Figure(
+        "compliance",
+        _n("denominator"),
+        (
+            ("in_date",),
+            ("required",),
+            ("with_role",),
+            ("all_in_date",),
+            ("denominator",),
+            ("percent",),
+        ),
+    ),
+)
+
+
+def suppress_compliance(rows: list[dict], min_size: int | None = None) -> list[dict]:
+    """A copy of compliance rows (one per organisation and priority area) with small groups'
+    figures blanked, by the same rule as the reports: primary by the number of staff counted,
+    secondary across the organisations of each priority area (they add up to its total)."""
+    min_size = min_group_size() if min_size is None else min_size
+    rows = copy.deepcopy(rows)
+    plan = _Plan(min_size)
+    for row in rows:
+        plan.primary(row, COMPLIANCE_FIGURES)
+    by_area: dict = {}
+    for row in rows:
+        by_area.setdefault(row["priority_area_id"], []).append(row)
+    totals = {area: {} for area in by_area}  # the area's total is always shown
+    names = [f.name for f in COMPLIANCE_FIGURES]
+    while any([plan.secondary(totals[area], group, names) for area, group in by_area.items()]):
+        pass
+    for row in rows:
+        row["suppressed"] = plan.apply(row, COMPLIANCE_FIGURES)
+    return rows

@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.clock import london_today
 from evaluations.models import Answer, Item
 from evaluations.services import answer_set_publishable
 from people.models import Organisation
 from people.roles import lead_required
 from reports.charges import NO_CHARGES, charges_by_organisation, charges_enabled, charges_table
 from reports.exporters import table_csv
-from reports.forms import ReportForm
+from reports.forms import ComplianceFilterForm, ReportForm
 from reports.periods import current_reporting_year
 from reports.selectors import quote_answers
 from reports.tables import report_tables, table_by_slug
@@ -227,3 +228,44 @@ def charges(request):
         "query": request.GET.urlencode(),
     }
     return render(request, "reports/charges.html", context)
+
+
+@lead_required
+def compliance(request):
+    """Compliance with the framework by organisation and priority area (the lead's page; its
+    CSV, which may be shared, follows the small-group rules)."""
+    from reports.compliance import (
+        DENOMINATOR_ACCOUNTS,
+        compliance_rows,
+        compliance_rule,
+        compliance_shared,
+        compliance_table,
+    )
+    from reports.exporters import table_csv as csv_of
+
+    form = ComplianceFilterForm(request.GET or None)
+    sector, area = "", None
+    if form.is_bound and form.is_valid():
+        sector = form.cleaned_data["sector"]
+        area = form.cleaned_data["priority_area"]
+    rows = compliance_rows(sector=sector, priority_area_id=area.pk if area else None)
+    if request.GET.get("format") == "csv" and not form.errors:
+        table = compliance_table(compliance_shared(rows))
+        response = HttpResponse(csv_of(table), content_type="text/csv; charset=utf-8")
+        name = f"compliance_{london_today().isoformat()}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    areas, organisations = [], {}
+    for row in rows:
+        if (row["priority_area_id"], row["priority_area"]) not in areas:
+            areas.append((row["priority_area_id"], row["priority_area"]))
+        organisations.setdefault(row["organisation_id"], []).append(row)
+    context = {
+        "form": form,
+        "areas": [name for _, name in areas],
+        "organisations": list(organisations.values()),
+        "rule": compliance_rule(),
+        "accounts": DENOMINATOR_ACCOUNTS,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/compliance.html", context)

@@ -10,6 +10,8 @@ import pytest
 MODULES = [
     "bookings.services",
     "bookings.selectors",
+    "competency.selectors",
+    "competency.services",
     "courses.services",
     "evaluations.services",
     "evaluations.selectors",

@@ -134,3 +134,48 @@ def test_a_manager_without_an_organisation_is_refused(client, world):
     manager = UserFactory(organisation=None, roles=[roles.ORG_MANAGER])
     client.force_login(manager)
     assert client.get(reverse("competency:staff")).status_code == 403
+
+
+def test_the_csv_keeps_to_the_managers_organisation_whatever_the_address(manager_client, world):
+    other = world["outsider"].organisation
+    only_theirs = JobRole.objects.create(name="Detective")
+    StaffRole.objects.filter(person=world["outsider"]).update(job_role=only_theirs)
+    for params in (
+        {"organisation": other.pk},
+        {"organisation_id": other.pk, "q": "Eve"},
+        {"role": only_theirs.pk},
+        {"q": "elsewhere", "show": "gaps"},
+    ):
+        response = manager_client.get(reverse("competency:staff"), params | {"format": "csv"})
+        body = response.content.decode("utf-8-sig")
+        assert "Eve Elsewhere" not in body and world["outsider"].email not in body
+        page = manager_client.get(reverse("competency:staff"), params).content.decode()
+        assert "Eve Elsewhere" not in page
+
+
+def test_each_person_shows_required_and_achieved(manager_client, world):
+    html = manager_client.get(reverse("competency:staff"), {"q": "Bea"}).content.decode()
+    assert "needs level 2, has level 2" in html
+    response = manager_client.get(reverse("competency:staff"), {"format": "csv", "q": "Bea"})
+    bea = next(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert bea["Achieved"] == "Neglect level 2 since 2022-05-01"
+    response = manager_client.get(reverse("competency:staff"), {"format": "csv", "q": "Cal"})
+    assert next(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))["Achieved"] == ""
+
+
+def test_the_staff_page_queries_do_not_grow_with_the_staff(manager_client, world, organisation):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(reverse("competency:staff")).status_code == 200
+        return len(captured)
+
+    queries()
+    few = queries()
+    for n in range(10):
+        person = UserFactory(full_name=f"Extra {n}", organisation=organisation)
+        StaffRole.objects.create(person=person, job_role=world["role"])
+        BookingFactory(person=person, status=Booking.Status.CONFIRMED)
+    assert queries() == few

@@ -351,3 +351,17 @@ def test_the_framework_gives_most_delegates_a_role_and_mixed_records(db, demo):
     assert StaffRole.objects.get(person=practitioner).job_role.name == "Social worker"
     record = selectors.person_record(practitioner)
     assert record.gaps and all(s.fill_with for s in record.gaps)
+
+
+def test_compliance_has_staff_counts_and_accounts_and_mixed_shares(db, demo):
+    from competency.models import OrganisationStaffCount
+    from competency.selectors import compliance
+    from reports.compliance import compliance_sentences
+
+    assert OrganisationStaffCount.objects.count() == 5
+    rows = compliance()
+    assert {r.from_staff_count for r in rows} == {True, False}
+    counted = [r.percent for r in rows if r.from_staff_count]
+    assert min(counted) < max(counted) < 100
+    (sentence,) = compliance_sentences()
+    assert "across 5 organisations that gave a staff count" in sentence

@@ -36,6 +36,7 @@ from django.utils import timezone
 from bookings import services as booking_services
 from bookings.certificates import certificate_reference
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
+from competency.models import JobRole, Level, OrganisationStaffCount, Requirement
 from courses.models import Course, Event, Venue
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
@@ -258,6 +259,23 @@ MATRIX: dict[str, Entry] = {
     # competency: anyone signed in chooses their own job role; a manager sees their own staff
     "competency:my_role": Entry("GET", {NONE: SIGNED_IN}),
     "competency:staff": Entry("GET", {NONE: (LOGIN, 403, 403, 200, 403)}),
+    # a manager books for their own staff only with MANAGER_CAN_BOOK on (off here: 404 for all;
+    # tests/competency/test_manager_books.py covers it on)
+    "competency:staff_book": Entry(
+        "GET",
+        {COLLEAGUE: (LOGIN, 403, 403, 404, 403), OTHER_ORG: (LOGIN, 403, 403, 404, 403)},
+        data="staff_book",
+    ),
+    # the competency framework and compliance: the lead's
+    "framework:index": Entry("GET", {NONE: LEAD_ONLY}),
+    "framework:level_create": Entry("GET", {NONE: LEAD_ONLY}, data="level"),
+    "framework:level_edit": Entry("GET", {ANY: LEAD_ONLY}, data="level"),
+    "framework:role_create": Entry("GET", {NONE: LEAD_ONLY}, data="job_role"),
+    "framework:role_edit": Entry("GET", {ANY: LEAD_ONLY}, data="job_role"),
+    "framework:role_delete": Entry("GET", {ANY: LEAD_ONLY}, data="empty"),
+    "framework:courses": Entry("GET", {NONE: LEAD_ONLY}),
+    "framework:staff_counts": Entry("GET", {NONE: LEAD_ONLY}, data="staff_count"),
+    "compliance:index": Entry("GET", {NONE: LEAD_ONLY}),
     "evaluations:event_link": Entry(
         "GET",
         {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
@@ -375,6 +393,8 @@ class World:
         self.org = Organisation.objects.create(name="Dudley Council", is_partner=True)
         self.other_org = Organisation.objects.create(name="West Midlands Police", is_partner=True)
         self.to_review = Organisation.objects.create(name="Typed In Trust", is_partner=False)
+        self.level = Level.objects.create(number=1, name="Basic awareness")
+        self.job_role = JobRole.objects.create(name="Volunteer")
 
         def person(email, name, organisation, *role_names, **extra):
             return UserFactory(
@@ -538,6 +558,12 @@ class World:
             return [event.pk]
         if name == "courses:manage_venue_edit":
             return [self.event.venue_id]
+        if name == "competency:staff_book":
+            return [self.owner(role, ownership).pk]
+        if name == "framework:level_edit":
+            return [self.level.pk]
+        if name in ("framework:role_edit", "framework:role_delete"):
+            return [self.job_role.pk]
         if name in ("event_manage:page", "event_manage:message", "event_manage:delegates_move"):
             return [event.pk]
         if name.startswith("event_manage:waitlist_"):
@@ -674,6 +700,10 @@ class World:
                 "confirm": "on",
             },
             "venue": {"name": "Otto's venue", "address": "1 High Street", "is_active": "on"},
+            "staff_book": {"event": self.event.pk},
+            "level": {"number": "4", "name": "Refused", "refresher_months": "12"},
+            "job_role": {"name": "A role nobody may create", "sector": ""},
+            "staff_count": {"organisation": self.org.pk, "staff": "12", "as_of": "2026-01-01"},
             "course": {
                 "title": "A course nobody may create",
                 "summary": "Refused.",
@@ -711,6 +741,10 @@ def fingerprint() -> tuple:
         tuple(User.objects.order_by("pk").values_list("pk", "email", "full_name")),
         Enrolment.objects.count(),
         tuple(Course.objects.order_by("pk").values_list("pk", "title", "retired_on")),
+        tuple(Level.objects.order_by("pk").values_list("pk", "number", "name")),
+        tuple(JobRole.objects.order_by("pk").values_list("pk", "name")),
+        tuple(Requirement.objects.order_by("pk").values_list("pk", "level")),
+        tuple(OrganisationStaffCount.objects.order_by("pk").values_list("pk", "staff")),
     )
 
 
