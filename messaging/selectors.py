@@ -23,9 +23,9 @@ def outbox_problem_events() -> list[tuple[int, str, object, int]]:
     """(event id, course title, start, count) for each event with a failed or given-up email."""
     counts: dict[int, list] = {}
     # A person's email (dates announced, an achievement running out) is about no event.
-    rows = OutboundEmail.objects.filter(state__in=PROBLEM_STATES, booking__isnull=False).values_list(
-        "booking__event_id", "booking__event__course__title", "booking__event__start"
-    )
+    rows = OutboundEmail.objects.filter(
+        state__in=PROBLEM_STATES, booking__isnull=False
+    ).values_list("booking__event_id", "booking__event__course__title", "booking__event__start")
     for event_id, title, start in rows:
         counts.setdefault(event_id, [event_id, title, start, 0])[3] += 1
     return sorted((tuple(c) for c in counts.values()), key=lambda c: c[2])
