@@ -35,7 +35,7 @@ def test_practitioner_registers_interest_and_is_emailed_when_the_lead_publishes_
 ):
     verified(practitioner)
     verified(lead)
-    course = CourseFactory(title="Neglect: recognising and responding", slug="neglect")
+    CourseFactory(title="Neglect: recognising and responding", slug="neglect")
     VenueFactory(name="Council House", address="Priory Road\nDudley DY1 1HF", capacity=30)
 
     # The practitioner finds the course on the course list: no dates yet.
