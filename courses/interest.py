@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -27,6 +28,9 @@ from core.mail import compose
 from courses.models import Course, CourseInterest, Event
 from courses.signals import event_published
 from messaging import outbox
+
+if TYPE_CHECKING:
+    from people.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -75,16 +79,16 @@ def interest_not_offered_reason(course: Course) -> str:
     return ""
 
 
-def interest_for(*, course: Course, person) -> CourseInterest | None:
-    """The person's interest in the course, if they registered one."""
-    if not getattr(person, "is_authenticated", False):
+def interest_for(*, course: Course, person: User | None) -> CourseInterest | None:
+    """The person's interest in the course, if they registered one (None: not signed in)."""
+    if person is None:
         return None
     return CourseInterest.objects.filter(course=course, person=person).first()
 
 
-def interest_waiting_course_ids(person) -> set[int]:
+def interest_waiting_course_ids(person: User | None) -> set[int]:
     """Courses the person is waiting to hear about (registered, not yet told)."""
-    if not getattr(person, "is_authenticated", False):
+    if person is None:
         return set()
     return set(
         CourseInterest.objects.filter(person=person, notified_at__isnull=True).values_list(
@@ -94,7 +98,7 @@ def interest_waiting_course_ids(person) -> set[int]:
 
 
 @transaction.atomic
-def interest_register(*, course: Course, person) -> CourseInterest:
+def interest_register(*, course: Course, person: User) -> CourseInterest:
     """Record that the person wants an email when dates are announced (with their organisation
     now). Registering again after being told starts a fresh request."""
     reason = interest_not_offered_reason(course)
@@ -114,7 +118,7 @@ def interest_register(*, course: Course, person) -> CourseInterest:
 
 
 @transaction.atomic
-def interest_withdraw(*, course: Course, person) -> bool:
+def interest_withdraw(*, course: Course, person: User) -> bool:
     """Stop waiting to hear about the course; False when there was nothing to stop."""
     deleted, _ = CourseInterest.objects.filter(course=course, person=person).delete()
     return bool(deleted)

@@ -127,7 +127,7 @@ def course_list(request):
     courses = interest.with_has_dates(filterset.qs)
     govuk_mark_errors(filterset.form)
     page = Paginator(courses, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    waiting = interest.interest_waiting_course_ids(request.user)
+    waiting = interest.interest_waiting_course_ids(_signed_in(request))
     for course in page.object_list:
         course.waiting = course.pk in waiting
     return render(
@@ -185,7 +185,7 @@ def event_month(request, month: str | None = None):
 
 def course_detail(request, slug):
     course = course_get_published(slug=slug)
-    mine = interest.interest_for(course=course, person=request.user)
+    mine = interest.interest_for(course=course, person=_signed_in(request))
     return render(
         request,
         "courses/course_detail.html",
@@ -197,6 +197,10 @@ def course_detail(request, slug):
             "interest_offered": not interest.interest_not_offered_reason(course),
         },
     )
+
+
+def _signed_in(request):
+    return request.user if request.user.is_authenticated else None
 
 
 def _back_to(request, course) -> str:

@@ -11,6 +11,8 @@ MODULES = [
     "bookings.services",
     "bookings.selectors",
     "courses.services",
+    "courses.interest",
+    "competency.reminders",
     "evaluations.services",
     "evaluations.selectors",
     "people.services",
