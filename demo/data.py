@@ -30,7 +30,7 @@ from faker import Faker
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from competency.models import JobRole, Level, Requirement, StaffRole
 from core.clock import LONDON, working_days_before
-from courses.models import Course, CourseName, Event, PriorityArea, Venue
+from courses.models import Course, CourseInterest, CourseName, Event, PriorityArea, Venue
 from evaluations.defaults import ensure_default_questionnaires, ensure_manager_questionnaire
 from evaluations.models import Answer, Invitation, Item, Respondent, Response, Stage
 from evaluations.services import EMAIL_TASK, email_purpose
@@ -640,6 +640,7 @@ class _Generator:
         self._recent_and_upcoming_evaluations(recent, upcoming)
         self._enrolments()
         self._framework()
+        self._demand()
         self._emails_already_sent()
 
     def _emails_already_sent(self):
@@ -1510,6 +1511,52 @@ class _Generator:
                     )
                 )
         _bulk(Enrolment, rows)
+
+    def _demand(self):
+        """Two courses with no dates yet, and the people waiting to hear when dates are announced
+        (the lead's demand page); the demo practitioner is one of them."""
+        rng = random.Random(SEED + 7)
+        wanted = [
+            (
+                "domestic-abuse-risk-assessment-dash",
+                "Domestic Abuse: Risk Assessment with DASH",
+                "Think Family",
+                3,
+                "Using the DASH risk checklist with victims of domestic abuse, and when and how to "
+                "refer to MARAC.",
+                ["Complete a DASH risk assessment", "Know when and how to refer to MARAC"],
+                14,
+            ),
+            (
+                "trauma-informed-practice",
+                "Trauma-Informed Practice",
+                "Think Family",
+                2,
+                "How trauma and adversity shape behaviour, and practice that avoids "
+                "re-traumatising.",
+                ["Recognise the impact of trauma", "Use trauma-informed approaches"],
+                5,
+            ),
+        ]
+        people = [self.delegates[i] for i in self.attending_idx]
+        rows = []
+        for slug, title, priority, level, summary, outcomes, count in wanted:
+            course = self._course(
+                slug, title, priority, ALL, F2F, level=level, summary=summary, outcomes=outcomes
+            )
+            chosen = rng.sample(people, count)
+            if slug.startswith("domestic") and self.demo["practitioner"] not in chosen:
+                chosen[-1] = self.demo["practitioner"]
+            for person in chosen:
+                rows.append(
+                    CourseInterest(
+                        course=course,
+                        person=person,
+                        organisation_id=person.organisation_id,
+                        created_at=self.now - timedelta(days=rng.randint(2, 75), hours=3),
+                    )
+                )
+        _bulk(CourseInterest, rows)
 
     def _framework(self):
         """The partnership's competency framework, and a job role for most delegates: their

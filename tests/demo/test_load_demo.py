@@ -351,3 +351,16 @@ def test_the_framework_gives_most_delegates_a_role_and_mixed_records(db, demo):
     assert StaffRole.objects.get(person=practitioner).job_role.name == "Social worker"
     record = selectors.person_record(practitioner)
     assert record.gaps and all(s.fill_with for s in record.gaps)
+
+
+def test_the_lead_sees_demand_for_courses_with_no_dates(db, demo):
+    from courses import interest
+
+    rows = interest.demand_by_course()
+    assert [(r.course.title, r.waiting, r.has_dates) for r in rows] == [
+        ("Domestic Abuse: Risk Assessment with DASH", 14, False),
+        ("Trauma-Informed Practice", 5, False),
+    ]
+    assert len(rows[0].organisations) >= 3  # demand from several organisations
+    practitioner = User.objects.get(email="practitioner@demo.learningloop.test")
+    assert interest.interest_waiting_course_ids(practitioner) == {rows[0].course.pk}
