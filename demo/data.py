@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -29,6 +30,8 @@ from faker import Faker
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from competency.models import JobRole, Level, Requirement, StaffRole
+from competency.reminders import SEND_TASK as EXPIRY_TASK
+from competency.reminders import expiry_reminders_due
 from core.clock import LONDON, working_days_before
 from courses.models import Course, CourseInterest, CourseName, Event, PriorityArea, Venue
 from evaluations.defaults import ensure_default_questionnaires, ensure_manager_questionnaire
@@ -642,6 +645,7 @@ class _Generator:
         self._framework()
         self._demand()
         self._emails_already_sent()
+        self._expiry_reminders_already_sent()
 
     def _emails_already_sent(self):
         """The emails the system would already have sent for this history, recorded as sent, so
@@ -1511,6 +1515,30 @@ class _Generator:
                     )
                 )
         _bulk(Enrolment, rows)
+
+    def _expiry_reminders_already_sent(self):
+        """Expiry reminders whose window opened before today, recorded as sent (as the daily
+        job would have done): a worker started on the demo sends only those due from today."""
+        window = timedelta(days=settings.COMPETENCY_REMINDER_DAYS)
+        rows = []
+        for item in expiry_reminders_due(today=self.today):
+            opened = item.expires - window
+            if opened < self.today:
+                at = _at(opened, time(7))
+                rows.append(
+                    OutboundEmail(
+                        person_id=item.person_id,
+                        purpose=item.purpose,
+                        recipient_role=OutboundEmail.PERSON,
+                        task=EXPIRY_TASK,
+                        state=OutboundEmail.State.SENT,
+                        claimed_at=at,
+                        sent_at=at,
+                        attempts=1,
+                        created_at=at,
+                    )
+                )
+        _bulk(OutboundEmail, rows)
 
     def _demand(self):
         """Two courses with no dates yet, and the people waiting to hear when dates are announced
