@@ -134,6 +134,7 @@ def course_list(request):
         request,
         "courses/course_list.html",
         {
+            "form": filterset.form,
             "page_obj": page,
             "courses": page.object_list,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1),
