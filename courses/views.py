@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -83,19 +84,30 @@ MANAGE_SECTIONS = [
 ]
 
 
-def _elearning_modules(request) -> list[Course] | None:
-    """The e-learning modules matching the catalogue's course filters (they have no dates), or
-    None when the filters ask for something only events have (a month, places, another mode)."""
+def _dateless_courses(request) -> tuple[list[Course] | None, list[Course] | None]:
+    """The e-learning modules (they have no dates) and the courses with no upcoming dates (to
+    ask to hear when dates are announced) matching the catalogue's course filters, in one
+    query; None for either when the filters ask for something only events have (a month,
+    places, another mode)."""
     data = request.GET
     if data.get("month") or data.get("places_left") or data.get("page", "1") not in ("", "1"):
-        return None
-    if data.get("mode", "") not in ("", Course.DeliveryMode.ELEARNING):
-        return None
-    modules = CourseCatalogueFilter(
+        return None, None
+    mode = data.get("mode", "")
+    elearning = Course.DeliveryMode.ELEARNING
+    found = CourseCatalogueFilter(
         data or None,
-        queryset=course_list_catalogue().filter(delivery_mode=Course.DeliveryMode.ELEARNING),
+        queryset=interest.with_has_dates(course_list_catalogue()).filter(
+            Q(delivery_mode=elearning) | Q(has_dates=False)
+        ),
     )
-    return list(modules.qs)
+    found = list(found.qs)
+    modules = [c for c in found if c.is_elearning] if mode in ("", elearning) else None
+    undated = [c for c in found if not c.is_elearning] if mode != elearning else None
+    if undated:
+        waiting = interest.interest_waiting_course_ids(_signed_in(request))
+        for course in undated:
+            course.waiting = course.pk in waiting
+    return modules, undated
 
 
 def catalogue(request):
@@ -105,6 +117,7 @@ def catalogue(request):
     govuk_mark_errors(filterset.form)
     page = Paginator(events, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     today = london_today()
+    modules, undated = _dateless_courses(request)
     return render(
         request,
         "courses/catalogue.html",
@@ -115,7 +128,8 @@ def catalogue(request):
             "events": page.object_list,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1),
             "is_filtered": filterset.is_bound and any(filterset.form.cleaned_data.values()),
-            "modules": _elearning_modules(request),
+            "modules": modules,
+            "undated": undated,
             "this_month": f"{today:%Y-%m}",
         },
     )

@@ -183,6 +183,26 @@ def test_the_course_list_offers_it_for_undated_courses_only(client, course, prac
     assert response["Location"] == reverse("courses:course", args=[course.slug])
 
 
+def test_the_catalogue_lists_matching_courses_with_no_dates_and_offers_it(
+    client, course, practitioner
+):
+    dated = CourseFactory(title="Neglect with dates")
+    EventFactory(course=dated)
+    client.force_login(practitioner)
+    response = client.get(reverse("courses:catalogue"), {"q": "neglect"})
+    assert response.context["undated"] == [course]
+    page = response.content.decode()
+    assert "1 course with no dates yet matches your filters" in page
+    assert page.count("Tell me when dates are announced<span") == 1
+    interest.interest_register(course=course, person=practitioner)
+    page = client.get(reverse("courses:catalogue"), {"q": "neglect"}).content.decode()
+    assert "I no longer want to hear" in page
+    # A month or places asked for: only events answer that.
+    assert (
+        client.get(reverse("courses:catalogue"), {"places_left": "on"}).context["undated"] is None
+    )
+
+
 # --- the notification -----------------------------------------------------------------------
 
 
