@@ -7,6 +7,12 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("courses/", views.course_list, name="course_list"),
     path("courses/<slug:slug>/", views.course_detail, name="course"),
+    path("courses/<slug:slug>/interest/", views.interest_register, name="interest_register"),
+    path(
+        "courses/<slug:slug>/interest/withdraw/",
+        views.interest_withdraw,
+        name="interest_withdraw",
+    ),
     path("events/month/", views.event_month, name="month_current"),
     path("events/month/<str:month>/", views.event_month, name="month"),
     path("events/<int:pk>/", views.event_detail, name="event"),
@@ -19,6 +25,7 @@ urlpatterns = [
     # The L&D lead's workspace
     path("manage/", views.manage, name="manage"),
     path("manage/courses/", views.manage_courses, name="manage_courses"),
+    path("manage/demand/", views.manage_demand, name="manage_demand"),
     path("manage/courses/new/", views.manage_course_create, name="manage_course_create"),
     path("manage/courses/<int:pk>/edit/", views.manage_course_edit, name="manage_course_edit"),
     path("manage/courses/<int:pk>/copy/", views.manage_course_copy, name="manage_course_copy"),

@@ -1,21 +1,27 @@
 """The catalogue pages, and the L&D lead's pages (/manage/) for courses, events and venues: thin
 views over selectors, filters, forms and services."""
 
+import csv
+import io
 from datetime import date, timedelta
 from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.clock import LONDON, london_time, london_today
-from courses import services
+from core.text import spreadsheet_cell
+from courses import interest, services
 from courses.filters import CourseCatalogueFilter, EventCatalogueFilter, govuk_mark_errors
 from courses.forms import (
     CourseManageForm,
@@ -81,22 +87,38 @@ MANAGE_SECTIONS = [
         "New organisations people named when they signed up",
     ),
     ("privacy:person_find", "Find a person's data", "Export or anonymise a person's records"),
+    (
+        "courses:manage_demand",
+        "Demand for courses with no dates",
+        "Who is waiting to hear when dates are announced, by course and organisation",
+    ),
 ]
 
 
-def _elearning_modules(request) -> list[Course] | None:
-    """The e-learning modules matching the catalogue's course filters (they have no dates), or
-    None when the filters ask for something only events have (a month, places, another mode)."""
+def _dateless_courses(request) -> tuple[list[Course] | None, list[Course] | None]:
+    """The e-learning modules (they have no dates) and the courses with no upcoming dates (to
+    ask to hear when dates are announced) matching the catalogue's course filters, in one
+    query; None for either when the filters ask for something only events have (a month,
+    places, another mode)."""
     data = request.GET
     if data.get("month") or data.get("places_left") or data.get("page", "1") not in ("", "1"):
-        return None
-    if data.get("mode", "") not in ("", Course.DeliveryMode.ELEARNING):
-        return None
-    modules = CourseCatalogueFilter(
+        return None, None
+    mode = data.get("mode", "")
+    elearning = Course.DeliveryMode.ELEARNING
+    found = CourseCatalogueFilter(
         data or None,
-        queryset=course_list_catalogue().filter(delivery_mode=Course.DeliveryMode.ELEARNING),
+        queryset=interest.with_has_dates(course_list_catalogue()).filter(
+            Q(delivery_mode=elearning) | Q(has_dates=False)
+        ),
     )
-    return list(modules.qs)
+    found = list(found.qs)
+    modules = [c for c in found if c.is_elearning] if mode in ("", elearning) else None
+    undated = [c for c in found if not c.is_elearning] if mode != elearning else None
+    if undated:
+        waiting = interest.interest_waiting_course_ids(_signed_in(request))
+        for course in undated:
+            course.waiting = course.pk in waiting
+    return modules, undated
 
 
 def catalogue(request):
@@ -106,6 +128,7 @@ def catalogue(request):
     govuk_mark_errors(filterset.form)
     page = Paginator(events, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     today = london_today()
+    modules, undated = _dateless_courses(request)
     return render(
         request,
         "courses/catalogue.html",
@@ -116,7 +139,8 @@ def catalogue(request):
             "events": page.object_list,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1),
             "is_filtered": filterset.is_bound and any(filterset.form.cleaned_data.values()),
-            "modules": _elearning_modules(request),
+            "modules": modules,
+            "undated": undated,
             "this_month": f"{today:%Y-%m}",
         },
     )
@@ -125,9 +149,12 @@ def catalogue(request):
 def course_list(request):
     """Every course offered, e-learning included, with the catalogue's course filters."""
     filterset = CourseCatalogueFilter(request.GET or None, queryset=course_list_catalogue())
-    courses = filterset.qs
+    courses = interest.with_has_dates(filterset.qs)
     govuk_mark_errors(filterset.form)
     page = Paginator(courses, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    waiting = interest.interest_waiting_course_ids(_signed_in(request))
+    for course in page.object_list:
+        course.waiting = course.pk in waiting
     return render(
         request,
         "courses/course_list.html",
@@ -184,6 +211,7 @@ def event_month(request, month: str | None = None):
 
 def course_detail(request, slug):
     course = course_get_published(slug=slug)
+    mine = interest.interest_for(course=course, person=_signed_in(request))
     return render(
         request,
         "courses/course_detail.html",
@@ -191,8 +219,46 @@ def course_detail(request, slug):
             "course": course,
             "former_titles": course_former_titles(course),
             "events": event_list_for_course(course),
+            "waiting": mine is not None and mine.notified_at is None,
+            "interest_offered": not interest.interest_not_offered_reason(course),
         },
     )
+
+
+def _signed_in(request):
+    return request.user if request.user.is_authenticated else None
+
+
+def _back_to(request, course) -> str:
+    """Where the button was pressed (the course list or the course page), never elsewhere."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return reverse("courses:course", args=[course.slug])
+
+
+@login_required
+@require_POST
+def interest_register(request, slug):
+    """ "Tell me when dates are announced": the signed-in person's request."""
+    course = course_get_published(slug=slug)
+    try:
+        interest.interest_register(course=course, person=request.user)
+    except interest.InterestError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"We'll email you when dates are announced for {course.title}.")
+    return redirect(_back_to(request, course))
+
+
+@login_required
+@require_POST
+def interest_withdraw(request, slug):
+    """ "I no longer want to hear": the person's request is removed."""
+    course = course_get_published(slug=slug)
+    if interest.interest_withdraw(course=course, person=request.user):
+        messages.success(request, f"We will not email you about dates for {course.title}.")
+    return redirect(_back_to(request, course))
 
 
 def event_detail(request, pk):
@@ -317,6 +383,34 @@ def manage(request):
         for name, title, description in MANAGE_SECTIONS
     ]
     return render(request, "courses/manage/index.html", {"sections": sections})
+
+
+@role_required(LEAD)
+def manage_demand(request):
+    """Demand for courses with no dates: people waiting to hear, by course and organisation."""
+    if request.GET.get("format") == "csv":
+        return _demand_csv()
+    return render(
+        request,
+        "courses/manage/demand.html",
+        {
+            "courses": interest.demand_by_course(),
+            "organisations": interest.demand_by_organisation(),
+        },
+    )
+
+
+def _demand_csv() -> HttpResponse:
+    buf = io.StringIO()
+    buf.write("\ufeff")  # Excel on Windows reads UTF-8 only with a byte order mark
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(interest.DEMAND_CSV_HEADINGS)
+    for row in interest.demand_rows():
+        writer.writerow([spreadsheet_cell(v) for v in row])
+    response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="course-demand_{day}.csv"'
+    return response
 
 
 @role_required(LEAD)

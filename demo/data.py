@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -30,9 +31,11 @@ from faker import Faker
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
 from competency.models import JobRole, Level, Requirement, StaffRole
+from competency.reminders import SEND_TASK as EXPIRY_TASK
+from competency.reminders import expiry_reminders_due
 from competency.services import staff_count_set
 from core.clock import LONDON, working_days_before
-from courses.models import Course, CourseName, Event, PriorityArea, Venue
+from courses.models import Course, CourseInterest, CourseName, Event, PriorityArea, Venue
 from evaluations.defaults import ensure_default_questionnaires, ensure_manager_questionnaire
 from evaluations.models import Answer, Invitation, Item, Respondent, Response, Stage
 from evaluations.services import EMAIL_TASK, email_purpose
@@ -642,7 +645,9 @@ class _Generator:
         self._recent_and_upcoming_evaluations(recent, upcoming)
         self._enrolments()
         self._framework()
+        self._demand()
         self._emails_already_sent()
+        self._expiry_reminders_already_sent()
 
     def _emails_already_sent(self):
         """The emails the system would already have sent for this history, recorded as sent, so
@@ -1512,6 +1517,76 @@ class _Generator:
                     )
                 )
         _bulk(Enrolment, rows)
+
+    def _expiry_reminders_already_sent(self):
+        """Expiry reminders whose window opened before today, recorded as sent (as the daily
+        job would have done): a worker started on the demo sends only those due from today."""
+        window = timedelta(days=settings.COMPETENCY_REMINDER_DAYS)
+        rows = []
+        for item in expiry_reminders_due(today=self.today):
+            opened = item.expires - window
+            if opened < self.today:
+                at = _at(opened, time(7))
+                rows.append(
+                    OutboundEmail(
+                        person_id=item.person_id,
+                        purpose=item.purpose,
+                        recipient_role=OutboundEmail.PERSON,
+                        task=EXPIRY_TASK,
+                        state=OutboundEmail.State.SENT,
+                        claimed_at=at,
+                        sent_at=at,
+                        attempts=1,
+                        created_at=at,
+                    )
+                )
+        _bulk(OutboundEmail, rows)
+
+    def _demand(self):
+        """Two courses with no dates yet, and the people waiting to hear when dates are announced
+        (the lead's demand page); the demo practitioner is one of them."""
+        rng = random.Random(SEED + 7)
+        wanted = [
+            (
+                "domestic-abuse-risk-assessment-dash",
+                "Domestic Abuse: Risk Assessment with DASH",
+                "Think Family",
+                3,
+                "Using the DASH risk checklist with victims of domestic abuse, and when and how to "
+                "refer to MARAC.",
+                ["Complete a DASH risk assessment", "Know when and how to refer to MARAC"],
+                14,
+            ),
+            (
+                "trauma-informed-practice",
+                "Trauma-Informed Practice",
+                "Think Family",
+                2,
+                "How trauma and adversity shape behaviour, and practice that avoids "
+                "re-traumatising.",
+                ["Recognise the impact of trauma", "Use trauma-informed approaches"],
+                5,
+            ),
+        ]
+        people = [self.delegates[i] for i in self.attending_idx]
+        rows = []
+        for slug, title, priority, level, summary, outcomes, count in wanted:
+            course = self._course(
+                slug, title, priority, ALL, F2F, level=level, summary=summary, outcomes=outcomes
+            )
+            chosen = rng.sample(people, count)
+            if slug.startswith("domestic") and self.demo["practitioner"] not in chosen:
+                chosen[-1] = self.demo["practitioner"]
+            for person in chosen:
+                rows.append(
+                    CourseInterest(
+                        course=course,
+                        person=person,
+                        organisation_id=person.organisation_id,
+                        created_at=self.now - timedelta(days=rng.randint(2, 75), hours=3),
+                    )
+                )
+        _bulk(CourseInterest, rows)
 
     def _framework(self):
         """The partnership's competency framework, and a job role for most delegates: their

@@ -50,6 +50,18 @@ def outbox_record(
     return row
 
 
+def outbox_record_for_person(
+    *, person_id: int, purpose: str, task: str
+) -> tuple[OutboundEmail, bool]:
+    """Record, inside the caller's transaction, that this email to a person (about no booking) is
+    owed; (row, True) when this call owed it, (row, False) when it was owed already."""
+    return OutboundEmail.objects.get_or_create(
+        person_id=person_id,
+        purpose=purpose,
+        defaults={"task": task, "recipient_role": OutboundEmail.PERSON},
+    )
+
+
 def outbox_enqueue(row: OutboundEmail) -> bool:
     """Hand the row's email to the task queue; False (logged) when the broker is down.
 
@@ -58,11 +70,16 @@ def outbox_enqueue(row: OutboundEmail) -> bool:
     """
     from django_q.tasks import async_task
 
-    args = [row.booking_id, row.purpose, row.recipient_role]
-    if row.invitation_id is not None:
-        args.append(row.invitation_id)
+    if row.booking_id is None:  # a person's email: the task takes (person id, purpose)
+        args = [row.person_id, row.purpose]
+        name = f"email-person-{row.person_id}-{row.purpose}"
+    else:
+        args = [row.booking_id, row.purpose, row.recipient_role]
+        if row.invitation_id is not None:
+            args.append(row.invitation_id)
+        name = f"email-{row.booking_id}-{row.purpose}"
     try:
-        async_task(row.task, *args, task_name=f"email-{row.booking_id}-{row.purpose}")
+        async_task(row.task, *args, task_name=name)
     except Exception:  # noqa: BLE001 - a broker outage must not turn a saved booking into a 500
         logger.exception("Could not queue email %s; the outbox sweeper will retry", row.pk)
         return False
@@ -141,8 +158,12 @@ def outbox_claim(
     *, booking_id: int, purpose: str, recipient_role: str = "delegate", now=None
 ) -> OutboundEmail | None:
     """Claim the right to send this email; None when it was sent or another worker holds it."""
-    now = now or timezone.now()
     row = outbox_record(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
+    return _claim(row, now=now)
+
+
+def _claim(row: OutboundEmail, *, now=None) -> OutboundEmail | None:
+    now = now or timezone.now()
     stale = now - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
     claimed = (
         OutboundEmail.objects.filter(pk=row.pk, attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
@@ -211,6 +232,20 @@ def send_once(
     due (the row is then skipped, never sent later).
     """
     row = outbox_claim(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
+    return _send_claimed(row, build)
+
+
+def send_person_once(
+    person_id: int, purpose: str, build: Callable[[], EmailMessage | None], *, task: str
+) -> bool:
+    """`send_once` for an email addressed to a person rather than about a booking: at most once
+    per (person, purpose). `task` is the owing app's task, recorded if the row is new (a task
+    run with no row recorded before it, e.g. queued by hand)."""
+    row, _ = outbox_record_for_person(person_id=person_id, purpose=purpose, task=task)
+    return _send_claimed(_claim(row), build)
+
+
+def _send_claimed(row: OutboundEmail | None, build) -> bool:
     if row is None:
         return False
     try:

@@ -240,12 +240,13 @@ def _person_groups_changed(sender, instance, action, reverse, model, pk_set, **k
 
 def _email_resent(sender, row, actor: User | None, before_state: str, **kwargs):
     # Codes and ids only: the outbox row holds no address.
+    about = f"booking {row.booking_id}" if row.booking_id else f"person {row.person_id}"
     record(
         action="email.resend",
         obj=row,
-        object_repr=f"{row.purpose} for booking {row.booking_id}",
+        object_repr=f"{row.purpose} for {about}",
         actor=actor,
-        subject=row.booking.person,
+        subject=row.person if row.booking_id is None else row.booking.person,
         before={"state": before_state},
         after={"state": row.state},
     )

@@ -13,6 +13,8 @@ MODULES = [
     "competency.selectors",
     "competency.services",
     "courses.services",
+    "courses.interest",
+    "competency.reminders",
     "evaluations.services",
     "evaluations.selectors",
     "people.services",

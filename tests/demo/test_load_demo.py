@@ -365,3 +365,16 @@ def test_compliance_has_staff_counts_and_accounts_and_mixed_shares(db, demo):
     assert min(counted) < max(counted) < 100
     (sentence,) = compliance_sentences()
     assert "across 5 organisations that gave a staff count" in sentence
+
+
+def test_the_lead_sees_demand_for_courses_with_no_dates(db, demo):
+    from courses import interest
+
+    rows = interest.demand_by_course()
+    assert [(r.course.title, r.waiting, r.has_dates) for r in rows] == [
+        ("Domestic Abuse: Risk Assessment with DASH", 14, False),
+        ("Trauma-Informed Practice", 5, False),
+    ]
+    assert len(rows[0].organisations) >= 3  # demand from several organisations
+    practitioner = User.objects.get(email="practitioner@demo.learningloop.test")
+    assert interest.interest_waiting_course_ids(practitioner) == {rows[0].course.pk}

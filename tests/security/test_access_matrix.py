@@ -106,6 +106,19 @@ MATRIX: dict[str, Entry] = {
     "courses:manage_venue_edit": Entry("GET", {ANY: LEAD_ONLY}, data="venue"),
     "bookings_manage:event_edit": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="event_edit"),
     "courses:course_list": Entry("GET", {NONE: ALL_OK}),
+    # "Tell me when dates are announced": anyone signed in, for themselves (the world's published
+    # course has dates, so registering is refused with a message on the page it came from)
+    "courses:interest_register": Entry(
+        "POST",
+        {PUBLISHED: (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT), UNPUBLISHED: OWN_ONLY},
+        get={PUBLISHED: (LOGIN, 405, 405, 405, 405), UNPUBLISHED: (LOGIN, 405, 405, 405, 405)},
+    ),
+    "courses:interest_withdraw": Entry(
+        "POST",
+        {PUBLISHED: (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT), UNPUBLISHED: OWN_ONLY},
+        get={PUBLISHED: (LOGIN, 405, 405, 405, 405), UNPUBLISHED: (LOGIN, 405, 405, 405, 405)},
+    ),
+    "courses:manage_demand": Entry("GET", {NONE: LEAD_ONLY}),
     "courses:month_current": Entry("GET", {NONE: (REDIRECT,) * 5}),
     "courses:month": Entry("GET", {NONE: ALL_OK}),
     # the L&D lead's workspace
@@ -570,7 +583,7 @@ class World:
             return [self.event.pk, self.booking[key].pk]
         if name == "courses:event":
             return [event.pk]
-        if name == "courses:course":
+        if name in ("courses:course", "courses:interest_register", "courses:interest_withdraw"):
             return [self.event.course.slug if ownership == PUBLISHED else "draft-course"]
         if name in (
             "bookings:enrolment_complete",
