@@ -1,9 +1,11 @@
 from django.urls import path
 
-from competency import views
+from competency import needs_views, views
 
 app_name = "competency"
 urlpatterns = [
     path("my-role/", views.my_role, name="my_role"),
     path("staff/", views.staff, name="staff"),
+    # A needs-analysis survey, answered by its emailed link without signing in.
+    path("needs/<str:token>/", needs_views.needs_answer, name="needs_answer"),
 ]

@@ -40,6 +40,7 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("manage/questionnaires/", include("evaluations.builder_urls")),
     path("training-record/", include("competency.urls")),
+    path("manage/needs/", include("competency.needs_urls")),
     # Importing past years keeps its address under /reports/ (imports/urls.py).
     path("reports/import/", include("imports.urls")),
     path("reports/", include("reports.urls")),

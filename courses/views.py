@@ -62,6 +62,11 @@ MANAGE_SECTIONS = [
     ("bookings:registers", "Registers", "Take attendance and print the sign-in sheet"),
     ("questionnaires:list", "Questionnaires", "Build, preview and put evaluations in use"),
     ("reports:index", "Reports", "Attendance, organisations and priority areas, by period"),
+    (
+        "needs:list",
+        "Training needs analysis",
+        "Ask practitioners how confident they are, and rank the gaps",
+    ),
     ("imports:upload", "Import past years", "Load past events, bookings and e-learning"),
     ("messaging:problems", "Emails not delivered", "Emails that bounced or could not be sent"),
     (

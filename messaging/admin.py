@@ -8,8 +8,16 @@ from people.admin import ReadOnlyAdminMixin
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("booking", "purpose", "recipient_role", "state", "attempts", "sent_at")
+    list_display = (
+        "booking",
+        "person",
+        "purpose",
+        "recipient_role",
+        "state",
+        "attempts",
+        "sent_at",
+    )
     list_filter = ("purpose", "state", "recipient_role")
-    search_fields = ("booking__person__email",)
-    list_select_related = ("booking__person", "booking__event__course")
-    raw_id_fields = ("booking",)
+    search_fields = ("booking__person__email", "person__email")
+    list_select_related = ("booking__person", "booking__event__course", "person")
+    raw_id_fields = ("booking", "person")

@@ -1,5 +1,6 @@
 """The outbox: one row per email owed, whichever app owes it."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -9,6 +10,8 @@ class OutboundEmail(models.Model):
 
     The booking is referenced by name ("bookings.Booking"), never imported: this app sits below
     every app that owes a message. The table keeps the name it had in bookings.
+    An email about no booking (a needs-analysis survey, say) names its person instead: one row
+    per (person, purpose, recipient) among the rows without a booking.
     """
 
     class State(models.TextChoices):
@@ -19,7 +22,21 @@ class OutboundEmail(models.Model):
         SKIPPED = "skipped", "Not sent: no longer due"
         GIVEN_UP = "given_up", "Given up"
 
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="emails")
+    booking = models.ForeignKey(
+        "bookings.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="For an email about no booking: the person it goes to.",
+    )
     purpose = models.CharField(max_length=40)
     recipient_role = models.CharField(max_length=20, default="delegate")
     # How to (re)send it: the task's dotted path and, for evaluation emails, the invitation id.
@@ -42,7 +59,16 @@ class OutboundEmail(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["booking", "purpose", "recipient_role"], name="outbound_email_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["person", "purpose", "recipient_role"],
+                condition=models.Q(booking__isnull=True),
+                name="outbound_email_once_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(booking__isnull=False) | models.Q(person__isnull=False),
+                name="outbound_email_has_booking_or_person",
+            ),
         ]
         # The index's name as bookings/0005 made it: the table and its index are unchanged.
         indexes = [
@@ -50,4 +76,6 @@ class OutboundEmail(models.Model):
         ]
 
     def __str__(self):
+        if self.booking_id is None:
+            return f"{self.purpose} for person {self.person_id} ({self.state})"
         return f"{self.purpose} for booking {self.booking_id} ({self.state})"

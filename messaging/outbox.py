@@ -34,15 +34,23 @@ BOOKING_TASK = "bookings.tasks.send_booking_email"  # the row's default task
 
 def outbox_record(
     *,
-    booking_id: int,
+    booking_id: int | None = None,
     purpose: str,
     recipient_role: str = "delegate",
     task: str = BOOKING_TASK,
     invitation_id: int | None = None,
+    person_id: int | None = None,
 ) -> OutboundEmail:
-    """Record, inside the caller's transaction, that this email is owed (sent later, once)."""
+    """Record, inside the caller's transaction, that this email is owed (sent later, once).
+
+    An email about a booking is keyed by the booking; one about no booking (`booking_id` None)
+    by the person it goes to."""
+    if (booking_id is None) == (person_id is None):
+        raise ValueError("An owed email names a booking or, without one, a person.")
+    key = {"booking_id": booking_id} if booking_id is not None else {"booking__isnull": True}
     row, _ = OutboundEmail.objects.get_or_create(
-        booking_id=booking_id,
+        **key,
+        person_id=person_id,
         purpose=purpose,
         recipient_role=recipient_role,
         defaults={"task": task, "invitation_id": invitation_id},
@@ -58,11 +66,17 @@ def outbox_enqueue(row: OutboundEmail) -> bool:
     """
     from django_q.tasks import async_task
 
-    args = [row.booking_id, row.purpose, row.recipient_role]
+    # A row about no booking is its person's: its task gets the person's id first.
+    first, name = (
+        (row.booking_id, f"email-{row.booking_id}-{row.purpose}")
+        if row.booking_id is not None
+        else (row.person_id, f"email-person-{row.person_id}-{row.purpose}")
+    )
+    args = [first, row.purpose, row.recipient_role]
     if row.invitation_id is not None:
         args.append(row.invitation_id)
     try:
-        async_task(row.task, *args, task_name=f"email-{row.booking_id}-{row.purpose}")
+        async_task(row.task, *args, task_name=name)
     except Exception:  # noqa: BLE001 - a broker outage must not turn a saved booking into a 500
         logger.exception("Could not queue email %s; the outbox sweeper will retry", row.pk)
         return False
@@ -138,11 +152,21 @@ def _overtaken_before(now) -> datetime | None:
 
 
 def outbox_claim(
-    *, booking_id: int, purpose: str, recipient_role: str = "delegate", now=None
+    *,
+    booking_id: int | None = None,
+    purpose: str,
+    recipient_role: str = "delegate",
+    now=None,
+    person_id: int | None = None,
 ) -> OutboundEmail | None:
     """Claim the right to send this email; None when it was sent or another worker holds it."""
     now = now or timezone.now()
-    row = outbox_record(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
+    row = outbox_record(
+        booking_id=booking_id,
+        purpose=purpose,
+        recipient_role=recipient_role,
+        person_id=person_id,
+    )
     stale = now - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
     claimed = (
         OutboundEmail.objects.filter(pk=row.pk, attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
@@ -199,18 +223,26 @@ def outbox_mark(row: OutboundEmail, *, sent: bool, skipped: bool = False, error=
 
 
 def send_once(
-    booking_id: int,
+    booking_id: int | None,
     purpose: str,
     recipient_role: str,
     build: Callable[[], EmailMessage | None],
+    *,
+    person_id: int | None = None,
 ) -> bool:
-    """Send the email `build()` makes at most once per (booking, purpose, recipient).
+    """Send the email `build()` makes at most once per (booking, purpose, recipient), or per
+    (person, purpose, recipient) for an email about no booking (`booking_id` None).
 
     True when this call sent it. Every app's emails go through here; `build` runs only after
     the claim, so it sees the booking as it is now, and returns None when the email is no longer
     due (the row is then skipped, never sent later).
     """
-    row = outbox_claim(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
+    row = outbox_claim(
+        booking_id=booking_id,
+        purpose=purpose,
+        recipient_role=recipient_role,
+        person_id=person_id,
+    )
     if row is None:
         return False
     try:

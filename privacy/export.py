@@ -202,9 +202,9 @@ def subject_access_export(person: User) -> dict:
                 "state": e.state,
                 "sent_at": _dt(e.sent_at),
             }
-            for e in OutboundEmail.objects.filter(booking__person=person).order_by(
-                "booking_id", "purpose"
-            )
+            for e in OutboundEmail.objects.filter(
+                Q(booking__person=person) | Q(booking__isnull=True, person=person)
+            ).order_by("booking_id", "purpose")
         ],
         "courses.Event": [
             {"event_id": e.pk, "course": e.course.title, "start": _dt(e.start), "role": "trainer"}
