@@ -10,6 +10,8 @@ import pytest
 MODULES = [
     "bookings.services",
     "bookings.selectors",
+    "competency.needs_services",
+    "competency.needs_selectors",
     "courses.services",
     "evaluations.services",
     "evaluations.selectors",

@@ -99,7 +99,7 @@ class World:
             StaffRole.objects.create(person=person, job_role=role)
         # Demand: 3 people of A waiting for dates of an E course; 1 of B on an N waiting list.
         undated = CourseFactory(priority_area=self.exploitation)
-        for i in range(3):
+        for _ in range(3):
             CourseInterest.objects.create(
                 course=undated, person=UserFactory(organisation=self.a), organisation=self.a
             )
