@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 LINK_SALT = "competency.needs"
 EMAIL_TASK = "competency.tasks.send_needs_email"
 QUEUE_TASK = "competency.tasks.needs_emails_queue"
-RECIPIENT_ROLE = "delegate"  # the person asked: their export says "you"
 
 TITLE_MISSING = "Enter a title for the survey."
 DATES_WRONG = "The closing date must be the same as or after the opening date."
@@ -64,9 +63,18 @@ class LinkInvalid(Exception):
     """Tampered, unknown: the same friendly page, nothing to enumerate."""
 
 
+PURPOSE_PREFIX = "needs-survey-"
+
+
 def email_purpose(survey: NeedsSurvey) -> str:
     """The outbox purpose of a survey's invitation: one email per person and survey."""
-    return f"needs-survey-{survey.pk}"
+    return f"{PURPOSE_PREFIX}{survey.pk}"
+
+
+def survey_id_of(purpose: str) -> int | None:
+    """The survey an outbox purpose names (email_purpose's inverse), or None."""
+    rest = purpose.removeprefix(PURPOSE_PREFIX)
+    return int(rest) if rest != purpose and rest.isdigit() else None
 
 
 def survey_closes_at(survey: NeedsSurvey) -> datetime:
@@ -223,7 +231,7 @@ def needs_survey_send(
                 booking=None,
                 person_id=invitation.person_id,
                 purpose=purpose,
-                recipient_role=RECIPIENT_ROLE,
+                recipient_role=OutboundEmail.PERSON,
                 task=EMAIL_TASK,
                 invitation_id=invitation.pk,
                 created_at=now,

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from competency import needs_services
 from competency.models import NeedsInvitation, NeedsSurvey
 from core.mail import compose
-from messaging.outbox import send_once
+from messaging.outbox import send_person_once
 
 
 def build_needs_email(invitation: NeedsInvitation) -> EmailMessage | None:
@@ -34,18 +34,18 @@ def build_needs_email(invitation: NeedsInvitation) -> EmailMessage | None:
     )
 
 
-def send_needs_email(person_id, purpose, recipient_role, invitation_id) -> bool:
-    """Send one person's survey invitation once (the outbox's claim)."""
+def send_needs_email(person_id, purpose) -> bool:
+    """Send one person's survey invitation once (the outbox's claim, per person and purpose)."""
 
     def build():
         invitation = (
             NeedsInvitation.objects.select_related("survey", "person")
-            .filter(pk=invitation_id, person_id=person_id)
+            .filter(survey_id=needs_services.survey_id_of(purpose), person_id=person_id)
             .first()
         )
         return build_needs_email(invitation) if invitation else None
 
-    return send_once(None, purpose, recipient_role, build, person_id=person_id)
+    return send_person_once(person_id, purpose, build, task=needs_services.EMAIL_TASK)
 
 
 def needs_emails_queue(survey_id) -> int:

@@ -19,5 +19,5 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("purpose", "state", "recipient_role")
     search_fields = ("booking__person__email", "person__email")
-    list_select_related = ("booking__person", "booking__event__course", "person")
+    list_select_related = ("person", "booking__person", "booking__event__course")
     raw_id_fields = ("booking", "person")

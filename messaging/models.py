@@ -6,13 +6,15 @@ from django.utils import timezone
 
 
 class OutboundEmail(models.Model):
-    """One row per (booking, purpose, recipient): the claim that makes every email go once.
+    """One row per (booking, purpose, recipient), or per (person, purpose) for an email that is
+    about no booking (dates announced for a course, an achievement running out): the claim that
+    makes every email go once.
 
     The booking is referenced by name ("bookings.Booking"), never imported: this app sits below
     every app that owes a message. The table keeps the name it had in bookings.
-    An email about no booking (a needs-analysis survey, say) names its person instead: one row
-    per (person, purpose, recipient) among the rows without a booking.
     """
+
+    PERSON = "person"  # the recipient_role of a row addressed to a person, not a booking
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
@@ -23,19 +25,15 @@ class OutboundEmail(models.Model):
         GIVEN_UP = "given_up", "Given up"
 
     booking = models.ForeignKey(
-        "bookings.Booking",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="emails",
+        "bookings.Booking", on_delete=models.CASCADE, related_name="emails", null=True, blank=True
     )
+    # Set instead of the booking on an email about no booking (sent by `outbox.send_person_once`).
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="emails_owed",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text="For an email about no booking: the person it goes to.",
     )
     purpose = models.CharField(max_length=40)
     recipient_role = models.CharField(max_length=20, default="delegate")
@@ -61,13 +59,14 @@ class OutboundEmail(models.Model):
                 fields=["booking", "purpose", "recipient_role"], name="outbound_email_once"
             ),
             models.UniqueConstraint(
-                fields=["person", "purpose", "recipient_role"],
-                condition=models.Q(booking__isnull=True),
+                fields=["person", "purpose"],
+                condition=models.Q(person__isnull=False),
                 name="outbound_email_once_per_person",
             ),
             models.CheckConstraint(
-                condition=models.Q(booking__isnull=False) | models.Q(person__isnull=False),
-                name="outbound_email_has_booking_or_person",
+                condition=models.Q(booking__isnull=False, person__isnull=True)
+                | models.Q(booking__isnull=True, person__isnull=False),
+                name="outbound_email_booking_or_person",
             ),
         ]
         # The index's name as bookings/0005 made it: the table and its index are unchanged.

@@ -34,28 +34,32 @@ BOOKING_TASK = "bookings.tasks.send_booking_email"  # the row's default task
 
 def outbox_record(
     *,
-    booking_id: int | None = None,
+    booking_id: int,
     purpose: str,
     recipient_role: str = "delegate",
     task: str = BOOKING_TASK,
     invitation_id: int | None = None,
-    person_id: int | None = None,
 ) -> OutboundEmail:
-    """Record, inside the caller's transaction, that this email is owed (sent later, once).
-
-    An email about a booking is keyed by the booking; one about no booking (`booking_id` None)
-    by the person it goes to."""
-    if (booking_id is None) == (person_id is None):
-        raise ValueError("An owed email names a booking or, without one, a person.")
-    key = {"booking_id": booking_id} if booking_id is not None else {"booking__isnull": True}
+    """Record, inside the caller's transaction, that this email is owed (sent later, once)."""
     row, _ = OutboundEmail.objects.get_or_create(
-        **key,
-        person_id=person_id,
+        booking_id=booking_id,
         purpose=purpose,
         recipient_role=recipient_role,
         defaults={"task": task, "invitation_id": invitation_id},
     )
     return row
+
+
+def outbox_record_for_person(
+    *, person_id: int, purpose: str, task: str
+) -> tuple[OutboundEmail, bool]:
+    """Record, inside the caller's transaction, that this email to a person (about no booking) is
+    owed; (row, True) when this call owed it, (row, False) when it was owed already."""
+    return OutboundEmail.objects.get_or_create(
+        person_id=person_id,
+        purpose=purpose,
+        defaults={"task": task, "recipient_role": OutboundEmail.PERSON},
+    )
 
 
 def outbox_enqueue(row: OutboundEmail) -> bool:
@@ -66,15 +70,14 @@ def outbox_enqueue(row: OutboundEmail) -> bool:
     """
     from django_q.tasks import async_task
 
-    # A row about no booking is its person's: its task gets the person's id first.
-    first, name = (
-        (row.booking_id, f"email-{row.booking_id}-{row.purpose}")
-        if row.booking_id is not None
-        else (row.person_id, f"email-person-{row.person_id}-{row.purpose}")
-    )
-    args = [first, row.purpose, row.recipient_role]
-    if row.invitation_id is not None:
-        args.append(row.invitation_id)
+    if row.booking_id is None:  # a person's email: the task takes (person id, purpose)
+        args = [row.person_id, row.purpose]
+        name = f"email-person-{row.person_id}-{row.purpose}"
+    else:
+        args = [row.booking_id, row.purpose, row.recipient_role]
+        if row.invitation_id is not None:
+            args.append(row.invitation_id)
+        name = f"email-{row.booking_id}-{row.purpose}"
     try:
         async_task(row.task, *args, task_name=name)
     except Exception:  # noqa: BLE001 - a broker outage must not turn a saved booking into a 500
@@ -152,21 +155,15 @@ def _overtaken_before(now) -> datetime | None:
 
 
 def outbox_claim(
-    *,
-    booking_id: int | None = None,
-    purpose: str,
-    recipient_role: str = "delegate",
-    now=None,
-    person_id: int | None = None,
+    *, booking_id: int, purpose: str, recipient_role: str = "delegate", now=None
 ) -> OutboundEmail | None:
     """Claim the right to send this email; None when it was sent or another worker holds it."""
+    row = outbox_record(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
+    return _claim(row, now=now)
+
+
+def _claim(row: OutboundEmail, *, now=None) -> OutboundEmail | None:
     now = now or timezone.now()
-    row = outbox_record(
-        booking_id=booking_id,
-        purpose=purpose,
-        recipient_role=recipient_role,
-        person_id=person_id,
-    )
     stale = now - timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
     claimed = (
         OutboundEmail.objects.filter(pk=row.pk, attempts__lt=settings.EMAIL_MAX_ATTEMPTS)
@@ -223,26 +220,32 @@ def outbox_mark(row: OutboundEmail, *, sent: bool, skipped: bool = False, error=
 
 
 def send_once(
-    booking_id: int | None,
+    booking_id: int,
     purpose: str,
     recipient_role: str,
     build: Callable[[], EmailMessage | None],
-    *,
-    person_id: int | None = None,
 ) -> bool:
-    """Send the email `build()` makes at most once per (booking, purpose, recipient), or per
-    (person, purpose, recipient) for an email about no booking (`booking_id` None).
+    """Send the email `build()` makes at most once per (booking, purpose, recipient).
 
     True when this call sent it. Every app's emails go through here; `build` runs only after
     the claim, so it sees the booking as it is now, and returns None when the email is no longer
     due (the row is then skipped, never sent later).
     """
-    row = outbox_claim(
-        booking_id=booking_id,
-        purpose=purpose,
-        recipient_role=recipient_role,
-        person_id=person_id,
-    )
+    row = outbox_claim(booking_id=booking_id, purpose=purpose, recipient_role=recipient_role)
+    return _send_claimed(row, build)
+
+
+def send_person_once(
+    person_id: int, purpose: str, build: Callable[[], EmailMessage | None], *, task: str
+) -> bool:
+    """`send_once` for an email addressed to a person rather than about a booking: at most once
+    per (person, purpose). `task` is the owing app's task, recorded if the row is new (a task
+    run with no row recorded before it, e.g. queued by hand)."""
+    row, _ = outbox_record_for_person(person_id=person_id, purpose=purpose, task=task)
+    return _send_claimed(_claim(row), build)
+
+
+def _send_claimed(row: OutboundEmail | None, build) -> bool:
     if row is None:
         return False
     try:

@@ -14,7 +14,7 @@ def outbox_problems(*, event_id: int | None = None) -> QuerySet[OutboundEmail]:
     rows = OutboundEmail.objects.filter(state__in=PROBLEM_STATES)
     if event_id is not None:
         rows = rows.filter(booking__event_id=event_id)
-    return rows.select_related("booking__person", "booking__event__course", "person").order_by(
+    return rows.select_related("person", "booking__person", "booking__event__course").order_by(
         "-created_at", "-id"
     )
 
@@ -22,11 +22,10 @@ def outbox_problems(*, event_id: int | None = None) -> QuerySet[OutboundEmail]:
 def outbox_problem_events() -> list[tuple[int, str, object, int]]:
     """(event id, course title, start, count) for each event with a failed or given-up email."""
     counts: dict[int, list] = {}
-    # Emails about no booking (a needs survey) belong to no event.
-    rows = OutboundEmail.objects.filter(state__in=PROBLEM_STATES, booking__isnull=False)
-    rows = rows.values_list(
-        "booking__event_id", "booking__event__course__title", "booking__event__start"
-    )
+    # A person's email (dates announced, an achievement running out) is about no event.
+    rows = OutboundEmail.objects.filter(
+        state__in=PROBLEM_STATES, booking__isnull=False
+    ).values_list("booking__event_id", "booking__event__course__title", "booking__event__start")
     for event_id, title, start in rows:
         counts.setdefault(event_id, [event_id, title, start, 0])[3] += 1
     return sorted((tuple(c) for c in counts.values()), key=lambda c: c[2])

@@ -56,6 +56,8 @@ def resend(request, pk):
 
 
 def _recipient(row: OutboundEmail) -> str:
+    if row.booking_id is None:
+        return row.person.email
     if row.recipient_role == "delegate":
         return row.booking.person.email
     return f"{row.booking.person.full_name or row.booking.person.email}'s line manager"

@@ -23,7 +23,7 @@ COVERED = {
     "bookings.EventMessage": "Messages they sent to an event's delegates or waiting list (as "
     "the L&D lead): the event, who to, the subject and text, when and to how many.",
     "messaging.OutboundEmail": "Every email sent about their bookings, or to them about no "
-    "booking (a needs-analysis survey): purpose, recipient, when.",
+    "booking (dates announced, an achievement running out): purpose, recipient, when.",
     "courses.Event": "Events the person trains on.",
     "evaluations.Invitation": (
         "Evaluation invitations (stage, respondent, dates, a line manager's address; no link)."

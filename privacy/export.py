@@ -220,12 +220,14 @@ def subject_access_export(person: User) -> dict:
             {
                 "booking_id": e.booking_id,
                 "purpose": e.purpose,
-                "recipient": "you" if e.recipient_role == "delegate" else e.recipient_role,
+                "recipient": "you"
+                if e.recipient_role in ("delegate", OutboundEmail.PERSON)
+                else e.recipient_role,
                 "state": e.state,
                 "sent_at": _dt(e.sent_at),
             }
             for e in OutboundEmail.objects.filter(
-                Q(booking__person=person) | Q(booking__isnull=True, person=person)
+                Q(booking__person=person) | Q(person=person)
             ).order_by("booking_id", "purpose")
         ],
         "courses.Event": [

@@ -124,7 +124,7 @@ def test_the_task_run_twice_sends_one_email(survey, lead, people):
     row = OutboundEmail.objects.get(purpose=services.email_purpose(survey))
     assert row.state == OutboundEmail.State.PENDING and row.person_id == people[0].pk
     assert mail.outbox == []
-    args = (row.person_id, row.purpose, row.recipient_role, row.invitation_id)
+    args = (row.person_id, row.purpose)
     assert tasks.send_needs_email(*args) is True
     assert tasks.send_needs_email(*args) is False
     assert len(mail.outbox) == 1
@@ -138,7 +138,7 @@ def test_an_invitation_answered_before_its_email_goes_is_skipped(survey, lead, p
     answers = {t.pk: "3" for t in survey.topics.all()}
     services.needs_answer_submit(invitation=invitation, data=answers)
     row = OutboundEmail.objects.get()
-    assert tasks.send_needs_email(row.person_id, row.purpose, "delegate", invitation.pk) is False
+    assert tasks.send_needs_email(row.person_id, row.purpose) is False
     row.refresh_from_db()
     assert row.state == OutboundEmail.State.SKIPPED and mail.outbox == []
 
