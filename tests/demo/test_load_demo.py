@@ -351,3 +351,20 @@ def test_the_framework_gives_most_delegates_a_role_and_mixed_records(db, demo):
     assert StaffRole.objects.get(person=practitioner).job_role.name == "Social worker"
     record = selectors.person_record(practitioner)
     assert record.gaps and all(s.fill_with for s in record.gaps)
+
+
+def test_a_closed_needs_survey_has_answers_and_its_report_ranks_gaps(db, demo):
+    from competency.models import NeedsSurvey
+    from competency.needs_selectors import needs_report
+    from competency.needs_services import survey_is_closed
+
+    survey = NeedsSurvey.objects.get()
+    assert survey_is_closed(survey)
+    report = needs_report(survey, shared=True)
+    assert report.rate["invited"] >= 200 and 50 <= report.rate["rate"] <= 70
+    assert len(report.rows) >= 20
+    shown = [r for r in report.rows if r.confidence is not None]
+    assert len(shown) >= 10  # most groups are big enough to share
+    # Exploitation was rated lowest on average: it leads the topics.
+    assert report.topics[0]["area"] == "Exploitation"
+    assert report.rows[0].position == 1 and report.rows[0].score <= report.rows[-1].score
