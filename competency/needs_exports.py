@@ -80,6 +80,17 @@ def topic_rows(report) -> list[list]:
     ]
 
 
+def topic_group_headings(report) -> list[str]:
+    return ["Priority area", "Topic", report.grouping.capitalize(), *TOPIC_HEADINGS[2:]]
+
+
+def topic_group_rows(report) -> list[list]:
+    return [
+        [t["area"], t["topic"], t["group"], _two(t["confidence"]), t["n"], t["not_relevant"]]
+        for t in report.topic_groups
+    ]
+
+
 def _notes(report) -> list[str]:
     rate = report.rate
     answered = f"{rate['answered']} of {rate['invited']} answered"
@@ -110,6 +121,10 @@ def report_csv(report) -> HttpResponse:
     writer.writerow([])
     writer.writerow(TOPIC_HEADINGS)
     for row in topic_rows(report):
+        writer.writerow([spreadsheet_cell(v) for v in row])
+    writer.writerow([])
+    writer.writerow(topic_group_headings(report))
+    for row in topic_group_rows(report):
         writer.writerow([spreadsheet_cell(v) for v in row])
     writer.writerow([])
     for note in _notes(report):
@@ -163,6 +178,12 @@ def report_xlsx(report) -> HttpResponse:
     heading = HEADINGS[:2] + [report.grouping.capitalize()] + HEADINGS[3:]
     _sheet(ranking, heading, rows(report), decimal_columns={4, 7})
     _sheet(book.create_sheet("Topics"), TOPIC_HEADINGS, topic_rows(report), decimal_columns={3})
+    _sheet(
+        book.create_sheet(f"Topics by {report.grouping}"),
+        topic_group_headings(report),
+        topic_group_rows(report),
+        decimal_columns={4},
+    )
     notes = book.create_sheet("About")
     for r, note in enumerate(_notes(report), start=1):
         _put(notes, r, 1, note)

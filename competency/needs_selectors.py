@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -125,6 +125,7 @@ class NeedsReport:
     end: date
     rows: list[NeedsRow]
     topics: list[dict]
+    topic_groups: list[dict]
     rate: dict
     shared: bool
     min_group_size: int
@@ -195,6 +196,26 @@ def _suppress(rows: list[NeedsRow], topics: list[dict], min_size: int) -> None:
         if t["confidence"] is not None and t["n"] < min_size:
             t["confidence"] = None
             t["suppressed"] = True
+
+
+def _suppress_topic_groups(rows: list[dict], topics: list[dict], min_size: int) -> None:
+    """Each topic's groups: blank an average behind fewer than min_size people; and where one
+    group alone is hidden while the topic's overall average is shown, hide the next smallest
+    too, so the hidden one cannot be worked out from the total (the reports' secondary rule)."""
+    overall_shown = {t["topic_id"] for t in topics if t["confidence"] is not None}
+    by_topic: dict[int, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_topic[r["topic_id"]].append(r)
+        if r["confidence"] is not None and r["n"] < min_size:
+            r["confidence"], r["suppressed"] = None, True
+    for topic_id, groups in by_topic.items():
+        if topic_id not in overall_shown:
+            continue
+        hidden = [g for g in groups if g["suppressed"] and g["n"] > 0]
+        shown = [g for g in groups if g["confidence"] is not None]
+        if len(hidden) == 1 and shown:
+            smallest = min(shown, key=lambda g: g["n"])
+            smallest["confidence"], smallest["suppressed"] = None, True
 
 
 def needs_report(
@@ -336,6 +357,7 @@ def needs_report(
     # The topics, partnership-wide: where confidence is lowest.
     topics = [
         {
+            "topic_id": t["pk"],
             "area": t["priority_area__name"],
             "topic": t["text"],
             "confidence": t["mean"],
@@ -356,10 +378,43 @@ def needs_report(
         t["confidence"] = float(t["confidence"]) if t["confidence"] is not None else None
     topics.sort(key=lambda t: (t["confidence"] is None, t["confidence"] or 0, t["area"]))
 
+    # Each topic by organisation (or sector): one query, summed here.
+    by_group: dict[tuple, dict] = {}
+    topic_names = {
+        t.pk: (t.priority_area.name, t.text, t.order)
+        for t in NeedsTopic.objects.filter(survey=survey).select_related("priority_area")
+    }
+    for item in (
+        NeedsAnswer.objects.filter(invitation__survey=survey)
+        .values("topic_id", "invitation__organisation_id")
+        .annotate(
+            total=Sum("confidence"),
+            n=Count("pk", filter=Q(confidence__isnull=False)),
+            not_relevant=Count("pk", filter=Q(confidence__isnull=True)),
+        )
+        .order_by()
+    ):
+        key, name = group_of(item["invitation__organisation_id"])
+        area, text, order = topic_names[item["topic_id"]]
+        found_row = by_group.setdefault(
+            (item["topic_id"], key),
+            {"area": area, "topic": text, "order": order, "topic_id": item["topic_id"],
+             "group": name, "total": 0, "n": 0, "not_relevant": 0, "suppressed": False},
+        )  # fmt: skip
+        found_row["total"] += item["total"] or 0
+        found_row["n"] += item["n"]
+        found_row["not_relevant"] += item["not_relevant"]
+    topic_groups = sorted(
+        by_group.values(), key=lambda t: (t["area"], t["order"], t["topic"], t["group"])
+    )
+    for t in topic_groups:
+        t["confidence"] = t.pop("total") / t["n"] if t["n"] else None
+
     min_size = int(settings.REPORT_MIN_GROUP_SIZE)
     found = list(rows.values())
     if shared:
         _suppress(found, topics, min_size)
+        _suppress_topic_groups(topic_groups, topics, min_size)
     return NeedsReport(
         survey=survey,
         grouping=grouping if by_sector else BY_ORGANISATION,
@@ -367,6 +422,7 @@ def needs_report(
         end=end,
         rows=rank_rows(found),
         topics=topics,
+        topic_groups=topic_groups,
         rate=response_rate(survey),
         shared=shared,
         min_group_size=min_size,

@@ -220,7 +220,7 @@ def test_the_workbook_holds_the_ranking_topics_and_the_rule(world, client, lead,
     client.force_login(lead)
     response = client.get(reverse("needs:report", args=[world.survey.pk]), {"format": "xlsx"})
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Gaps ranked", "Topics", "About"]
+    assert book.sheetnames == ["Gaps ranked", "Topics", "Topics by organisation", "About"]
     ranked = book["Gaps ranked"]
     assert [c.value for c in ranked[2]][:4] == [1, "Neglect", "Dudley Council", 2.0]
     assert ranked.cell(row=3, column=4).value is None  # hidden: one respondent
@@ -263,3 +263,31 @@ def test_the_report_takes_the_same_number_of_queries_whatever_the_size(world, le
         for invitation in NeedsInvitation.objects.filter(person__in=people):
             services.needs_answer_submit(invitation=invitation, data={t.pk: "3" for t in topics})
     assert count() == before
+
+
+def test_each_topic_by_organisation_and_the_secondary_rule(world, lead, settings):
+    full = selectors.needs_report(world.survey)
+    rows = {(t["topic"], t["group"]): t for t in full.topic_groups}
+    assert rows[("Recognising neglect", "Dudley Council")]["confidence"] == 1.5  # (2 + 1) / 2
+    assert rows[("Spotting grooming online", "Dudley Council")]["not_relevant"] == 1
+    # Two more police answers: grooming online is then shown overall (4 people) and for the
+    # police (3), hidden for the council (1 person)... and the police hidden too, or the
+    # council's figure would be the total less the police's.
+    settings.REPORT_MIN_GROUP_SIZE = 3
+    topics = list(world.survey.topics.all())
+    for _ in range(2):
+        extra = UserFactory(organisation=world.b)
+        services.needs_survey_send(survey=world.survey, actor=lead, people=[extra])
+        services.needs_answer_submit(
+            invitation=NeedsInvitation.objects.get(person=extra),
+            data={t.pk: "3" for t in topics},
+        )
+    shared = selectors.needs_report(world.survey, shared=True)
+    overall = {t["topic"]: t for t in shared.topics}
+    assert overall["Spotting grooming online"]["confidence"] is not None
+    groups = {(t["topic"], t["group"]): t for t in shared.topic_groups}
+    assert groups[("Spotting grooming online", "Dudley Council")]["confidence"] is None
+    assert groups[("Spotting grooming online", "West Midlands Police")]["confidence"] is None
+    # Recognising neglect: the council has 2 (hidden) and the police 3 (shown), 5 overall.
+    assert groups[("Recognising neglect", "Dudley Council")]["confidence"] is None
+    assert groups[("Recognising neglect", "West Midlands Police")]["confidence"] is None
