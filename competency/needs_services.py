@@ -3,6 +3,7 @@ email per person, through the outbox), and a respondent's answers by the emailed
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Iterable, Mapping
@@ -27,6 +28,8 @@ from messaging.outbox import outbox_enqueue
 
 if TYPE_CHECKING:
     from people.models import User
+
+logger = logging.getLogger(__name__)
 
 LINK_SALT = "competency.needs"
 EMAIL_TASK = "competency.tasks.send_needs_email"
@@ -251,9 +254,7 @@ def needs_survey_send(
             try:
                 async_task(QUEUE_TASK, survey_id, task_name=f"needs-queue-{survey_id}")
             except Exception:  # noqa: BLE001 - the outbox sweeper queues owed rows later
-                import logging
-
-                logging.getLogger(__name__).exception("Could not queue survey %s", survey_id)
+                logger.exception("Could not queue survey %s; the outbox sweeper will", survey_id)
 
         transaction.on_commit(queue)
     return len(invitations)

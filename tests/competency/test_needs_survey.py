@@ -326,3 +326,25 @@ def test_one_persons_link_never_answers_for_another(client, invitation, people):
     other.refresh_from_db()
     assert other.answered_at is None
     assert set(NeedsAnswer.objects.values_list("invitation_id", flat=True)) == {invitation.pk}
+
+
+def test_the_lead_sees_each_survey_with_how_many_answered(client, lead, invitation, people):
+    services.needs_answer_submit(
+        invitation=invitation, data={t.pk: "3" for t in invitation.survey.topics.all()}
+    )
+    client.force_login(lead)
+    page = client.get(reverse("needs:list")).content.decode()
+    assert "Needs 2027" in page and "1 of 3" in page
+    detail = client.get(reverse("needs:survey", args=[invitation.survey.pk])).content.decode()
+    assert "1 of 3 asked (33.3%)" in detail
+    assert people[1].email not in detail  # the page names no one
+
+
+def test_only_the_lead_reaches_the_survey_pages(client, practitioner, org_manager, survey):
+    for person in (practitioner, org_manager):
+        client.force_login(person)
+        for name in ("needs:list", "needs:create"):
+            assert client.get(reverse(name)).status_code == 403
+        response = client.post(reverse("needs:send", args=[survey.pk]), {"emails": person.email})
+        assert response.status_code == 403
+    assert not NeedsInvitation.objects.exists()
