@@ -348,3 +348,21 @@ def test_only_the_lead_reaches_the_survey_pages(client, practitioner, org_manage
         response = client.post(reverse("needs:send", args=[survey.pk]), {"emails": person.email})
         assert response.status_code == 403
     assert not NeedsInvitation.objects.exists()
+
+
+def test_a_lost_queue_is_picked_up_by_the_outbox_sweeper(
+    survey, lead, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    from messaging import outbox
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("django_q.tasks.async_task", broker_down)
+        _send(survey, lead, people, django_capture_on_commit_callbacks)
+    assert mail.outbox == []
+    later = timezone.now() + timedelta(hours=1)
+    assert outbox.requeue_stuck(now=later) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [p.email for p in people]
+    assert outbox.requeue_stuck(now=later) == 0
