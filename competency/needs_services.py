@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LINK_SALT = "competency.needs"
-EMAIL_TASK = "competency.tasks.send_needs_email"
-QUEUE_TASK = "competency.tasks.needs_emails_queue"
+EMAIL_TASK = "competency.needs_tasks.send_needs_email"
+QUEUE_TASK = "competency.needs_tasks.needs_emails_queue"
 
 TITLE_MISSING = "Enter a title for the survey."
 DATES_WRONG = "The closing date must be the same as or after the opening date."

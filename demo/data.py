@@ -1636,7 +1636,7 @@ class _Generator:
                     person_id=invitation.person_id,
                     purpose=purpose,
                     recipient_role=OutboundEmail.PERSON,
-                    task="competency.tasks.send_needs_email",
+                    task="competency.needs_tasks.send_needs_email",
                     state=OutboundEmail.State.SENT,
                     claimed_at=sent_at,
                     sent_at=sent_at,

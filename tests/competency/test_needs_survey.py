@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competency import needs_services as services
-from competency import tasks
+from competency import needs_tasks as tasks
 from competency.models import NeedsAnswer, NeedsInvitation, NeedsSurvey
 from courses.models import PriorityArea
 from messaging.models import OutboundEmail

@@ -1,4 +1,4 @@
-"""django-q2 entry points for competency: ids only, idempotent, safe to run twice."""
+"""django-q2 entry points for the needs analysis: ids only, idempotent, safe to run twice."""
 
 from __future__ import annotations
 
