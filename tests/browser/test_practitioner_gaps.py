@@ -140,6 +140,7 @@ def test_lead_creates_and_sends_a_needs_survey_a_practitioner_answers_and_the_le
     answer.goto(link_in(email, "/training-record/needs/"))
     expect(answer.get_by_role("heading", level=1)).to_have_text("Training needs 2027")
     check_a11y(answer)
+    save_screenshot(answer, "needs-answer")
     answer.get_by_role("group", name="Recognising neglect").get_by_label(
         "1: Not at all confident"
     ).check()
