@@ -97,3 +97,101 @@ class OrganisationStaffCount(models.Model):
 
     def __str__(self):
         return f"{self.organisation}: {self.staff} staff (as of {self.as_of:%d %B %Y})"
+
+
+# --- training needs analysis -----------------------------------------------------------------
+
+
+class NeedsSurvey(models.Model):
+    """A training needs analysis: practitioners rate their confidence in topics, grouped by
+    priority area, through an emailed link (no sign-in)."""
+
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+    opens_on = models.DateField()
+    closes_on = models.DateField(help_text="The last day answers are taken.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="needs_survey_closes_after_it_opens",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class NeedsTopic(models.Model):
+    """One topic a respondent rates, in a priority area."""
+
+    survey = models.ForeignKey(NeedsSurvey, on_delete=models.CASCADE, related_name="topics")
+    priority_area = models.ForeignKey(
+        "courses.PriorityArea", on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["survey", "priority_area__name", "order", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class NeedsInvitation(models.Model):
+    """One person asked to answer one survey, by an emailed link (the opaque key, signed)."""
+
+    survey = models.ForeignKey(NeedsSurvey, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="needs_invitations"
+    )
+    # The organisation when asked: answers are counted by it even if the person moves.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    key = models.CharField(max_length=64, unique=True, help_text="Opaque random id for the link.")
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["survey", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "person"], name="needs_invitation_once")
+        ]
+
+    def __str__(self):
+        return f"{self.survey} for {self.person_id}"
+
+
+class NeedsAnswer(models.Model):
+    """A respondent's confidence in one topic, 1 (not at all) to 5 (very); blank: not relevant
+    to their role."""
+
+    invitation = models.ForeignKey(
+        NeedsInvitation, on_delete=models.CASCADE, related_name="answers"
+    )
+    topic = models.ForeignKey(NeedsTopic, on_delete=models.CASCADE, related_name="answers")
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "topic"], name="needs_answer_once"),
+            models.CheckConstraint(
+                condition=models.Q(confidence__isnull=True)
+                | models.Q(confidence__gte=1, confidence__lte=5),
+                name="needs_confidence_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.topic}: {self.confidence or 'not relevant'}"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from bookings.models import Booking, Enrolment
@@ -168,12 +168,21 @@ def standing(
 
 
 def courses_filling(priority_area_id: int, level: int) -> list[Course]:
-    """Published courses that would meet a requirement: e-learning, or with a date to book."""
-    bookable = Event.objects.bookable().filter(start__gt=timezone.now()).values("course_id")
+    """Published courses that would meet a requirement: e-learning, or with a date to book.
+    Each carries its next bookable date (`next_event_id`, `next_event_start`), so a gap links
+    straight to the event to book (one query)."""
+    upcoming = Event.objects.bookable().filter(start__gt=timezone.now())
+    first = upcoming.filter(course_id=OuterRef("pk")).order_by("start", "pk")
     return list(
         Course.objects.published()
         .filter(priority_area_id=priority_area_id, competency_level__gte=level)
-        .filter(Q(pk__in=bookable) | Q(delivery_mode=Course.DeliveryMode.ELEARNING))
+        .filter(
+            Q(pk__in=upcoming.values("course_id")) | Q(delivery_mode=Course.DeliveryMode.ELEARNING)
+        )
+        .annotate(
+            next_event_id=Subquery(first.values("pk")[:1]),
+            next_event_start=Subquery(first.values("start")[:1]),
+        )
         .order_by("competency_level", "title")
     )
 

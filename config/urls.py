@@ -42,6 +42,7 @@ urlpatterns = [
     path("training-record/", include("competency.urls")),
     path("manage/framework/", include("competency.framework_urls")),
     path("manage/compliance/", include("reports.compliance_urls")),
+    path("manage/needs/", include("competency.needs_urls")),
     # Importing past years keeps its address under /reports/ (imports/urls.py).
     path("reports/import/", include("imports.urls")),
     path("reports/", include("reports.urls")),

@@ -79,6 +79,11 @@ MANAGE_SECTIONS = [
         "Compliance",
         "Staff trained to the level their role needs and in date, by organisation and area",
     ),
+    (
+        "needs:list",
+        "Training needs analysis",
+        "Ask practitioners how confident they are, and rank the gaps",
+    ),
     ("imports:upload", "Import past years", "Load past events, bookings and e-learning"),
     ("messaging:problems", "Emails not delivered", "Emails that bounced or could not be sent"),
     (

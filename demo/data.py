@@ -30,7 +30,16 @@ from django.utils import timezone
 from faker import Faker
 
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
-from competency.models import JobRole, Level, Requirement, StaffRole
+from competency.models import (
+    JobRole,
+    Level,
+    NeedsAnswer,
+    NeedsInvitation,
+    NeedsSurvey,
+    NeedsTopic,
+    Requirement,
+    StaffRole,
+)
 from competency.reminders import SEND_TASK as EXPIRY_TASK
 from competency.reminders import expiry_reminders_due
 from competency.services import staff_count_set
@@ -439,6 +448,20 @@ JOB_ROLES = [
     (VOL, "Youth worker", {"Exploitation": 2, "Think Family": 2, "Neglect": 1}),
 ]  # fmt: skip
 
+# A training needs analysis that closed a month ago: topics by priority area, and for each sector
+# a shift in confidence (negative: less confident), so the report ranks something real.
+NEEDS_TOPICS = {
+    "Neglect": ["Recognising neglect in older children", "Using the Graded Care Profile 2",
+                "Self-neglect and hoarding in adults"],
+    "Exploitation": ["Spotting criminal exploitation and county lines",
+                     "Online grooming and sexual exploitation"],
+    "Think Family": ["Talking with parents about domestic abuse",
+                     "Parental mental health and substance use"],
+    "Local learning": ["Professional curiosity and challenge", "Escalating a concern"],
+}  # fmt: skip
+NEEDS_SECTOR_SHIFT = {"education": -0.8, "voluntary": -0.6, "health": 0.2, "police": 0.1}
+NEEDS_AREA_SHIFT = {"Exploitation": -0.7, "Neglect": 0.3, "Think Family": -0.2}
+
 DEMO_USERS = [  # (local part, name, job title, role group or None, staff)
     ("lead", "Lindsey Hart", "Learning and Development Lead", roles.LEAD, True),
     ("trainer", "Tom Ashworth", "Safeguarding Trainer", roles.TRAINER, False),
@@ -648,6 +671,7 @@ class _Generator:
         self._demand()
         self._emails_already_sent()
         self._expiry_reminders_already_sent()
+        self._needs_survey()
 
     def _emails_already_sent(self):
         """The emails the system would already have sent for this history, recorded as sent, so
@@ -1631,6 +1655,83 @@ class _Generator:
             staff_count_set(
                 organisation=Organisation.objects.get(pk=organisation_id), staff=staff, as_of=as_of
             )
+
+    def _needs_survey(self):
+        """A closed training needs survey: sent to about 250 delegates, about 60% answered,
+        confidence lower in some sectors and areas (and its emails recorded as sent)."""
+        rng = random.Random(SEED + 7)
+        opened = self.today - timedelta(days=60)
+        survey = NeedsSurvey.objects.create(
+            title="Training needs analysis 2026",
+            intro="Tell us where you feel confident and where you would like more training.",
+            opens_on=opened,
+            closes_on=self.today - timedelta(days=30),
+            created_by=self.demo["lead"],
+        )
+        topics = _bulk(
+            NeedsTopic,
+            [
+                NeedsTopic(
+                    survey=survey, priority_area=self.priorities[area], text=text, order=order
+                )
+                for area, texts in NEEDS_TOPICS.items()
+                for order, text in enumerate(texts, start=1)
+            ],
+        )
+        sent_at = _at(opened, time(10))
+        asked = rng.sample(self.delegates, min(250, len(self.delegates)))
+        sectors = {o.pk: o.sector for o in self.organisations.values()}
+        invitations = _bulk(
+            NeedsInvitation,
+            [
+                NeedsInvitation(
+                    survey=survey,
+                    person=person,
+                    organisation_id=person.organisation_id,
+                    key=secrets.token_urlsafe(32),
+                    created_at=sent_at,
+                    sent_at=sent_at,
+                    answered_at=(
+                        sent_at + timedelta(days=rng.randint(0, 25), hours=rng.randint(0, 6))
+                        if rng.random() < 0.6
+                        else None
+                    ),
+                )
+                for person in asked
+            ],
+        )
+        area_of = {t.pk: t.priority_area.name for t in topics}
+        answers = []
+        for invitation in invitations:
+            if invitation.answered_at is None:
+                continue
+            shift = NEEDS_SECTOR_SHIFT.get(sectors.get(invitation.organisation_id), 0.0)
+            for topic in topics:
+                if rng.random() < 0.06:
+                    rating = None  # not relevant to their role
+                else:
+                    mean = 3.4 + shift + NEEDS_AREA_SHIFT.get(area_of[topic.pk], 0.0)
+                    rating = _clamp(rng.gauss(mean, 0.9))
+                answers.append(NeedsAnswer(invitation=invitation, topic=topic, confidence=rating))
+        _bulk(NeedsAnswer, answers)
+        purpose = f"needs-survey-{survey.pk}"
+        _bulk(
+            OutboundEmail,
+            [
+                OutboundEmail(
+                    person_id=invitation.person_id,
+                    purpose=purpose,
+                    recipient_role=OutboundEmail.PERSON,
+                    task="competency.needs_tasks.send_needs_email",
+                    state=OutboundEmail.State.SENT,
+                    claimed_at=sent_at,
+                    sent_at=sent_at,
+                    attempts=1,
+                    created_at=sent_at,
+                )
+                for invitation in invitations
+            ],
+        )
 
 
 ORG_DOMAIN = {name: domain for name, _, domain, _ in ORGANISATIONS}

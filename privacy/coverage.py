@@ -17,6 +17,9 @@ COVERED = {
     "courses.CourseInterest": "Courses they asked to hear about when dates are announced, and "
     "when they were told.",
     "competency.StaffRole": "Their job role in the competency framework, and when it was set.",
+    "competency.NeedsInvitation": "Training needs surveys they were asked to answer: the "
+    "survey, their organisation then, when asked, emailed and answered (not the link).",
+    "competency.NeedsAnswer": "Their confidence in each topic of a needs survey they answered.",
     "bookings.EventMessage": "Messages they sent to an event's delegates or waiting list (as "
     "the L&D lead): the event, who to, the subject and text, when and to how many.",
     "messaging.OutboundEmail": "Every email sent about their bookings, or to them about no "
@@ -45,6 +48,11 @@ EXCLUDED = {
     "bookings.SessionAttendance": (
         "Not a section of its own: presence at each session is in its booking's row (sessions)."
     ),
+    "competency.NeedsSurvey": (
+        "A needs survey the L&D lead wrote: the partnership's questions, not the writer's "
+        "record (who created it is kept only to show staff)."
+    ),
+    "competency.NeedsTopic": "Reference data: a needs survey's topics.",
     "courses.EventSession": (
         "An event's session times: nobody's data (each booking's attendance at them is exported)."
     ),
@@ -125,6 +133,12 @@ NOT_PERSONAL_TEXT = {
     ),
     "courses.PriorityArea": (("name", "description"), "Reference data: priority areas."),
     "competency.Level": (("name", "description"), "Reference data: the framework's levels."),
+    "competency.NeedsSurvey": (
+        ("title", "intro"),
+        "Reference data: a survey's title and introduction, written for everyone asked.",
+    ),
+    "competency.NeedsTopic": (("text",), "Reference data: a survey's topics."),
+    "competency.NeedsInvitation": (("key",), "A random key for the link."),
     "competency.JobRole": (
         ("name", "sector", "description"),
         "Reference data: job roles in the framework, not people.",

@@ -15,7 +15,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from bookings.models import Booking, BookingLog, Enrolment, EventMessage, SessionAttendance
-from competency.models import StaffRole
+from competency.models import NeedsAnswer, NeedsInvitation, StaffRole
 from courses.models import CourseInterest, Event
 from evaluations.models import Answer, Invitation, Response
 from imports.models import ImportMapping, ImportRun
@@ -170,6 +170,28 @@ def subject_access_export(person: User) -> dict:
         "competency.StaffRole": [
             {"job_role": str(r.job_role), "updated_at": _dt(r.updated_at)}
             for r in StaffRole.objects.filter(person=person).select_related("job_role")
+        ],
+        "competency.NeedsInvitation": [
+            {
+                "survey": i.survey.title,
+                "organisation": i.organisation.name if i.organisation else None,
+                "asked_at": _dt(i.created_at),
+                "answered_at": _dt(i.answered_at),
+            }
+            for i in NeedsInvitation.objects.filter(person=person).select_related(
+                "survey", "organisation"
+            )
+        ],
+        "competency.NeedsAnswer": [
+            {
+                "survey": a.invitation.survey.title,
+                "priority_area": a.topic.priority_area.name,
+                "topic": a.topic.text,
+                "confidence": a.confidence if a.confidence is not None else "not relevant",
+            }
+            for a in NeedsAnswer.objects.filter(invitation__person=person).select_related(
+                "invitation__survey", "topic__priority_area"
+            )
         ],
         "courses.CourseInterest": [
             {

@@ -12,6 +12,8 @@ MODULES = [
     "bookings.selectors",
     "competency.selectors",
     "competency.services",
+    "competency.needs_services",
+    "competency.needs_selectors",
     "courses.services",
     "courses.interest",
     "competency.reminders",

@@ -378,3 +378,20 @@ def test_the_lead_sees_demand_for_courses_with_no_dates(db, demo):
     assert len(rows[0].organisations) >= 3  # demand from several organisations
     practitioner = User.objects.get(email="practitioner@demo.learningloop.test")
     assert interest.interest_waiting_course_ids(practitioner) == {rows[0].course.pk}
+
+
+def test_a_closed_needs_survey_has_answers_and_its_report_ranks_gaps(db, demo):
+    from competency.models import NeedsSurvey
+    from competency.needs_selectors import needs_report
+    from competency.needs_services import survey_is_closed
+
+    survey = NeedsSurvey.objects.get()
+    assert survey_is_closed(survey)
+    report = needs_report(survey, shared=True)
+    assert report.rate["invited"] >= 200 and 50 <= report.rate["rate"] <= 70
+    assert len(report.rows) >= 20
+    shown = [r for r in report.rows if r.confidence is not None]
+    assert len(shown) >= 10  # most groups are big enough to share
+    # Exploitation was rated lowest on average: it leads the topics.
+    assert report.topics[0]["area"] == "Exploitation"
+    assert report.rows[0].position == 1 and report.rows[0].score <= report.rows[-1].score

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django_q.models import Task
 
 from bookings.models import Booking, BookingLog, Enrolment, EventMessage
-from competency.models import JobRole, StaffRole
+from competency import needs_services
+from competency.models import JobRole, NeedsInvitation, StaffRole
 from courses.models import Course, CourseInterest, Event
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Response, Stage
@@ -227,6 +228,19 @@ def world(db, client):
     )
     StaffRole.objects.create(person=person, job_role=JobRole.objects.create(name="Social worker"))
     CourseInterest.objects.create(course=elearning, person=person, organisation=org)
+    needs = needs_services.needs_survey_create(
+        actor=lead,
+        title="Needs 2027",
+        intro="",
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate() + timedelta(days=30),
+        topics={elearning.priority_area: ["Recognising neglect"]},
+    )
+    needs_services.needs_survey_send(survey=needs, actor=lead, people=[person])
+    needs_services.needs_answer_submit(
+        invitation=NeedsInvitation.objects.get(person=person),
+        data={t.pk: "2" for t in needs.topics.all()},
+    )
     trained = EventFactory(
         course=events[0].course,
         start=london(2022, 7, 1, 9),

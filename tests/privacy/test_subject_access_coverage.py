@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 
+from competency.models import NeedsSurvey
 from privacy.anonymise import person_anonymise
 from privacy.coverage import COVERED, EXCLUDED
 from privacy.export import subject_access_export
@@ -65,7 +66,12 @@ def test_the_export_holds_bookings_with_their_history_answers_with_questions_and
     assert attended["line_manager_email"] == "morag.f@dudley.gov.uk"
     questions = {a["question"] for a in sections["evaluations.Answer"]}
     assert "What do you hope to learn?" in questions
-    assert len(sections["messaging.OutboundEmail"]) == 6
+    # six about bookings, and the needs survey's invitation (an email about no booking)
+    assert len(sections["messaging.OutboundEmail"]) == 7
+    assert [e["purpose"] for e in sections["messaging.OutboundEmail"] if not e["booking_id"]] == [
+        f"needs-survey-{NeedsSurvey.objects.get().pk}"
+    ]
+    assert sections["competency.NeedsAnswer"][0]["confidence"] == 2
     assert {e["recipient"] for e in sections["messaging.OutboundEmail"]} == {"you", "line_manager"}
     assert sections["account.EmailAddress"] == [{"email": EMAIL, "verified": True, "primary": True}]
     # Staff who acted on the person's records are not named in the person's export.

@@ -36,7 +36,15 @@ from django.utils import timezone
 from bookings import services as booking_services
 from bookings.certificates import certificate_reference
 from bookings.models import Booking, BookingLog, CancellationReason, Enrolment
-from competency.models import JobRole, Level, OrganisationStaffCount, Requirement
+from competency import needs_services
+from competency.models import (
+    JobRole,
+    Level,
+    NeedsInvitation,
+    NeedsSurvey,
+    OrganisationStaffCount,
+    Requirement,
+)
 from courses.models import Course, Event, Venue
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
@@ -289,6 +297,19 @@ MATRIX: dict[str, Entry] = {
     "framework:courses": Entry("GET", {NONE: LEAD_ONLY}),
     "framework:staff_counts": Entry("GET", {NONE: LEAD_ONLY}, data="staff_count"),
     "compliance:index": Entry("GET", {NONE: LEAD_ONLY}),
+    # the training needs analysis: the lead's pages; the survey by its emailed link (no sign-in)
+    "competency:needs_answer": Entry("GET", {"valid link": ALL_OK, "tampered link": (404,) * 5}),
+    "needs:list": Entry("GET", {NONE: LEAD_ONLY}),
+    "needs:create": Entry("GET", {NONE: LEAD_ONLY}, data="needs_survey"),
+    "needs:survey": Entry("GET", {NONE: LEAD_ONLY}),
+    "needs:preview": Entry("GET", {NONE: LEAD_ONLY}),
+    "needs:send": Entry(
+        "POST",
+        {NONE: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={NONE: (LOGIN, 403, 403, 403, 405)},
+        data="needs_send",
+    ),
+    "needs:report": Entry("GET", {NONE: LEAD_ONLY}),
     "evaluations:event_link": Entry(
         "GET",
         {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
@@ -503,6 +524,20 @@ class World:
             state=OutboundEmail.State.GIVEN_UP,
             attempts=16,
         )
+        # A needs survey, sent to the practitioner (its link is theirs).
+        today = timezone.localdate()
+        self.needs_survey = needs_services.needs_survey_create(
+            actor=self.users[LEAD],
+            title="Needs 2027",
+            intro="",
+            opens_on=today,
+            closes_on=today + timedelta(days=30),
+            topics={course.priority_area: ["Recognising neglect"]},
+        )
+        needs_services.needs_survey_send(
+            survey=self.needs_survey, actor=self.users[LEAD], people=[self.users[PRAC]]
+        )
+        self.needs_invitation = NeedsInvitation.objects.get(survey=self.needs_survey)
         # An import run refused on a row that names the outsider.
         self.import_run = ImportRun.objects.create(
             uploaded_by=self.users[LEAD],
@@ -646,6 +681,11 @@ class World:
             return [self.import_preview.pk]
         if name == "messaging:resend":
             return [self.undelivered.pk]
+        if name == "competency:needs_answer":
+            token = needs_services.needs_link_token(self.needs_invitation)
+            return [token if ownership == "valid link" else token[:-2] + "xx"]
+        if name.startswith("needs:") and name not in ("needs:list", "needs:create"):
+            return [self.needs_survey.pk]
         if name in ("privacy:export", "privacy:anonymise"):
             return [self.owner(role, ownership).pk]
         return []
@@ -712,6 +752,13 @@ class World:
                 "notice_working_days": "3",
                 "confirm": "on",
             },
+            "needs_survey": {
+                "title": "A survey nobody may create",
+                "opens_on": "2031-06-10",
+                "closes_on": "2031-06-20",
+                f"area-{self.event.course.priority_area_id}": "A topic",
+            },
+            "needs_send": {"emails": self.outsider.email},
             "venue": {"name": "Otto's venue", "address": "1 High Street", "is_active": "on"},
             "staff_book": {"event": self.event.pk},
             "level": {"number": "4", "name": "Refused", "refresher_months": "12"},
@@ -753,6 +800,8 @@ def fingerprint() -> tuple:
         tuple(Answer.objects.order_by("pk").values_list("pk", "is_publishable")),
         tuple(User.objects.order_by("pk").values_list("pk", "email", "full_name")),
         Enrolment.objects.count(),
+        NeedsSurvey.objects.count(),
+        NeedsInvitation.objects.count(),
         tuple(Course.objects.order_by("pk").values_list("pk", "title", "retired_on")),
         tuple(Level.objects.order_by("pk").values_list("pk", "number", "name")),
         tuple(JobRole.objects.order_by("pk").values_list("pk", "name")),
