@@ -168,6 +168,20 @@ def interested_notify(*, event_id: int) -> int:
     return len(rows)
 
 
+def interested_sweep() -> int:
+    """Owe the emails a lost queue never owed: people still waiting to hear about a course that
+    now has an upcoming bookable date (the queue was down when it was published). Safe beside
+    the task itself: `interested_notify` locks and marks the people it tells. Returns how many
+    emails were owed."""
+    waiting = CourseInterest.objects.filter(notified_at__isnull=True, person__is_active=True)
+    owed = 0
+    for course_id in waiting.values_list("course_id", flat=True).distinct().order_by("course_id"):
+        event = upcoming_bookable_events().filter(course_id=course_id).order_by("start").first()
+        if event is not None:
+            owed += interested_notify(event_id=event.pk)
+    return owed
+
+
 def _announceable(event: Event) -> bool:
     course = event.course
     return (

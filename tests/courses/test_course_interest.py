@@ -269,6 +269,47 @@ def test_owed_emails_whose_tasks_were_lost_are_sent_once_by_the_sweeper(
     assert len(mailoutbox) == 1
 
 
+def test_a_date_published_while_the_queue_was_down_is_announced_by_the_sweep_once(
+    course, practitioner, mailoutbox, monkeypatch, publish, django_capture_on_commit_callbacks
+):
+    import django_q.tasks
+
+    interest.interest_register(course=course, person=practitioner)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr(django_q.tasks, "async_task", broker_down)
+    event = publish(course)  # the lead's event is saved; the queued notification is lost
+    monkeypatch.undo()
+    assert mailoutbox == [] and CourseInterest.objects.get().notified_at is None
+
+    from courses.tasks import sweep_interested
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_interested() == 1
+    assert [m.to for m in mailoutbox] == [[practitioner.email]]
+    assert CourseInterest.objects.get().notified_event == event
+    assert sweep_interested() == 0  # nobody is left waiting
+    assert len(mailoutbox) == 1
+
+
+def test_the_sweep_leaves_people_waiting_for_a_course_still_without_dates(course, practitioner):
+    from courses.tasks import sweep_interested
+
+    interest.interest_register(course=course, person=practitioner)
+    new_event(course, status=Event.Status.DRAFT).save()
+    assert sweep_interested() == 0
+    assert CourseInterest.objects.get().notified_at is None
+
+
+def test_the_sweep_is_scheduled_every_15_minutes():
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(func="courses.tasks.sweep_interested")
+    assert (schedule.schedule_type, schedule.minutes) == (Schedule.MINUTES, 15)
+
+
 def test_a_date_cancelled_before_the_email_went_is_not_sent_and_the_person_waits_again(
     course, practitioner, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
 ):
