@@ -77,7 +77,7 @@ def test_the_lead_sees_and_resends_a_persons_failed_email(client, lead, practiti
     client.force_login(lead)
     page = client.get(reverse("messaging:problems"))
     assert page.status_code == 200
-    assert f"dates_announced-3 to {practitioner.email}" in page.content.decode()
+    assert f"Dates announced to {practitioner.email}" in page.content.decode()
     assert page.context["events"] == []  # about no event
     response = client.post(reverse("messaging:resend", args=[row.pk]), follow=True)
     assert f"queued to be sent again to {practitioner.email}" in response.content.decode()
