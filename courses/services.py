@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +19,11 @@ from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event, Ev
 from courses.selectors import course_get_by_any_title
 from courses.signals import announce_published
 
+if TYPE_CHECKING:
+    from people.models import User
+
+logger = logging.getLogger(__name__)
+
 # Reads used by imports and reports next to the writes below; defined with the other reads.
 __all__ = [
     "CourseError",
@@ -26,6 +33,7 @@ __all__ = [
     "course_rename",
     "event_copy_series",
     "event_create",
+    "event_publish",
     "course_retire",
     "course_update",
     "event_save",
@@ -73,6 +81,10 @@ COURSE_FIELDS = (
 )
 
 EVENT_END_NOT_AFTER_START = "The end must be after the start"
+EVENT_PUBLISH_PASSED = (
+    "The date of this draft has passed, so it cannot be published: edit it to a future date first"
+)
+EVENT_PUBLISH_NOT_DRAFT = "Only a draft can be published: this event is {status}"
 EVENT_CAPACITY_BELOW_ONE = "Offer at least 1 place"
 EVENT_TIMES_FROM_SESSIONS = "This event has several sessions: change its times on its sessions page"
 EVENT_CAPACITY_BELOW_BOOKED = (
@@ -365,14 +377,40 @@ def event_warnings(*, event: Event) -> list[str]:
 def event_create(
     *, event: Event, trainers: Iterable = (), recording_history: bool = False
 ) -> Event:
-    """Save a new event (checked by `event_validate`) with its trainers."""
+    """Save a new event (checked by `event_validate`) with its trainers. A draft
+    (`Event.Status.DRAFT`) is announced to nobody until `event_publish`."""
     if event.pk is not None:
         raise ValueError("event_create saves new events only")
+    if event.status not in (Event.Status.SCHEDULED, Event.Status.DRAFT):
+        raise ValueError("a new event is published (scheduled) or a draft")
     event_validate(event=event, recording_history=recording_history)
     event.save()
     event.trainers.set(trainers)
     announce_published(event)
     return event
+
+
+@transaction.atomic
+def event_publish(*, event: Event, actor: User) -> Event:
+    """Publish a draft: checked again (a draft whose date has passed is refused), then scheduled,
+    so it is bookable, and `event_published` is sent after the commit. Publishing an event
+    already published does nothing (no second announcement)."""
+    locked = Event.objects.select_for_update().select_related("venue").get(pk=event.pk)
+    if locked.status == Event.Status.SCHEDULED:
+        return locked
+    if locked.status != Event.Status.DRAFT:
+        raise ValidationError(
+            EVENT_PUBLISH_NOT_DRAFT.format(status=locked.get_status_display().lower())
+        )
+    if locked.start <= timezone.now():
+        raise ValidationError({"start": EVENT_PUBLISH_PASSED})
+    event_validate(event=locked)
+    locked.status = Event.Status.SCHEDULED
+    locked.save(update_fields=["status"])
+    event.status = locked.status
+    logger.info("event %s published by user %s", locked.pk, actor.pk)
+    announce_published(locked)
+    return locked
 
 
 def series_slots(
@@ -389,8 +427,14 @@ def series_slots(
     ]
 
 
-def event_copies(*, source: Event, slots: list[tuple[datetime, datetime]]) -> list[Event]:
-    """Unsaved copies of `source` (course, venue, places, link, limits) at each (start, end)."""
+def event_copies(
+    *,
+    source: Event,
+    slots: list[tuple[datetime, datetime]],
+    status: str = Event.Status.SCHEDULED,
+) -> list[Event]:
+    """Unsaved copies of `source` (course, venue, places, link, limits) at each (start, end),
+    published (scheduled) or drafts."""
     return [
         Event(
             course=source.course,
@@ -402,7 +446,7 @@ def event_copies(*, source: Event, slots: list[tuple[datetime, datetime]]) -> li
             capacity=source.capacity,
             places_per_organisation=source.places_per_organisation,
             notice_working_days=source.notice_working_days,
-            status=Event.Status.SCHEDULED,
+            status=status,
         )
         for start, end in slots
     ]
@@ -430,10 +474,14 @@ def event_copy_series(
     source: Event,
     slots: list[tuple[datetime, datetime]],
     recording_history: bool = False,
+    status: str = Event.Status.SCHEDULED,
 ) -> list[Event]:
     """Copy `source`, with its trainers, to every (start, end): all of them or, if one date is
-    refused, none (the ValidationError lists each refused date)."""
-    copies = event_copies(source=source, slots=slots)
+    refused, none (the ValidationError lists each refused date). `status` DRAFT saves drafts,
+    announced to nobody until published."""
+    if status not in (Event.Status.SCHEDULED, Event.Status.DRAFT):
+        raise ValueError("a copy is published (scheduled) or a draft")
+    copies = event_copies(source=source, slots=slots, status=status)
     problems = event_series_problems(copies, recording_history=recording_history)
     if problems:
         raise ValidationError(problems)

@@ -78,6 +78,7 @@ OWN_EVENT = "event the trainer runs"
 OTHER_TRAINER = "event another trainer runs"
 PUBLISHED = "published"
 UNPUBLISHED = "unpublished"
+DRAFT = "draft event (the lead's alone; the trainer is on it)"
 ANY = "any"
 
 
@@ -95,7 +96,14 @@ MATRIX: dict[str, Entry] = {
     # catalogue: public
     "courses:catalogue": Entry("GET", {NONE: ALL_OK}),
     "courses:course": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404,) * 5}),
-    "courses:event": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404, 404, 404, 404, 200)}),
+    "courses:event": Entry(
+        "GET",
+        {
+            PUBLISHED: ALL_OK,
+            UNPUBLISHED: (404, 404, 404, 404, 200),
+            DRAFT: (404, 404, 404, 404, 200),
+        },
+    ),
     "courses:manage_event_create": Entry("GET", {NONE: LEAD_ONLY}, data="event_create"),
     "courses:manage_event_copy": Entry(
         "GET", {PUBLISHED: LEAD_ONLY, UNPUBLISHED: LEAD_ONLY}, data="event_copy"
@@ -151,7 +159,9 @@ MATRIX: dict[str, Entry] = {
         {PUBLISHED: (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)},
         get={PUBLISHED: (LOGIN, 405, 405, 405, 405)},
     ),
-    "bookings:book": Entry("GET", {PUBLISHED: SIGNED_IN, UNPUBLISHED: OWN_ONLY}, data="book"),
+    "bookings:book": Entry(
+        "GET", {PUBLISHED: SIGNED_IN, UNPUBLISHED: OWN_ONLY, DRAFT: OWN_ONLY}, data="book"
+    ),
     "bookings:detail": Entry("GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}),
     "bookings:cancel": Entry(
         "GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}, data="cancel"
@@ -179,7 +189,11 @@ MATRIX: dict[str, Entry] = {
     "bookings:registers": Entry("GET", {NONE: REGISTER_STAFF}),
     "bookings:register": Entry(
         "GET",
-        {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
+        {
+            OWN_EVENT: (LOGIN, 404, 200, 404, 200),
+            OTHER_TRAINER: (LOGIN, 404, 404, 404, 200),
+            DRAFT: (LOGIN, 404, 404, 404, 200),
+        },
         data="register",
     ),
     "bookings:register_walk_in": Entry(
@@ -200,7 +214,12 @@ MATRIX: dict[str, Entry] = {
         "GET", {OWN: LEAD_ONLY, COLLEAGUE: LEAD_ONLY, OTHER_ORG: LEAD_ONLY}, data="move"
     ),
     # the L&D lead's page for one event, and its actions
-    "event_manage:page": Entry("GET", {PUBLISHED: LEAD_ONLY}),
+    "event_manage:page": Entry("GET", {PUBLISHED: LEAD_ONLY, DRAFT: LEAD_ONLY}),
+    "event_manage:publish": Entry(
+        "POST",
+        {DRAFT: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={DRAFT: (LOGIN, 403, 403, 403, 405)},
+    ),
     "event_manage:message": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="event_message"),
     "event_manage:delegates_move": Entry(
         "POST",
@@ -425,6 +444,8 @@ class World:
         self.other_trainer_event = event(now + timedelta(days=31))
         self.other_trainer_event.trainers.add(self.other_trainer)
         self.move_target = event(now + timedelta(days=40))
+        self.draft_event = event(now + timedelta(days=26), status=Event.Status.DRAFT)
+        self.draft_event.trainers.add(self.users[TRAINER])
 
         self.booking, self.offer, self.attended, self.invitation = {}, {}, {}, {}
         owners = {**self.users, COLLEAGUE: self.colleague, OTHER_ORG: self.outsider}
@@ -522,6 +543,7 @@ class World:
             OTHER_TRAINER: self.other_trainer_event,
             PUBLISHED: self.event,
             UNPUBLISHED: self.unpublished_event,
+            DRAFT: self.draft_event,
         }.get(ownership)
         if name in ("bookings:register", "bookings:register_walk_in", "bookings:register_print"):
             return [event.pk]
@@ -538,7 +560,12 @@ class World:
             return [event.pk]
         if name == "courses:manage_venue_edit":
             return [self.event.venue_id]
-        if name in ("event_manage:page", "event_manage:message", "event_manage:delegates_move"):
+        if name in (
+            "event_manage:page",
+            "event_manage:message",
+            "event_manage:delegates_move",
+            "event_manage:publish",
+        ):
             return [event.pk]
         if name.startswith("event_manage:waitlist_"):
             return [self.event.pk, self.booking[key].pk]

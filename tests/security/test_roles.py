@@ -142,6 +142,7 @@ def test_a_lead_cannot_change_anyone_s_password_in_the_admin(lead_browser, pract
         person.refresh_from_db()
         assert person.password == old_hashes[person.pk]
 
+
 def test_a_superuser_still_can_set_the_flags(client, practitioner):
     root = UserFactory(email="root@dudley.gov.uk", is_superuser=True, is_staff=True)
     client.force_login(root)
