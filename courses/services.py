@@ -434,9 +434,18 @@ def event_copies(
     status: str = Event.Status.SCHEDULED,
 ) -> list[Event]:
     """Unsaved copies of `source` (course, venue, places, link, limits) at each (start, end),
-    published (scheduled) or drafts."""
-    return [
-        Event(
+    published (scheduled) or drafts.
+
+    A copy of an event of several sessions has the same sessions (`copy.session_times`, saved by
+    `event_copy_series`): on the same days relative to its first, at the same London times, its
+    first day the slot's; its start and end are its sessions'."""
+    sessions = []
+    if source.pk is not None and source.sessions_total is not None:
+        sessions = list(source.sessions.order_by("order"))
+    first_day = london_time(source.start).date()
+    copies = []
+    for start, end in slots:
+        copy = Event(
             course=source.course,
             start=start,
             end=end,
@@ -448,8 +457,22 @@ def event_copies(
             notice_working_days=source.notice_working_days,
             status=status,
         )
-        for start, end in slots
-    ]
+        if sessions:
+            offset = london_time(start).date() - first_day
+            copy.session_times = [
+                (_shifted(session.start, offset), _shifted(session.end, offset))
+                for session in sessions
+            ]
+            copy.start = copy.session_times[0][0]
+            copy.end = max((e for _s, e in copy.session_times), key=_utc)
+        copies.append(copy)
+    return copies
+
+
+def _shifted(moment: datetime, days: timedelta) -> datetime:
+    """The same London wall-clock time, `days` later (across a clock change too)."""
+    local = london_time(moment)
+    return datetime.combine(local.date() + days, local.time(), tzinfo=LONDON)
 
 
 def event_series_problems(events: list[Event], *, recording_history: bool = False) -> list[str]:
@@ -489,6 +512,9 @@ def event_copy_series(
     for copy in copies:
         copy.save()
         copy.trainers.set(trainers)
+        session_times = getattr(copy, "session_times", None)
+        if session_times:
+            event_sessions_set(copy, session_times)
         announce_published(copy)
     return copies
 
