@@ -187,6 +187,7 @@ def test_the_lead_sees_drafts_labelled_in_the_month_view_and_on_their_pages(clie
     assert reverse("event_manage:publish", args=[draft.pk]) in page
     assert reverse("bookings:book_for", args=[draft.pk]) not in page
     assert reverse("bookings:event_cancel", args=[draft.pk]) not in page
+    assert reverse("event_manage:message", args=[draft.pk]) not in page
     public = client.get(reverse("courses:event", args=[draft.pk])).content.decode()
     assert "Only you can see this event" in public
 
