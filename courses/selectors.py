@@ -188,7 +188,7 @@ def event_get_for_page(*, pk: int, user) -> Event:
         .with_places_taken()
         .prefetch_related(Prefetch("trainers", to_attr="trainer_list"))
     )
-    if not (user.is_authenticated and user.is_staff):
+    if not (user.is_authenticated and (user.is_staff or user.is_lead)):
         queryset = queryset.filter(course__is_published=True)
     if not (user.is_authenticated and user.is_lead):
         queryset = queryset.exclude(status=Event.Status.DRAFT)

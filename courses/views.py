@@ -69,6 +69,11 @@ MANAGE_SECTIONS = [
         "Organisations to review",
         "New organisations people named when they signed up",
     ),
+    (
+        "people_manage:list",
+        "People and roles",
+        "Give people the trainer, organisation manager or lead role; set their organisation",
+    ),
     ("privacy:person_find", "Find a person's data", "Export or anonymise a person's records"),
 ]
 

@@ -136,6 +136,8 @@ MATRIX: dict[str, Entry] = {
         "GET", {"valid link": (REDIRECT,) * 5, "tampered link": (400,) * 5}
     ),
     "people:organisations_review": Entry("GET", {NONE: LEAD_ONLY}),
+    "people_manage:list": Entry("GET", {NONE: LEAD_ONLY}),
+    "people_manage:person": Entry("GET", {OTHER_ORG: LEAD_ONLY}, data="person_roles"),
     "people:organisation_merge": Entry(
         "POST",
         {ANY: (LOGIN, 403, 403, 403, REDIRECT)},
@@ -622,6 +624,8 @@ class World:
             return [draft.pk]
         if name == "evaluations:event_short":
             return [self.past_event.pk if ownership == OWN else self.other_trainer_event.pk]
+        if name == "people_manage:person":
+            return [self.outsider.pk]
         if name in ("people:organisation_merge", "people:organisation_accept"):
             return [self.to_review.pk]
         if name == "reports:uptake_csv":
@@ -671,6 +675,7 @@ class World:
             "returns": {"stage": "post"},
             "quote": {"publishable": "1"},
             "merge": {"target": self.org.pk},
+            "person_roles": {"roles": [roles.LEAD], "organisation": self.org.pk},
             "accept": {"sector": Organisation.Sector.POLICE},
             "export": {"format": "json"},
             "anonymise": {"confirm_email": owner.email if owner else ""},
@@ -735,7 +740,10 @@ def fingerprint() -> tuple:
         tuple(Venue.objects.order_by("pk").values_list("pk", "name", "address")),
         tuple(Invitation.objects.order_by("pk").values_list("pk", "key")),
         tuple(Answer.objects.order_by("pk").values_list("pk", "is_publishable")),
-        tuple(User.objects.order_by("pk").values_list("pk", "email", "full_name")),
+        tuple(
+            User.objects.order_by("pk").values_list("pk", "email", "full_name", "organisation_id")
+        ),
+        tuple(User.groups.through.objects.order_by("pk").values_list("user_id", "group_id")),
         Enrolment.objects.count(),
         tuple(Course.objects.order_by("pk").values_list("pk", "title", "retired_on")),
     )
