@@ -395,7 +395,8 @@ def event_publish(*, event: Event, actor: User) -> Event:
     """Publish a draft: checked again (a draft whose date has passed is refused), then scheduled,
     so it is bookable, and `event_published` is sent after the commit. Publishing an event
     already published does nothing (no second announcement)."""
-    locked = Event.objects.select_for_update().select_related("venue").get(pk=event.pk)
+    # Lock the event's row only: the venue is a nullable join PostgreSQL will not lock.
+    locked = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
     if locked.status == Event.Status.SCHEDULED:
         return locked
     if locked.status != Event.Status.DRAFT:
