@@ -61,3 +61,9 @@ def test_a_series_of_a_two_session_event_has_two_sessions_each(client, lead, two
         ]
         assert copy.sessions_total == timedelta(hours=6)
         assert (copy.start, copy.end) == (copy.sessions.first().start, copy.sessions.last().end)
+
+
+def test_the_lead_s_event_page_gives_a_two_day_event_its_last_day(client, lead, two_sessions):
+    client.force_login(lead)
+    page = client.get(reverse("event_manage:page", args=[two_sessions.pk])).content.decode()
+    assert "Tuesday 14 October 2031, 09:30 to Wednesday 15 October 2031, 16:00" in page
