@@ -34,6 +34,7 @@ __all__ = [
     "event_copy_series",
     "event_create",
     "event_publish",
+    "event_draft_delete",
     "course_retire",
     "course_update",
     "event_save",
@@ -85,6 +86,8 @@ EVENT_PUBLISH_PASSED = (
     "The date of this draft has passed, so it cannot be published: edit it to a future date first"
 )
 EVENT_PUBLISH_NOT_DRAFT = "Only a draft can be published: this event is {status}"
+EVENT_DELETE_NOT_DRAFT = "Only a draft can be deleted: cancel a published event instead"
+EVENT_DELETE_IN_USE = "This draft has bookings or messages, so it cannot be deleted"
 EVENT_CAPACITY_BELOW_ONE = "Offer at least 1 place"
 EVENT_TIMES_FROM_SESSIONS = "This event has several sessions: change its times on its sessions page"
 EVENT_CAPACITY_BELOW_BOOKED = (
@@ -412,6 +415,19 @@ def event_publish(*, event: Event, actor: User) -> Event:
     logger.info("event %s published by user %s", locked.pk, actor.pk)
     announce_published(locked)
     return locked
+
+
+@transaction.atomic
+def event_draft_delete(*, event: Event, actor: User) -> None:
+    """Delete a draft the lead no longer wants: never published, so nobody knew of it and no
+    record depends on it (a published event is cancelled instead, and stays on record)."""
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    if locked.status != Event.Status.DRAFT:
+        raise ValidationError(EVENT_DELETE_NOT_DRAFT)
+    if locked.bookings.exists() or locked.messages.exists():
+        raise ValidationError(EVENT_DELETE_IN_USE)
+    logger.info("draft event %s deleted by user %s", locked.pk, actor.pk)
+    locked.delete()
 
 
 def series_slots(

@@ -14,9 +14,12 @@ from bookings.models import Booking
 from core.clock import LONDON
 from courses.models import Event
 from courses.services import (
+    EVENT_DELETE_IN_USE,
+    EVENT_DELETE_NOT_DRAFT,
     EVENT_PUBLISH_PASSED,
     event_copy_series,
     event_create,
+    event_draft_delete,
     event_publish,
     series_slots,
 )
@@ -303,9 +306,46 @@ def test_a_cancelled_event_is_not_published(lead, draft):
 
 
 @pytest.mark.parametrize("who", ["practitioner", "trainer", "org_manager"])
-def test_only_the_lead_publishes(client, request, who, draft):
+def test_only_the_lead_publishes_or_deletes(client, request, who, draft):
     client.force_login(request.getfixturevalue(who))
-    assert client.post(reverse("event_manage:publish", args=[draft.pk])).status_code == 403
-    assert client.get(reverse("event_manage:publish", args=[draft.pk])).status_code == 403
+    for name in ("event_manage:publish", "event_manage:draft_delete"):
+        assert client.post(reverse(name, args=[draft.pk])).status_code == 403
+        assert client.get(reverse(name, args=[draft.pk])).status_code == 403
     draft.refresh_from_db()
     assert draft.status == Event.Status.DRAFT
+
+
+# --- deleting a draft ----------------------------------------------------------------------
+
+
+def test_the_lead_deletes_a_draft_after_confirming(client, lead, draft):
+    client.force_login(lead)
+    url = reverse("event_manage:draft_delete", args=[draft.pk])
+    page = client.get(reverse("event_manage:page", args=[draft.pk])).content.decode()
+    assert url in page
+    assert "Delete this draft?" in client.get(url).content.decode()
+    response = client.post(url)
+    assert response["Location"] == reverse("courses:month", args=[f"{DAY:%Y-%m}"])
+    assert not Event.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_published_event_is_cancelled_not_deleted(client, lead, draft):
+    Event.objects.filter(pk=draft.pk).update(status=Event.Status.SCHEDULED)
+    draft.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        event_draft_delete(event=draft, actor=lead)
+    assert refused.value.messages == [EVENT_DELETE_NOT_DRAFT]
+    client.force_login(lead)
+    url = reverse("event_manage:draft_delete", args=[draft.pk])
+    assert client.get(url)["Location"] == reverse("event_manage:page", args=[draft.pk])
+    page = client.post(url, follow=True).content.decode()
+    assert EVENT_DELETE_NOT_DRAFT in page
+    assert Event.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_draft_with_a_booking_is_not_deleted(lead, draft):
+    BookingFactory(event=draft)  # no service allows one; the rule holds anyway
+    with pytest.raises(ValidationError) as refused:
+        event_draft_delete(event=draft, actor=lead)
+    assert refused.value.messages == [EVENT_DELETE_IN_USE]
+    assert Event.objects.filter(pk=draft.pk).exists()

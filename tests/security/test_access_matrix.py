@@ -217,6 +217,7 @@ MATRIX: dict[str, Entry] = {
     ),
     # the L&D lead's page for one event, and its actions
     "event_manage:page": Entry("GET", {PUBLISHED: LEAD_ONLY, DRAFT: LEAD_ONLY}),
+    "event_manage:draft_delete": Entry("GET", {DRAFT: LEAD_ONLY}, data="empty"),
     "event_manage:publish": Entry(
         "POST",
         {DRAFT: (LOGIN, 403, 403, 403, REDIRECT)},
@@ -567,6 +568,7 @@ class World:
             "event_manage:message",
             "event_manage:delegates_move",
             "event_manage:publish",
+            "event_manage:draft_delete",
         ):
             return [event.pk]
         if name.startswith("event_manage:waitlist_"):
