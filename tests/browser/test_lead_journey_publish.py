@@ -1,6 +1,7 @@
 """The lead's journey from nothing to a booking: create a course on /manage/courses/, an event of
-it with two sessions saved as a draft, a series copied from it (saved as drafts too), then the
-first event published from its page; a practitioner finds it in the catalogue and books it.
+it with two sessions saved as a draft, a series copied from it (saved as drafts too), one copy
+deleted, then the first event published from its page; a practitioner finds it in the catalogue
+and books it.
 axe (WCAG 2.2 AA) and the reflow check on every page."""
 
 import os
@@ -122,9 +123,17 @@ def test_lead_builds_a_two_session_draft_copies_it_publishes_it_and_a_practition
     ]
     assert all(c.status == Event.Status.DRAFT and c.sessions.count() == 2 for c in copies)
 
+    # The first copy is not wanted after all: a draft is deleted (a published event is cancelled).
+    page.get_by_role("link", name="Delete the draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete this draft?")
+    check_a11y(page)
+    page.get_by_role("button", name="Delete the draft").click()
+    expect(page.get_by_text(f"The draft of {TITLE} is deleted")).to_be_visible()
+    assert not Event.objects.filter(pk=copies[0].pk).exists()
+
     # The month view shows the lead their drafts; the first one is published from its page.
-    page.goto(f"/events/month/{FIRST:%Y-%m}/")
-    expect(page.locator(".govuk-tag", has_text="Draft")).to_have_count(2)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Events in {FIRST:%B %Y}")
+    expect(page.locator(".govuk-tag", has_text="Draft")).to_have_count(1)
     check_a11y(page)
     page.get_by_role("link", name=re.compile(re.escape(TITLE))).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Draft")
