@@ -7,6 +7,8 @@ from bookings import manage_views
 app_name = "event_manage"
 urlpatterns = [
     path("", manage_views.page, name="page"),
+    path("publish/", manage_views.publish, name="publish"),
+    path("delete-draft/", manage_views.draft_delete, name="draft_delete"),
     path("move/", manage_views.delegates_move, name="delegates_move"),
     path("message/", manage_views.message, name="message"),
     path(

@@ -6,6 +6,7 @@ as a message on the page; a form with errors is shown again with its error summa
 """
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bookings import extensions, forms, selectors, services
 from bookings.models import Booking, EventMessage
 from bookings.views import busy_page
+from courses.services import event_draft_delete, event_publish
 from people.roles import LEAD, role_required
 
 S = Booking.Status
@@ -70,6 +72,40 @@ def page(request, event_id):
 def _lead_button(view):
     """The lead's buttons on the page: POST only, a busy event lock a 503 page."""
     return role_required(LEAD)(require_POST(busy_page(view)))
+
+
+@_lead_button
+def publish(request, event_id):
+    """The draft's Publish button: checked again, then in the catalogue and open for booking."""
+    event = selectors.event_get_for_lead(event_id)
+    was_draft = event.status == event.Status.DRAFT
+    try:
+        event_publish(event=event, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if was_draft:
+            messages.success(request, "The event is published: it is open for booking.")
+    return redirect(_page_url(event.pk))
+
+
+@role_required(LEAD)
+@require_http_methods(["GET", "POST"])
+def draft_delete(request, event_id):
+    """Delete a draft, after a confirmation page; a published event is cancelled instead."""
+    event = selectors.event_get_for_lead(event_id)
+    if request.method == "POST":
+        try:
+            event_draft_delete(event=event, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(_page_url(event.pk))
+        messages.success(request, f"The draft of {event.course.title} is deleted.")
+        month = timezone.localtime(event.start)
+        return redirect("courses:month", month=f"{month:%Y-%m}")
+    if event.status != event.Status.DRAFT:
+        return redirect(_page_url(event.pk))
+    return render(request, "bookings/event_draft_delete.html", {"event": event})
 
 
 @_lead_button

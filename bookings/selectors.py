@@ -35,8 +35,11 @@ def booking_list_for_person(person: User) -> QuerySet[Booking]:
 
 
 def event_list_for_register(user: User) -> QuerySet[Event]:
-    """Events whose register `user` may open: their own as trainer, every event for the lead."""
-    events = Event.objects.select_related("venue", "course").exclude(status=Event.Status.CANCELLED)
+    """Events whose register `user` may open: their own as trainer, every event for the lead;
+    never a cancelled one or a draft (nobody can be booked on a draft)."""
+    events = Event.objects.select_related("venue", "course").exclude(
+        status__in=[Event.Status.CANCELLED, Event.Status.DRAFT]
+    )
     if not user.is_lead:
         events = events.filter(trainers=user)
     return events.order_by("-start")
@@ -71,9 +74,12 @@ ON_REGISTER = (
 
 
 def event_get_for_booking(event_id: int) -> Event:
-    """An event of a published course, for the booking form; 404 otherwise."""
+    """An event of a published course, for the booking form; 404 otherwise (a draft too: it is
+    the lead's alone)."""
     return get_object_or_404(
-        Event.objects.select_related("venue", "course"), pk=event_id, course__is_published=True
+        Event.objects.select_related("venue", "course").exclude(status=Event.Status.DRAFT),
+        pk=event_id,
+        course__is_published=True,
     )
 
 
@@ -126,6 +132,8 @@ def event_get_for_register(user: User, event_id: int) -> Event:
         raise Http404("No such event")
     if user.is_lead:
         return event
+    if event.status == Event.Status.DRAFT:
+        raise Http404("No such event")  # a draft is the lead's alone, not even its trainers'
     if event.trainers.filter(pk=user.pk).exists():
         return event
     raise Http404("No such event")

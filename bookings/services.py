@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 
 # Domain error messages (tests assert them).
 EVENT_NOT_BOOKABLE = "This event is not open for booking."
+EVENT_DRAFT = "This event is a draft: publish it before anyone can book it."
+EVENT_DRAFT_NOT_CANCELLABLE = (
+    "This event is a draft, never published: there is nothing to cancel and nobody to tell."
+)
 EVENT_STARTED = "This event has already started."
 ALREADY_BOOKED = "You already have a place or a waiting-list place on this event."
 # Said to a trainer or the lead about someone else (a walk-in, a colleague).
@@ -400,6 +404,8 @@ def booking_create(
     event = _lock_event(event.pk)
     if event.status == Event.Status.CANCELLED:
         raise BookingError(EVENT_CANCELLED)
+    if event.status == Event.Status.DRAFT:
+        raise BookingError(EVENT_DRAFT)
     if event.status != Event.Status.SCHEDULED or not event.course.is_published:
         raise BookingError(EVENT_NOT_BOOKABLE)
     if event.start <= now:
@@ -653,6 +659,9 @@ def event_cancel(*, event: Event, actor: User, reason: str, now: datetime | None
     event = _lock_event(event.pk)
     if event.status == Event.Status.CANCELLED:
         raise BookingError(EVENT_ALREADY_CANCELLED)
+    if event.status == Event.Status.DRAFT:
+        # A cancelled event counts in the reports as cancelled by the organiser; a draft never ran.
+        raise BookingError(EVENT_DRAFT_NOT_CANCELLABLE)
     if not reason.strip():
         raise BookingError("Give a reason for cancelling the event.", field="reason")
     event.status = Event.Status.CANCELLED

@@ -620,7 +620,9 @@ def event_edit(request, event_id):
         except services.BookingError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _edited_message(changed))
+            messages.success(
+                request, _edited_message(changed, draft=event.status == event.Status.DRAFT)
+            )
             return redirect("courses:event", pk=event.pk)
     return render(request, "bookings/manage/event_edit.html", {"event": event, "form": form})
 
@@ -631,9 +633,11 @@ def _posted_initial(request) -> dict:
     return initial
 
 
-def _edited_message(changed: set[str]) -> str:
+def _edited_message(changed: set[str], *, draft: bool = False) -> str:
     if not changed:
         return "Nothing was changed."
+    if draft:
+        return "The draft is saved. Nobody is told until you publish it."
     told = changed & set(services.DETAIL_FIELDS)
     said = "The event is saved."
     if "capacity" in changed:

@@ -16,7 +16,7 @@ def admin_login(request, extra_context=None):
     if request.user.is_authenticated:
         if admin.site.has_permission(request):
             return redirect(reverse("admin:index"))
-        raise PermissionDenied("The admin is for the L&D lead and superusers.")
+        raise PermissionDenied("The admin is for superusers only.")
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("admin:index")
@@ -28,6 +28,13 @@ def admin_password_change(request, extra_context=None):
     return redirect("account_change_password")
 
 
+def admin_has_permission(request):
+    """The Django admin is for superusers only: the L&D lead runs everything from /manage/."""
+    user = request.user
+    return user.is_active and user.is_superuser
+
+
+admin.site.has_permission = admin_has_permission
 admin.site.login = admin_login
 admin.site.password_change = admin_password_change
 
@@ -49,6 +56,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("emails/", include("messaging.urls")),
     path("manage/events/", include("bookings.edit_urls")),
+    path("manage/people/", include("people.manage_urls")),
     # The L&D lead's page for one event (bookings/manage_urls.py).
     path("manage/events/<int:event_id>/", include("bookings.manage_urls")),
     path("", include("courses.urls")),

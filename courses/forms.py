@@ -394,12 +394,21 @@ class EventCopyForm(GovukForm):
         for name in ("every_weeks", "count"):
             self.fields[name].widget.attrs["class"] += " govuk-input--width-3"
         self.fields["count"].widget.attrs["max"] = settings.EVENT_SERIES_MAX  # series_slots checks
+        # An event of several sessions is copied with its sessions' own days and times.
+        self.sessions = list(source.sessions.order_by("order")) if source.sessions_total else []
+        if self.sessions:
+            for name in ("start_time", "end_time"):
+                self.fields[name].required = False
         if not self.is_bound:
             self.initial.setdefault("start_time", london_time(source.start).time())
             self.initial.setdefault("end_time", london_time(source.end).time())
 
     def clean(self):
         cleaned = super().clean()
+        if self.sessions:
+            first = self.sessions[0]
+            cleaned["start_time"] = london_time(first.start).time()
+            cleaned["end_time"] = london_time(first.end).time()
         day, start, end = cleaned.get("day"), cleaned.get("start_time"), cleaned.get("end_time")
         every, count = cleaned.get("every_weeks"), cleaned.get("count")
         if self.errors or None in (day, start, end, every, count):

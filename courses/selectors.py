@@ -132,16 +132,20 @@ def course_prerequisite_choices(exclude: Course | None = None) -> QuerySet[Cours
     return queryset
 
 
-def event_list_month(month: date) -> QuerySet[Event]:
-    """Events (not cancelled) of published courses starting in the month (London), in order."""
+def event_list_month(month: date, *, with_drafts: bool = False) -> QuerySet[Event]:
+    """Events (not cancelled) of published courses starting in the month (London), in order;
+    drafts only `with_drafts` (the L&D lead's view)."""
     next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    hidden = [Event.Status.CANCELLED]
+    if not with_drafts:
+        hidden.append(Event.Status.DRAFT)
     return (
         Event.objects.filter(
             course__is_published=True,
             start__gte=day_start(month),
             start__lt=day_start(next_month),
         )
-        .exclude(status=Event.Status.CANCELLED)
+        .exclude(status__in=hidden)
         .select_related("course")
         .with_places_taken()
         .order_by("start", "pk")
@@ -177,14 +181,17 @@ def event_list_for_course(course: Course) -> QuerySet[Event]:
 
 
 def event_get_for_page(*, pk: int, user) -> Event:
-    """An event for its public page, or 404 (events of unpublished courses only for staff)."""
+    """An event for its public page, or 404 (events of unpublished courses only for staff,
+    drafts only for the L&D lead)."""
     queryset = (
         Event.objects.select_related("venue", "course", "course__priority_area")
         .with_places_taken()
         .prefetch_related(Prefetch("trainers", to_attr="trainer_list"))
     )
-    if not (user.is_authenticated and user.is_staff):
+    if not (user.is_authenticated and (user.is_staff or user.is_lead)):
         queryset = queryset.filter(course__is_published=True)
+    if not (user.is_authenticated and user.is_lead):
+        queryset = queryset.exclude(status=Event.Status.DRAFT)
     try:
         return queryset.get(pk=pk)
     except Event.DoesNotExist:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +19,11 @@ from courses.models import PLACE_HOLDING_STATUSES, Course, CourseName, Event, Ev
 from courses.selectors import course_get_by_any_title
 from courses.signals import announce_published
 
+if TYPE_CHECKING:
+    from people.models import User
+
+logger = logging.getLogger(__name__)
+
 # Reads used by imports and reports next to the writes below; defined with the other reads.
 __all__ = [
     "CourseError",
@@ -26,6 +33,8 @@ __all__ = [
     "course_rename",
     "event_copy_series",
     "event_create",
+    "event_publish",
+    "event_draft_delete",
     "course_retire",
     "course_update",
     "event_save",
@@ -73,6 +82,12 @@ COURSE_FIELDS = (
 )
 
 EVENT_END_NOT_AFTER_START = "The end must be after the start"
+EVENT_PUBLISH_PASSED = (
+    "The date of this draft has passed, so it cannot be published: edit it to a future date first"
+)
+EVENT_PUBLISH_NOT_DRAFT = "Only a draft can be published: this event is {status}"
+EVENT_DELETE_NOT_DRAFT = "Only a draft can be deleted: cancel a published event instead"
+EVENT_DELETE_IN_USE = "This draft has bookings or messages, so it cannot be deleted"
 EVENT_CAPACITY_BELOW_ONE = "Offer at least 1 place"
 EVENT_TIMES_FROM_SESSIONS = "This event has several sessions: change its times on its sessions page"
 EVENT_CAPACITY_BELOW_BOOKED = (
@@ -365,14 +380,54 @@ def event_warnings(*, event: Event) -> list[str]:
 def event_create(
     *, event: Event, trainers: Iterable = (), recording_history: bool = False
 ) -> Event:
-    """Save a new event (checked by `event_validate`) with its trainers."""
+    """Save a new event (checked by `event_validate`) with its trainers. A draft
+    (`Event.Status.DRAFT`) is announced to nobody until `event_publish`."""
     if event.pk is not None:
         raise ValueError("event_create saves new events only")
+    if event.status not in (Event.Status.SCHEDULED, Event.Status.DRAFT):
+        raise ValueError("a new event is published (scheduled) or a draft")
     event_validate(event=event, recording_history=recording_history)
     event.save()
     event.trainers.set(trainers)
     announce_published(event)
     return event
+
+
+@transaction.atomic
+def event_publish(*, event: Event, actor: User) -> Event:
+    """Publish a draft: checked again (a draft whose date has passed is refused), then scheduled,
+    so it is bookable, and `event_published` is sent after the commit. Publishing an event
+    already published does nothing (no second announcement)."""
+    # Lock the event's row only: the venue is a nullable join PostgreSQL will not lock.
+    locked = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
+    if locked.status == Event.Status.SCHEDULED:
+        return locked
+    if locked.status != Event.Status.DRAFT:
+        raise ValidationError(
+            EVENT_PUBLISH_NOT_DRAFT.format(status=locked.get_status_display().lower())
+        )
+    if locked.start <= timezone.now():
+        raise ValidationError({"start": EVENT_PUBLISH_PASSED})
+    event_validate(event=locked)
+    locked.status = Event.Status.SCHEDULED
+    locked.save(update_fields=["status"])
+    event.status = locked.status
+    logger.info("event %s published by user %s", locked.pk, actor.pk)
+    announce_published(locked)
+    return locked
+
+
+@transaction.atomic
+def event_draft_delete(*, event: Event, actor: User) -> None:
+    """Delete a draft the lead no longer wants: never published, so nobody knew of it and no
+    record depends on it (a published event is cancelled instead, and stays on record)."""
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    if locked.status != Event.Status.DRAFT:
+        raise ValidationError(EVENT_DELETE_NOT_DRAFT)
+    if locked.bookings.exists() or locked.messages.exists():
+        raise ValidationError(EVENT_DELETE_IN_USE)
+    logger.info("draft event %s deleted by user %s", locked.pk, actor.pk)
+    locked.delete()
 
 
 def series_slots(
@@ -389,10 +444,25 @@ def series_slots(
     ]
 
 
-def event_copies(*, source: Event, slots: list[tuple[datetime, datetime]]) -> list[Event]:
-    """Unsaved copies of `source` (course, venue, places, link, limits) at each (start, end)."""
-    return [
-        Event(
+def event_copies(
+    *,
+    source: Event,
+    slots: list[tuple[datetime, datetime]],
+    status: str = Event.Status.SCHEDULED,
+) -> list[Event]:
+    """Unsaved copies of `source` (course, venue, places, link, limits) at each (start, end),
+    published (scheduled) or drafts.
+
+    A copy of an event of several sessions has the same sessions (`copy.session_times`, saved by
+    `event_copy_series`): on the same days relative to its first, at the same London times, its
+    first day the slot's; its start and end are its sessions'."""
+    sessions = []
+    if source.pk is not None and source.sessions_total is not None:
+        sessions = list(source.sessions.order_by("order"))
+    first_day = london_time(source.start).date()
+    copies = []
+    for start, end in slots:
+        copy = Event(
             course=source.course,
             start=start,
             end=end,
@@ -402,10 +472,24 @@ def event_copies(*, source: Event, slots: list[tuple[datetime, datetime]]) -> li
             capacity=source.capacity,
             places_per_organisation=source.places_per_organisation,
             notice_working_days=source.notice_working_days,
-            status=Event.Status.SCHEDULED,
+            status=status,
         )
-        for start, end in slots
-    ]
+        if sessions:
+            offset = london_time(start).date() - first_day
+            copy.session_times = [
+                (_shifted(session.start, offset), _shifted(session.end, offset))
+                for session in sessions
+            ]
+            copy.start = copy.session_times[0][0]
+            copy.end = max((e for _s, e in copy.session_times), key=_utc)
+        copies.append(copy)
+    return copies
+
+
+def _shifted(moment: datetime, days: timedelta) -> datetime:
+    """The same London wall-clock time, `days` later (across a clock change too)."""
+    local = london_time(moment)
+    return datetime.combine(local.date() + days, local.time(), tzinfo=LONDON)
 
 
 def event_series_problems(events: list[Event], *, recording_history: bool = False) -> list[str]:
@@ -430,10 +514,14 @@ def event_copy_series(
     source: Event,
     slots: list[tuple[datetime, datetime]],
     recording_history: bool = False,
+    status: str = Event.Status.SCHEDULED,
 ) -> list[Event]:
     """Copy `source`, with its trainers, to every (start, end): all of them or, if one date is
-    refused, none (the ValidationError lists each refused date)."""
-    copies = event_copies(source=source, slots=slots)
+    refused, none (the ValidationError lists each refused date). `status` DRAFT saves drafts,
+    announced to nobody until published."""
+    if status not in (Event.Status.SCHEDULED, Event.Status.DRAFT):
+        raise ValueError("a copy is published (scheduled) or a draft")
+    copies = event_copies(source=source, slots=slots, status=status)
     problems = event_series_problems(copies, recording_history=recording_history)
     if problems:
         raise ValidationError(problems)
@@ -441,6 +529,9 @@ def event_copy_series(
     for copy in copies:
         copy.save()
         copy.trainers.set(trainers)
+        session_times = getattr(copy, "session_times", None)
+        if session_times:
+            event_sessions_set(copy, session_times)
         announce_published(copy)
     return copies
 

@@ -33,7 +33,7 @@ from courses.forms import (
     event_initial_from_course,
     sessions_initial,
 )
-from courses.models import PLACE_HOLDING_STATUSES, Course
+from courses.models import PLACE_HOLDING_STATUSES, Course, Event
 from courses.selectors import (
     course_former_titles,
     course_get_for_manage,
@@ -90,6 +90,11 @@ MANAGE_SECTIONS = [
         "people:organisations_review",
         "Organisations to review",
         "New organisations people named when they signed up",
+    ),
+    (
+        "people_manage:list",
+        "People and roles",
+        "Give people the trainer, organisation manager or lead role; set their organisation",
     ),
     ("privacy:person_find", "Find a person's data", "Export or anonymise a person's records"),
     (
@@ -189,7 +194,9 @@ def event_month(request, month: str | None = None):
     if month is None:
         return redirect("courses:month", month=f"{london_today():%Y-%m}")
     first = _month_or_404(month)
-    events = list(event_list_month(first))
+    # The lead's drafts are theirs alone: shown (labelled) to them, to nobody else.
+    is_lead = request.user.is_authenticated and request.user.is_lead
+    events = list(event_list_month(first, with_drafts=is_lead))
     days = [
         (day, list(day_events))
         for day, day_events in groupby(
@@ -296,6 +303,20 @@ def _trainer_search_only(request) -> bool:
     return request.method == "POST" and request.POST.get("action") == "find-trainers"
 
 
+def _chosen_status(request) -> str:
+    """The button pressed: "Save as draft" keeps the event the lead's alone; else published."""
+    if request.POST.get("action") in ("draft", "create-draft"):
+        return Event.Status.DRAFT
+    return Event.Status.SCHEDULED
+
+
+def _created_page(event):
+    """After creating: a draft's own page for the lead (where it is published), else its page."""
+    if event.status == Event.Status.DRAFT:
+        return redirect("event_manage:page", event_id=event.pk)
+    return redirect("courses:event", pk=event.pk)
+
+
 def _unbound_copy(form_class, request, **kwargs):
     """The same form, unbound, showing what was typed (for a search that saves nothing)."""
     initial = {key: request.POST.get(key) for key in request.POST if key != "trainers"}
@@ -312,17 +333,24 @@ def manage_event_create(request):
     else:
         form = EventManageForm(_post_or_none(request), initial=event_initial_from_course(course))
         if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
+            new = form.event()
+            new.status = _chosen_status(request)
             try:
                 event = event_create(
-                    event=form.event(),
+                    event=new,
                     trainers=form.cleaned_data["trainers"],
                     recording_history=form.cleaned_data["recording_history"],
                 )
             except ValidationError as error:  # changed since the form's check (a race)
                 form.add_validation_error(error)
             else:
-                messages.success(request, f"The event is created: {event}.")
-                return redirect("courses:event", pk=event.pk)
+                done = (
+                    "saved as a draft, seen only by you until published"
+                    if event.status == Event.Status.DRAFT
+                    else "created and published"
+                )
+                messages.success(request, f"The event is {done}: {event}.")
+                return _created_page(event)
     return render(request, "courses/manage/event_form.html", {"form": form, "course": course})
 
 
@@ -334,12 +362,14 @@ def manage_event_copy(request, pk):
     preview = None
     if request.method == "POST" and form.is_valid():
         preview = form.copies
-        if request.POST.get("action") == "create" and not form.needs_confirmation:
+        action = request.POST.get("action")
+        if action in ("create", "create-draft") and not form.needs_confirmation:
             try:
                 created = event_copy_series(
                     source=source,
                     slots=form.slots,
                     recording_history=form.cleaned_data["recording_history"],
+                    status=_chosen_status(request),
                 )
             except ValidationError as error:
                 form.add_error(None, error.messages)
@@ -348,8 +378,13 @@ def manage_event_copy(request, pk):
             else:
                 dates = ", ".join(f"{london_time(e.start):%d %B %Y}" for e in created)
                 what = "The copy is" if len(created) == 1 else f"{len(created)} events are"
-                messages.success(request, f"{what} created: {dates}.")
-                return redirect("courses:event", pk=created[0].pk)
+                if created[0].status == Event.Status.DRAFT:
+                    done = "saved as a draft" if len(created) == 1 else "saved as drafts"
+                    done += ", seen only by you until published"
+                else:
+                    done = "created and published"
+                messages.success(request, f"{what} {done}: {dates}.")
+                return _created_page(created[0])
     return render(
         request,
         "courses/manage/event_copy.html",

@@ -1,8 +1,11 @@
 """Input validation for sign-up, the profile page and the L&D lead's organisation review."""
 
 from django import forms
+from django.db.models import Q
 
+from core.forms import GovukForm
 from people.models import Organisation
+from people.roles import LEAD, ORG_MANAGER, TRAINER
 from people.services import (
     ORGANISATION_SET_BY_LEAD,
     organisation_for_email,
@@ -186,3 +189,51 @@ class OrganisationMergeForm(forms.Form):
 
 class OrganisationAcceptForm(forms.Form):
     sector = forms.ChoiceField(label="Sector", choices=Organisation.Sector.choices)
+
+
+ROLE_CHOICES = [
+    (TRAINER, "Trainer: takes the registers of their own events"),
+    (ORG_MANAGER, "Organisation manager: sees their organisation's figures"),
+    (LEAD, "L&D lead: runs the programme (these Manage pages)"),
+]
+
+
+class PersonSearchForm(GovukForm):
+    q = forms.CharField(
+        label="Find a person",
+        required=False,
+        max_length=100,
+        help_text="Part of their name or email address.",
+    )
+
+
+class PersonRolesForm(GovukForm):
+    """The lead's change to a person: their roles and their organisation."""
+
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        choices=ROLE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Everyone can book training. Tick the roles this person also holds.",
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="No organisation",
+        help_text="A trainer's, manager's or lead's organisation is set here, not by them.",
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "roles": [r for r, _label in ROLE_CHOICES if person.has_role(r)],
+                "organisation": person.organisation_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            Q(is_partner=True) | Q(pk=person.organisation_id)
+        ).order_by("name")

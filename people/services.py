@@ -10,7 +10,7 @@ from django.db import models, transaction
 
 from core.text import clean_line
 from people.models import Organisation, OrganisationLog, User, normalise_name
-from people.roles import ALL_ROLES
+from people.roles import ALL_ROLES, LEAD, ORG_MANAGER
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +19,15 @@ MERGE_INTO_ITSELF = "An organisation cannot be merged into itself"
 MERGE_TARGET_NOT_PARTNER = "Merge into a listed partner organisation"
 FULL_NAME_REQUIRED = "Enter your full name"
 UNKNOWN_ROLE = "Unknown role: {role}"
+PERSON_IS_ADMINISTRATOR = (
+    "This person is an administrator (a superuser): only an administrator changes their account"
+)
+LEAD_ROLE_OWN = (
+    "You cannot take the L&D lead role from yourself: ask another lead or an administrator"
+)
+MANAGER_NEEDS_ORGANISATION = (
+    "An organisation manager sees their organisation's figures: choose their organisation"
+)
 ORGANISATION_SET_BY_LEAD = (
     "Your organisation decides whose reports you see, so the L&D lead sets it while you hold "
     "a role. Ask the L&D lead to change it."
@@ -178,6 +187,26 @@ def person_set_roles(*, person: User, roles: list[str] | tuple[str, ...]) -> Use
     if hasattr(person, "_group_name_cache"):
         del person._group_name_cache
     logger.info("Roles of %s set to %s", person.pk, sorted(roles))
+    return person
+
+
+@transaction.atomic
+def person_update_by_lead(
+    *, person: User, roles: list[str], organisation: Organisation | None, actor: User
+) -> User:
+    """The L&D lead's change to a person: exactly these roles and this organisation (a role
+    holder's scope). Never an administrator's account; never the lead's own lead role. Both
+    changes reach the audit trail (privacy.audit, with the actor) like any other change."""
+    if person.is_superuser:
+        raise PersonError(PERSON_IS_ADMINISTRATOR)
+    if person.pk == actor.pk and LEAD not in roles:
+        raise PersonError(LEAD_ROLE_OWN)
+    if ORG_MANAGER in roles and organisation is None:
+        raise PersonError(MANAGER_NEEDS_ORGANISATION)
+    person_set_roles(person=person, roles=roles)
+    if person.organisation_id != (organisation.pk if organisation else None):
+        person.organisation = organisation
+        person.save(update_fields=["organisation"])
     return person
 
 

@@ -1,5 +1,5 @@
 """People pages: a person's own profile, their reminder emails, and the L&D lead's
-organisation review."""
+organisation review and people's roles."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,10 +9,21 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from people import reminders, services
-from people.forms import OrganisationAcceptForm, OrganisationMergeForm, ProfileForm
+from people.forms import (
+    OrganisationAcceptForm,
+    OrganisationMergeForm,
+    PersonRolesForm,
+    PersonSearchForm,
+    ProfileForm,
+)
 from people.models import Organisation
 from people.roles import LEAD, role_required
-from people.selectors import organisation_list_to_review
+from people.selectors import (
+    PEOPLE_SHOWN_MAX,
+    organisation_list_to_review,
+    person_get_for_lead,
+    person_list_for_lead,
+)
 
 
 @login_required
@@ -175,3 +186,49 @@ def _review_with_errors(request, organisation, *, merge_form=None, accept_form=N
         "error_action": "merge" if merge_form else "accept",
     }
     return render(request, "people/organisation_review.html", context, status=400)
+
+
+# --- the L&D lead: people and their roles (/manage/people/) ---------------------------------
+
+
+@role_required(LEAD)
+@require_http_methods(["GET"])
+def manage_people(request):
+    """Find a person by name or email; without a search, everyone holding a role."""
+    form = PersonSearchForm(request.GET or None)
+    text = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    return render(
+        request,
+        "people/manage_people.html",
+        {
+            "form": form,
+            "searched": text,
+            "people": person_list_for_lead(text),
+            "most": PEOPLE_SHOWN_MAX,
+        },
+    )
+
+
+@role_required(LEAD)
+@require_http_methods(["GET", "POST"])
+def manage_person(request, pk):
+    """Give a person roles and set their organisation (a role holder's scope)."""
+    person = person_get_for_lead(pk)
+    form = PersonRolesForm(request.POST if request.method == "POST" else None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update_by_lead(
+                person=person,
+                roles=form.cleaned_data["roles"],
+                organisation=form.cleaned_data["organisation"],
+                actor=request.user,
+            )
+        except services.PersonError as error:
+            form.add_error(
+                "organisation" if str(error) == services.MANAGER_NEEDS_ORGANISATION else "roles",
+                str(error),
+            )
+        else:
+            messages.success(request, f"{person} is saved.")
+            return redirect("people_manage:list")
+    return render(request, "people/manage_person.html", {"form": form, "person": person})

@@ -90,10 +90,10 @@ class DefaultPeriod:
 
 
 def _events_started(start: date, end: date, today: date) -> int:
-    """Events (not cancelled) starting between the dates and no later than today."""
+    """Events (not cancelled, not drafts) starting between the dates and no later than today."""
     return (
         Event.objects.starting_between(start, min(end, today))
-        .exclude(status=Event.Status.CANCELLED)
+        .exclude(status__in=[Event.Status.CANCELLED, Event.Status.DRAFT])
         .count()
     )
 

@@ -29,6 +29,12 @@ def lead(db):
 
 
 @pytest.fixture
+def superuser(db):
+    """The only person the Django admin lets in (the lead works from /manage/)."""
+    return UserFactory(email="root@dudley.gov.uk", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
 def org_manager(db, organisation):
     return UserFactory(
         email="olive.manager@dudley.gov.uk", organisation=organisation, roles=[roles.ORG_MANAGER]

@@ -266,7 +266,8 @@ def test_copy_previews_the_dates_before_creating_them(client, lead, source):
 
     assert preview.status_code == 200
     assert len(preview.context["preview"]) == 6
-    assert "Create 6 events" in preview.content.decode()
+    assert "Publish 6 events now" in preview.content.decode()
+    assert "Save 6 as drafts" in preview.content.decode()
     assert Event.objects.count() == 1
     created = client.post(url, _copy_data(day, count="6", action="create"))
     assert created.status_code == 302

@@ -95,8 +95,10 @@ def test_a_practitioner_still_changes_their_own_organisation(data, client):
     assert person.organisation == data.council
 
 
-def test_the_lead_moving_a_manager_is_in_the_audit_trail(data, client, lead, police_manager):
-    client.force_login(lead)
+def test_a_superuser_moving_a_manager_is_in_the_audit_trail(
+    data, client, superuser, police_manager
+):
+    client.force_login(superuser)
     response = client.post(
         reverse("admin:people_user_change", args=[police_manager.pk]),
         {
@@ -112,7 +114,7 @@ def test_the_lead_moving_a_manager_is_in_the_audit_trail(data, client, lead, pol
     )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="person.organisation", object_id=str(police_manager.pk))
-    assert entry.actor == lead
+    assert entry.actor == superuser
     assert entry.before["organisation"] == "West Midlands Police"
     assert entry.after["organisation"] == "Dudley Council"
     assert User.objects.get(pk=police_manager.pk).organisation == data.council

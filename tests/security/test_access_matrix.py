@@ -14,7 +14,7 @@ that person's name and email must not be in the response, and POSTing valid data
 
 Left out of the matrix, on purpose:
 - `admin:*`: Django's generated admin URLs (hundreds, one set per model). They are all behind the
-  admin site's staff check; `test_admin_is_closed_to_everyone_but_staff` covers that check.
+  admin site's superuser check; `test_admin_is_closed_to_everyone_but_superusers` covers it.
 - allauth's own pages (sign-in, sign-up, password, email, login-by-code): public by design and
   tested by allauth and tests/people; they are recognised by their view's module, so a page of
   ours mounted under /accounts/ still needs an entry.
@@ -87,6 +87,7 @@ OWN_EVENT = "event the trainer runs"
 OTHER_TRAINER = "event another trainer runs"
 PUBLISHED = "published"
 UNPUBLISHED = "unpublished"
+DRAFT = "draft event (the lead's alone; the trainer is on it)"
 ANY = "any"
 
 
@@ -104,7 +105,14 @@ MATRIX: dict[str, Entry] = {
     # catalogue: public
     "courses:catalogue": Entry("GET", {NONE: ALL_OK}),
     "courses:course": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404,) * 5}),
-    "courses:event": Entry("GET", {PUBLISHED: ALL_OK, UNPUBLISHED: (404, 404, 404, 404, 200)}),
+    "courses:event": Entry(
+        "GET",
+        {
+            PUBLISHED: ALL_OK,
+            UNPUBLISHED: (404, 404, 404, 404, 200),
+            DRAFT: (404, 404, 404, 404, 200),
+        },
+    ),
     "courses:manage_event_create": Entry("GET", {NONE: LEAD_ONLY}, data="event_create"),
     "courses:manage_event_copy": Entry(
         "GET", {PUBLISHED: LEAD_ONLY, UNPUBLISHED: LEAD_ONLY}, data="event_copy"
@@ -150,6 +158,8 @@ MATRIX: dict[str, Entry] = {
         "GET", {"valid link": (REDIRECT,) * 5, "tampered link": (400,) * 5}
     ),
     "people:organisations_review": Entry("GET", {NONE: LEAD_ONLY}),
+    "people_manage:list": Entry("GET", {NONE: LEAD_ONLY}),
+    "people_manage:person": Entry("GET", {OTHER_ORG: LEAD_ONLY}, data="person_roles"),
     "people:organisation_merge": Entry(
         "POST",
         {ANY: (LOGIN, 403, 403, 403, REDIRECT)},
@@ -173,7 +183,9 @@ MATRIX: dict[str, Entry] = {
         {PUBLISHED: (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)},
         get={PUBLISHED: (LOGIN, 405, 405, 405, 405)},
     ),
-    "bookings:book": Entry("GET", {PUBLISHED: SIGNED_IN, UNPUBLISHED: OWN_ONLY}, data="book"),
+    "bookings:book": Entry(
+        "GET", {PUBLISHED: SIGNED_IN, UNPUBLISHED: OWN_ONLY, DRAFT: OWN_ONLY}, data="book"
+    ),
     "bookings:detail": Entry("GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}),
     "bookings:cancel": Entry(
         "GET", {OWN: SIGNED_IN, COLLEAGUE: OWN_ONLY, OTHER_ORG: OWN_ONLY}, data="cancel"
@@ -201,7 +213,11 @@ MATRIX: dict[str, Entry] = {
     "bookings:registers": Entry("GET", {NONE: REGISTER_STAFF}),
     "bookings:register": Entry(
         "GET",
-        {OWN_EVENT: (LOGIN, 404, 200, 404, 200), OTHER_TRAINER: (LOGIN, 404, 404, 404, 200)},
+        {
+            OWN_EVENT: (LOGIN, 404, 200, 404, 200),
+            OTHER_TRAINER: (LOGIN, 404, 404, 404, 200),
+            DRAFT: (LOGIN, 404, 404, 404, 200),
+        },
         data="register",
     ),
     "bookings:register_walk_in": Entry(
@@ -222,7 +238,13 @@ MATRIX: dict[str, Entry] = {
         "GET", {OWN: LEAD_ONLY, COLLEAGUE: LEAD_ONLY, OTHER_ORG: LEAD_ONLY}, data="move"
     ),
     # the L&D lead's page for one event, and its actions
-    "event_manage:page": Entry("GET", {PUBLISHED: LEAD_ONLY}),
+    "event_manage:page": Entry("GET", {PUBLISHED: LEAD_ONLY, DRAFT: LEAD_ONLY}),
+    "event_manage:draft_delete": Entry("GET", {DRAFT: LEAD_ONLY}, data="empty"),
+    "event_manage:publish": Entry(
+        "POST",
+        {DRAFT: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={DRAFT: (LOGIN, 403, 403, 403, 405)},
+    ),
     "event_manage:message": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="event_message"),
     "event_manage:delegates_move": Entry(
         "POST",
@@ -370,7 +392,7 @@ def _walk(patterns, namespace=""):
 
 def _excluded(namespace: str, pattern: URLPattern) -> bool:
     if namespace.startswith("admin:"):
-        return True  # covered by test_admin_is_closed_to_everyone_but_staff
+        return True  # covered by test_admin_is_closed_to_everyone_but_superusers
     return (pattern.callback.__module__ or "").startswith("allauth.")
 
 
@@ -479,6 +501,8 @@ class World:
         self.other_trainer_event = event(now + timedelta(days=31))
         self.other_trainer_event.trainers.add(self.other_trainer)
         self.move_target = event(now + timedelta(days=40))
+        self.draft_event = event(now + timedelta(days=26), status=Event.Status.DRAFT)
+        self.draft_event.trainers.add(self.users[TRAINER])
 
         self.booking, self.offer, self.attended, self.invitation = {}, {}, {}, {}
         owners = {**self.users, COLLEAGUE: self.colleague, OTHER_ORG: self.outsider}
@@ -590,6 +614,7 @@ class World:
             OTHER_TRAINER: self.other_trainer_event,
             PUBLISHED: self.event,
             UNPUBLISHED: self.unpublished_event,
+            DRAFT: self.draft_event,
         }.get(ownership)
         if name in ("bookings:register", "bookings:register_walk_in", "bookings:register_print"):
             return [event.pk]
@@ -612,7 +637,13 @@ class World:
             return [self.level.pk]
         if name in ("framework:role_edit", "framework:role_delete"):
             return [self.job_role.pk]
-        if name in ("event_manage:page", "event_manage:message", "event_manage:delegates_move"):
+        if name in (
+            "event_manage:page",
+            "event_manage:message",
+            "event_manage:delegates_move",
+            "event_manage:publish",
+            "event_manage:draft_delete",
+        ):
             return [event.pk]
         if name.startswith("event_manage:waitlist_"):
             return [self.event.pk, self.booking[key].pk]
@@ -669,6 +700,8 @@ class World:
             return [draft.pk]
         if name == "evaluations:event_short":
             return [self.past_event.pk if ownership == OWN else self.other_trainer_event.pk]
+        if name == "people_manage:person":
+            return [self.outsider.pk]
         if name in ("people:organisation_merge", "people:organisation_accept"):
             return [self.to_review.pk]
         if name == "reports:uptake_csv":
@@ -723,6 +756,7 @@ class World:
             "returns": {"stage": "post"},
             "quote": {"publishable": "1"},
             "merge": {"target": self.org.pk},
+            "person_roles": {"roles": [roles.LEAD], "organisation": self.org.pk},
             "accept": {"sector": Organisation.Sector.POLICE},
             "export": {"format": "json"},
             "anonymise": {"confirm_email": owner.email if owner else ""},
@@ -798,7 +832,10 @@ def fingerprint() -> tuple:
         tuple(Venue.objects.order_by("pk").values_list("pk", "name", "address")),
         tuple(Invitation.objects.order_by("pk").values_list("pk", "key")),
         tuple(Answer.objects.order_by("pk").values_list("pk", "is_publishable")),
-        tuple(User.objects.order_by("pk").values_list("pk", "email", "full_name")),
+        tuple(
+            User.objects.order_by("pk").values_list("pk", "email", "full_name", "organisation_id")
+        ),
+        tuple(User.groups.through.objects.order_by("pk").values_list("user_id", "group_id")),
         Enrolment.objects.count(),
         NeedsSurvey.objects.count(),
         NeedsInvitation.objects.count(),
@@ -890,8 +927,9 @@ def test_access_matrix(world, name):
 # --- the Django admin ----------------------------------------------------------------------
 
 
-def test_admin_is_closed_to_everyone_but_staff(world):
-    """One check for the whole admin: its index and a model's pages, for each role."""
+def test_admin_is_closed_to_everyone_but_superusers(world):
+    """One check for the whole admin: its index and a model's pages, for each role. The L&D
+    lead (a staff member) is refused too: they work from /manage/."""
     browsers = clients(world)
     booking = world.booking[OTHER_ORG]
     urls = [
@@ -900,7 +938,7 @@ def test_admin_is_closed_to_everyone_but_staff(world):
         reverse("admin:bookings_booking_change", args=[booking.pk]),
         reverse("admin:people_user_changelist"),
     ]
-    for role in (ANON, PRAC, TRAINER, MANAGER):
+    for role in (ANON, PRAC, TRAINER, MANAGER, LEAD):
         for url in urls:
             response = browsers[role].get(url)
             assert response.status_code in (302, 403), (role, url, response.status_code)
@@ -913,7 +951,11 @@ def test_admin_is_closed_to_everyone_but_staff(world):
         final = browsers[role].get(urls[1], follow=True)
         assert world.outsider.email not in final.content.decode(), role
         assert b"Select booking to change" not in final.content, role
-    assert browsers[LEAD].get(urls[0]).status_code == 200
+    assert browsers[LEAD].get(urls[0], follow=True).status_code == 403
+    root = Client()
+    root.force_login(UserFactory(email="root@dudley.gov.uk", is_staff=True, is_superuser=True))
+    for url in urls:
+        assert root.get(url).status_code == 200, url
 
 
 # --- the reports' organisation restriction -------------------------------------------------

@@ -138,15 +138,20 @@ def test_signed_out_guesses_through_the_admin_sign_in_check_nothing(client, lead
     assert "_auth_user_id" not in client.session
 
 
-def test_the_admin_sign_in_sends_the_lead_back_to_the_admin(client, lead):
+def test_the_admin_sign_in_sends_a_superuser_back_to_the_admin(client, superuser):
     response = client.get(reverse("admin:login"), {"next": "/admin/people/user/"})
     assert response["Location"] == reverse("account_login") + "?next=%2Fadmin%2Fpeople%2Fuser%2F"
-    client.force_login(lead)
+    client.force_login(superuser)
     assert client.get(reverse("admin:login"))["Location"] == reverse("admin:index")
 
 
-def test_the_admin_password_change_goes_to_the_rate_limited_form(client, lead):
+def test_the_admin_sign_in_refuses_the_lead(client, lead):
     client.force_login(lead)
+    assert client.get(reverse("admin:login")).status_code == 403
+
+
+def test_the_admin_password_change_goes_to_the_rate_limited_form(client, superuser):
+    client.force_login(superuser)
     url = reverse("admin:password_change")
     wrong = {"old_password": "wrong", "new_password1": "N3w-pass-2026!", "new_password2": "x"}
     response = client.post(url, wrong)
