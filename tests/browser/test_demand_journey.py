@@ -86,7 +86,7 @@ def test_practitioner_registers_interest_and_is_emailed_when_the_lead_publishes_
         label="Council House, Priory Road, Dudley DY1 1HF"
     )
     lee.get_by_label("Places", exact=True).fill("20")
-    lee.get_by_role("button", name="Create the event").click()
+    lee.get_by_role("button", name="Publish now").click()
     expect(lee.get_by_text("The event is created")).to_be_visible()
     check_a11y(lee)
     event = Event.objects.get()
