@@ -50,7 +50,8 @@ COURSE_TITLE_REQUIRED = "Enter the course's new title"
 COURSE_RENAME_SAME_TITLE = "The new title is the same as the current title"
 COURSE_TITLE_TAKEN = "Another course is or was called this: choose a different title"
 COURSE_RENAME_TO_FORMER_TITLE = (
-    "The course was called this before: correct its title history in the names table instead"
+    "The course was called this before: choose a different title (if the earlier rename was a "
+    "mistake, an administrator can correct the course's title history)"
 )
 COURSE_RENAME_BEFORE_CURRENT = (
     "The rename date must be after the day the current title came into use ({since:%d %B %Y})"
