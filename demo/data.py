@@ -330,6 +330,25 @@ ELEARNING = [
      "Local learning", ADULTS, 110, 85),
 ]  # fmt: skip
 
+# Level 2 e-learning, launched after 2022/23: (slug, title, priority, audience).
+CORE_ELEARNING = [
+    ("neglect-core-practice-elearning", "Neglect: Core Practice (e-learning)", "Neglect", ALL),
+    ("exploitation-core-practice-elearning", "Exploitation: Core Practice (e-learning)",
+     "Exploitation", ALL),
+    ("think-family-core-practice-elearning", "Think Family: Core Practice (e-learning)",
+     "Think Family", ALL),
+    ("local-learning-core-practice-elearning", "Local Learning: Core Practice (e-learning)",
+     "Local learning", ALL),
+]  # fmt: skip
+# The level 3 course run again in the year before last, by priority area (people who need level 3
+# there attended it), and how many times.
+LEVEL3_RERUNS = {
+    "Neglect": ("graded-care-profile-2", 3),
+    "Exploitation": ("harm-outside-the-home", 3),
+    "Think Family": ("domestic-abuse-and-think-family", 3),
+    "Local learning": ("safeguarding-adults-level-3", 2),
+}
+
 REASONS = [  # (label, needs_detail, weight as a cancellation, weight as a no-show reason)
     ("Work capacity", False, 40, 25),
     ("Operational pressures", False, 26, 40),
@@ -669,6 +688,7 @@ class _Generator:
         self._enrolments()
         self._framework()
         self._demand()
+        self._training_since()
         self._emails_already_sent()
         self._expiry_reminders_already_sent()
         self._needs_survey()
@@ -1655,6 +1675,172 @@ class _Generator:
             staff_count_set(
                 organisation=Organisation.objects.get(pk=organisation_id), staff=staff, as_of=as_of
             )
+
+    def _training_since(self):
+        """Training since 2022/23, so that today's compliance is mixed rather than run out:
+        level 1 and 2 e-learning completed from about April 2024 to last month (a few nearly
+        three years ago, so they run out soon), and the level 3 face-to-face courses run again
+        in the year before last, attended by people whose role needs level 3. Neither the
+        2022/23 figures nor the last two reporting years' events change. A stream of its own,
+        so nothing above moves; each organisation engages more or less (a spread)."""
+        rng = random.Random(SEED + 9)
+        core = {}
+        for slug, title, priority, audience in CORE_ELEARNING:
+            core[priority] = self._course(
+                slug,
+                title,
+                priority,
+                audience,
+                ELEARN,
+                level=2,
+                summary=f"A self-paced module (about 90 minutes): {title.split(' (')[0].lower()}"
+                ": recognising, recording and referring.",
+                outcomes=["Recognise the signs", "Record and refer well", "Know the procedures"],
+            )
+        awareness = {priority: self.courses[slug] for slug, _, priority, *_ in ELEARNING}
+        area_names = {p.pk: name for name, p in self.priorities.items()}
+        needs: dict[int, dict[str, int]] = {}
+        for req in Requirement.objects.all():
+            needs.setdefault(req.job_role_id, {})[area_names[req.priority_area_id]] = req.level
+        role_of = dict(StaffRole.objects.values_list("person_id", "job_role_id"))
+        engagement = {
+            pk: rng.uniform(0.3, 0.95) for pk in sorted(o.pk for o in self.organisations.values())
+        }
+        today = self.today
+        first = max(today - timedelta(days=975), YEAR_END + timedelta(days=30))
+        last = today - timedelta(days=30)
+        soon_from = today - timedelta(days=3 * 365 + 1)  # 36 months back, near enough
+        enrolments, level3 = [], {area: [] for area in LEVEL3_RERUNS}
+        for person in self.delegates:
+            role = role_of.get(person.pk)
+            if role is None or person == self.demo["practitioner"]:
+                continue  # the demo practitioner keeps her gaps to fill
+            keen = min(1.0, max(0.05, engagement[person.organisation_id] + rng.gauss(0, 0.2)))
+            for area, level in sorted(needs.get(role, {}).items()):
+                if rng.random() >= keen:
+                    continue
+                if level >= 3:
+                    level3[area].append(person)
+                    continue
+                course = core[area] if level == 2 else rng.choice([awareness[area], core[area]])
+                if rng.random() < 0.1 and soon_from > YEAR_END:
+                    day = soon_from + timedelta(days=rng.randint(2, 50))  # runs out soon
+                else:
+                    day = first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+                done = _at(day, time(rng.randint(8, 19), rng.randint(0, 59)))
+                start = done - timedelta(days=rng.randint(0, 14), hours=rng.randint(0, 5))
+                enrolments.append(
+                    Enrolment(
+                        course=course,
+                        person=person,
+                        organisation_id=person.organisation_id,
+                        enrolled_at=start,
+                        completed_at=done,
+                    )
+                )
+        # Some started a module in the last few weeks and have not finished it yet.
+        for person in rng.sample(self.delegates[:-1], 25):
+            start = _at(today - timedelta(days=rng.randint(1, 40)), time(rng.randint(8, 19)))
+            enrolments.append(
+                Enrolment(
+                    course=rng.choice(list(core.values())),
+                    person=person,
+                    organisation_id=person.organisation_id,
+                    enrolled_at=start,
+                )
+            )
+        _bulk(Enrolment, enrolments)
+        self._level3_reruns(rng, level3)
+
+    def _level3_reruns(self, rng: random.Random, level3: dict[str, list[User]]):
+        """The level 3 courses' runs in the year before last (history: attended and not)."""
+        from reports.periods import current_reporting_year, reporting_year
+
+        start, end = reporting_year(current_reporting_year(self.today)[0].year - 2)
+        if start <= YEAR_END:
+            return  # loaded as of a day too early for a year between 2022/23 and now
+        specs = {s.slug: s for s in COURSES}
+        venues = list(Venue.objects.filter(name__in=[v[0] for v in VENUES]).order_by("pk"))
+        events, bookings, plans = [], [], []
+        span = (end - start).days
+        n = 0
+        for area, (slug, runs) in LEVEL3_RERUNS.items():
+            spec = specs[slug]
+            people = level3[area]
+            rng.shuffle(people)
+            for k in range(runs):
+                n += 1
+                day = _training_day(
+                    start + timedelta(days=int((k + rng.uniform(0.2, 0.8)) * span / runs)),
+                    last=end,
+                )
+                begins, ends = TIMINGS[spec.runs[0][1]]
+                ref = f"{MARKER_PREFIX}{start.year}-{n:03d}"
+                online = spec.mode == LIVE
+                event = Event(
+                    course=self.courses[slug],
+                    start=_at(day, begins),
+                    end=_at(day, ends),
+                    capacity=spec.runs[0][2],
+                    status=Event.Status.DELIVERED,
+                    external_ref=ref,
+                    venue=None if online else rng.choice(venues),
+                    joining_link=f"https://meet.example.org/dspp/{ref}" if online else "",
+                )
+                events.append(event)
+                attending = people[k::runs][: event.capacity]
+                no_shows = rng.sample(
+                    [p for p in self.delegates[:-1] if p not in attending],
+                    min(3, event.capacity - len(attending)),
+                )
+                trainer = rng.choice(self.trainer_pools[spec.trainers[0]])
+                plans.append((event, trainer, attending, no_shows))
+        _bulk(Event, events)
+        Event.trainers.through.objects.bulk_create(
+            [Event.trainers.through(event_id=e.pk, user_id=t.pk) for e, t, *_ in plans]
+        )
+        marked_by = {}
+        for event, trainer, attending, no_shows in plans:
+            for status, person in [("attended", p) for p in attending] + [
+                ("no_show", p) for p in no_shows
+            ]:
+                created = event.start - timedelta(days=rng.randint(10, 60), hours=rng.randint(1, 9))
+                booking = Booking(
+                    event=event,
+                    person=person,
+                    organisation_id=person.organisation_id,
+                    status=status,
+                    created_at=created,
+                    confirmed_at=created,
+                    attendance_marked_at=event.end + timedelta(minutes=rng.randint(10, 180)),
+                )
+                bookings.append(booking)
+                marked_by[id(booking)] = trainer
+        _bulk(Booking, bookings)
+        _bulk(
+            BookingLog,
+            [
+                log
+                for b in bookings
+                for log in (
+                    BookingLog(
+                        booking=b,
+                        actor=b.person,
+                        at=b.created_at,
+                        action="book",
+                        to_status="confirmed",
+                    ),
+                    BookingLog(
+                        booking=b,
+                        actor=marked_by[id(b)],
+                        at=b.attendance_marked_at,
+                        action="attendance",
+                        from_status="confirmed",
+                        to_status=b.status,
+                    ),
+                )
+            ],
+        )
 
     def _needs_survey(self):
         """A closed training needs survey: sent to about 250 delegates, about 60% answered,

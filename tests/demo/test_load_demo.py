@@ -367,6 +367,31 @@ def test_compliance_has_staff_counts_and_accounts_and_mixed_shares(db, demo):
     assert "across 5 organisations that gave a staff count" in sentence
 
 
+def test_todays_compliance_is_mixed_not_run_out(db, demo):
+    """The 2022/23 year has run out (36 and 48 months): training since then (e-learning to last
+    month, level 3 courses run again in the year before last) leaves compliance today mixed."""
+    import re
+
+    from competency.selectors import EXPIRING, compliance, records
+    from reports.compliance import compliance_sentences
+    from reports.periods import current_reporting_year
+
+    counted = [r.percent for r in compliance() if r.from_staff_count]
+    # Per organisation and priority area, a spread: some low, some well on the way.
+    assert min(counted) < 30 < 50 < max(counted), counted
+    assert sum(30 <= p <= 70 for p in counted) >= len(counted) // 3, counted
+    (sentence,) = compliance_sentences()
+    assert 10 <= int(re.search(r"(\d+)% of staff", sentence).group(1)) <= 40, sentence
+    assert int(re.search(r"lowest in .* \((\d+)%\)", sentence).group(1)) >= 20, sentence
+    people = User.objects.filter(staff_role__isnull=False)
+    soon = [s for r in records(people) for s in r.standings if s.state == EXPIRING]
+    assert len(soon) >= 20
+    # None of it adds events to this reporting year or the last (the reports' default period).
+    start, _ = current_reporting_year()
+    since = Event.objects.filter(status="delivered", start__date__gte=date(start.year - 1, 4, 1))
+    assert list(since.values_list("external_ref", flat=True)) == ["demo-recent-1"]
+
+
 def test_the_lead_sees_demand_for_courses_with_no_dates(db, demo):
     from courses import interest
 
