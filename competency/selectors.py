@@ -418,7 +418,7 @@ class ComplianceRow:
     required: people whose job role needs a level in the area.
     with_role: people with an account and a job role.
     all_in_date: of those, people in date in every area their job role needs (per organisation).
-    denominator: the entered staff count when there is one, else `with_role`."""
+    denominator: the entered staff count when there is one, else `required`."""
 
     organisation_id: int
     organisation: str
@@ -437,12 +437,25 @@ class ComplianceRow:
         return self.staff_count is not None
 
     @property
-    def denominator(self) -> int:
+    def measured(self) -> bool:
+        """False when no job role held here needs a level in the area: nothing to be in date
+        with (a school's staff and adult safeguarding, say), so no share, not 0%."""
+        return self.required > 0
+
+    @property
+    def staff_counted(self) -> int:
+        """The organisation's staff: the entered count, else its people with a job role."""
         return self.staff_count if self.staff_count is not None else self.with_role
 
     @property
+    def denominator(self) -> int:
+        """Whom the share is of: the entered staff count (every member of staff in scope), else
+        the people whose job role needs a level in this area."""
+        return self.staff_count if self.staff_count is not None else self.required
+
+    @property
     def percent(self) -> float | None:
-        if not self.denominator:
+        if not self.measured or not self.denominator:
             return None
         return round(100 * min(self.in_date, self.denominator) / self.denominator, 1)
 

@@ -17,7 +17,7 @@ from reports.suppression import COMPLIANCE_RULE, min_group_size, suppress_compli
 from reports.tables import Table
 
 DENOMINATOR_COUNT = "staff count"
-DENOMINATOR_ACCOUNTS = "people with an account and a job role"
+DENOMINATOR_ACCOUNTS = "people whose job role needs the area"
 
 
 def compliance_rows(
@@ -33,6 +33,8 @@ def compliance_rows(
             if row.from_staff_count
             else DENOMINATOR_ACCOUNTS,
             "percent": row.percent,
+            "measured": row.measured,
+            "staff_counted": row.staff_counted,
             "over_count": row.over_count,
         }
         rows.append(data)

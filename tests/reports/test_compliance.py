@@ -1,6 +1,6 @@
 """Compliance with the competency framework, for the lead (/manage/compliance/): by
 organisation and priority area, the staff trained to the level their role needs and in date,
-against the entered staff count (else the people with an account and a job role); the CSV
+against the entered staff count (else the people whose job role needs the area); the CSV
 follows the reports' small-group rule; the annual section says it in one paragraph."""
 
 import csv
@@ -272,3 +272,31 @@ def test_the_annual_page_and_docx_carry_the_paragraph(lead_client, world, settin
 def test_only_priority_areas_some_role_needs_are_measured(world):
     PriorityArea.objects.create(name="Nobody needs this")
     assert "Nobody needs this" not in {r.priority_area for r in compliance(today=TODAY)}
+
+
+def test_without_a_staff_count_the_share_is_of_those_whose_role_needs_the_area(world):
+    """West Midlands Police gain a volunteer whose role needs Exploitation only: the Neglect share
+    stays 1 of the 2 officers (not 1 of 3), and an area no role there needs is not measured."""
+    volunteer = JobRole.objects.create(name="Volunteer")
+    Requirement.objects.create(job_role=volunteer, priority_area=world.exploitation, level=1)
+    person = UserFactory(organisation=world.police, full_name="police volunteer")
+    StaffRole.objects.create(person=person, job_role=volunteer)
+    adults = PriorityArea.objects.create(name="Adult safeguarding")
+    other = JobRole.objects.create(name="Adult social worker")
+    Requirement.objects.create(job_role=other, priority_area=adults, level=1)
+
+    rows = compliance(today=TODAY)
+    neglect = cell(rows, "West Midlands Police", "Neglect")
+    assert (neglect.in_date, neglect.denominator, neglect.percent) == (1, 2, 50.0)
+    assert neglect.staff_counted == 3  # the organisation's people with a job role
+    nobody_needs_it = cell(rows, "West Midlands Police", "Adult safeguarding")
+    assert (nobody_needs_it.measured, nobody_needs_it.percent) == (False, None)
+
+
+def test_the_page_says_an_area_no_role_there_needs_is_not_measured(client, lead, world):
+    adults = PriorityArea.objects.create(name="Adult safeguarding")
+    other = JobRole.objects.create(name="Adult social worker")
+    Requirement.objects.create(job_role=other, priority_area=adults, level=1)
+    client.force_login(lead)
+    page = client.get(reverse("compliance:index")).content.decode()
+    assert "No role here needs it" in page
