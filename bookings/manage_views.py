@@ -43,6 +43,9 @@ def _page(request, event, *, move_form=None, status: int = 200):
     checkboxes = move_form.checkboxes()
     for booking in delegates:
         booking.checkbox = checkboxes.get(booking.pk)
+    for booking in (*delegates, *waiting, *offered):
+        # The status tag reads the booking's event: the one loaded, not a query per row.
+        booking.event = event
     context = {
         "event": event,
         "delegates": delegates,
