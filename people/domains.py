@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -128,7 +128,12 @@ def organisation_domain_add(
 ) -> OrganisationDomain:
     """Give an organisation an email domain: people signing up on it are matched to it."""
     domain = organisation_domain_validate(domain=domain)
-    added = OrganisationDomain.objects.create(organisation=organisation, domain=domain)
+    try:
+        with transaction.atomic():
+            added = OrganisationDomain.objects.create(organisation=organisation, domain=domain)
+    except IntegrityError:  # added by someone else since the check
+        organisation_domain_validate(domain=domain)
+        raise
     logger.info("domain %s added to organisation %s by user %s", domain, organisation.pk, actor.pk)
     return added
 

@@ -2,6 +2,7 @@
 (people/organisation_urls.py)."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,15 +18,21 @@ def organisation_list(request):
     form = OrganisationDomainForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
-            added = domains.organisation_domain_add(
-                organisation=form.cleaned_data["organisation"],
-                domain=form.cleaned_data["domain"],
-                actor=request.user,
-            )
-            messages.success(
-                request, f"{added.domain} is now an email domain of {added.organisation.name}."
-            )
-            return redirect("organisations:list")
+            try:
+                added = domains.organisation_domain_add(
+                    organisation=form.cleaned_data["organisation"],
+                    domain=form.cleaned_data["domain"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_error("domain", error.message_dict["domain"])
+                form.mark_errors()
+            else:
+                messages.success(
+                    request,
+                    f"{added.domain} is now an email domain of {added.organisation.name}.",
+                )
+                return redirect("organisations:list")
     context = {"form": form, "organisations": domains.organisation_list_with_domains()}
     return render(
         request,

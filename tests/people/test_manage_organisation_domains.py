@@ -118,3 +118,27 @@ def test_only_the_lead_may_use_the_pages(client, practitioner, trainer, org_mana
         remove = reverse("organisations:domain_remove", args=[domain.pk])
         assert client.post(remove).status_code == 403
     assert list(OrganisationDomain.objects.values_list("domain", flat=True)) == ["dudley.gov.uk"]
+
+
+def test_a_domain_added_between_the_check_and_the_save_is_refused_on_the_field(
+    client, lead, council, monkeypatch
+):
+    from people import domains
+
+    other = OrganisationFactory(name="Police")
+    checked = domains.organisation_domain_validate
+
+    def late_rival(*, domain):
+        found = checked(domain=domain)
+        if not OrganisationDomain.objects.filter(domain=found).exists():
+            OrganisationDomain.objects.create(organisation=other, domain=found)
+        return found
+
+    client.force_login(lead)
+    monkeypatch.setattr(domains, "organisation_domain_validate", late_rival)
+    response = client.post(LIST, {"organisation": council.pk, "domain": "shared.org.uk"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "domain": [DOMAIN_TAKEN.format(domain="shared.org.uk", organisation="Police")]
+    }
+    assert not council.domains.exists()
