@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings.line_manager import line_manager_email_problem
 from bookings.models import Booking, CancellationReason, EventMessage
+from bookings.reasons import (
+    REASON_LABEL_REQUIRED,
+    REASON_LABEL_TAKEN,
+    cancellation_reason_validate,
+)
 from bookings.services import SUBSTITUTE_SAME_ORG, Mark
-from core.forms import GovukForm
+from core.forms import GovukForm, GovukFormMixin
 from courses.models import Event
 from people.models import Organisation, User
 
@@ -369,3 +375,48 @@ class EventMessageForm(GovukForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].widget.attrs["rows"] = 8
+
+
+class CancellationReasonForm(GovukFormMixin, forms.ModelForm):
+    """A reason on the lead's list: its words, when it is offered, and whether it is in use."""
+
+    class Meta:
+        model = CancellationReason
+        fields = ["label", "use", "needs_detail", "order", "is_active"]
+        labels = {
+            "label": "Reason",
+            "use": "Offered when",
+            "needs_detail": "Ask the person to say more (for a reason such as ‘Other’)",
+            "order": "Position in the list",
+            "is_active": "In use: offered to people. Untick to retire it",
+        }
+        help_texts = {
+            "order": "Lower numbers come first; reasons with the same number are in "
+            "alphabetical order.",
+            "needs_detail": "",
+        }
+        error_messages = {
+            "label": {"required": REASON_LABEL_REQUIRED, "unique": REASON_LABEL_TAKEN},
+            "order": {"invalid": "Enter a whole number, 0 or more"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].widget.attrs["class"] += " govuk-input--width-3"
+        self.fields["order"].error_messages["min_value"] = "Enter a whole number, 0 or more"
+        self.fields["use"].choices = [
+            (CancellationReason.Use.BOTH, "When cancelling and when not attending"),
+            (CancellationReason.Use.CANCELLATION, "When cancelling only"),
+            (CancellationReason.Use.NON_ATTENDANCE, "When not attending only"),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        probe = CancellationReason(pk=self.instance.pk, label=cleaned.get("label") or "")
+        try:
+            cancellation_reason_validate(reason=probe)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, messages)
+        return cleaned

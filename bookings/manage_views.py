@@ -34,6 +34,7 @@ def _status_filter(request) -> str:
 def _page(request, event, *, move_form=None, status: int = 200):
     shown = _status_filter(request)
     delegates = selectors.event_delegates(event, status=shown)
+    selectors.booking_history_attach(delegates)
     targets = selectors.event_move_targets(event)
     if move_form is None:
         move_form = forms.DelegatesMoveForm(bookings=delegates, targets=targets)
@@ -42,6 +43,9 @@ def _page(request, event, *, move_form=None, status: int = 200):
     checkboxes = move_form.checkboxes()
     for booking in delegates:
         booking.checkbox = checkboxes.get(booking.pk)
+    for booking in (*delegates, *waiting, *offered):
+        # The status tag reads the booking's event: the one loaded, not a query per row.
+        booking.event = event
     context = {
         "event": event,
         "delegates": delegates,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,6 +20,7 @@ from bookings.models import (
 )
 from courses.models import Course, Event, EventSession
 from messaging.models import OutboundEmail
+from people.roles import LEAD, ORG_MANAGER, TRAINER
 
 if TYPE_CHECKING:
     from people.models import User
@@ -205,6 +206,7 @@ LOG_ACTION_LABELS = {
     "accept_offer": "Took an offered place",
     "offer": "Offered a place",
     "offer_lapsed": "Offer lapsed",
+    "offer_withdrawn": "Offer withdrawn",
     "cancel": "Cancelled",
     "substitute": "Handed to a colleague",
     "substitute_in": "Took a colleague's place",
@@ -232,6 +234,48 @@ def register_history(event: Event, *, limit: int = 200) -> list[BookingLog]:
         entry.from_label = labels.get(entry.from_status, entry.from_status)
         entry.to_label = labels.get(entry.to_status, entry.to_status)
     return entries
+
+
+# The words for who made a change, by role: the lead, a trainer... (a person may hold several).
+_ACTOR_ROLES = ((LEAD, "L&D lead"), (TRAINER, "trainer"), (ORG_MANAGER, "organisation manager"))
+
+
+def _actor_words(entry: BookingLog, booking: Booking) -> str:
+    actor = entry.actor
+    if actor is None:
+        return "The system"
+    name = actor.get_full_name()
+    if actor.pk == booking.person_id:
+        return f"{name} (the delegate)"
+    groups = {group.name for group in actor.groups.all()}
+    for role, words in _ACTOR_ROLES:
+        if role in groups:
+            return f"{name} ({words})"
+    if actor.is_superuser:
+        return f"{name} (administrator)"
+    return name
+
+
+def booking_history_attach(bookings: list[Booking]) -> None:
+    """Give each booking `history`: its log entries, oldest first, each with `action_label`,
+    `from_label`, `to_label` and `by` (who, in words); two queries whatever the number."""
+    prefetch_related_objects(
+        bookings,
+        Prefetch(
+            "log",
+            queryset=BookingLog.objects.select_related("actor")
+            .prefetch_related("actor__groups")
+            .order_by("at", "id"),
+            to_attr="history",
+        ),
+    )
+    labels = dict(Booking.Status.choices)
+    for booking in bookings:
+        for entry in booking.history:
+            entry.action_label = LOG_ACTION_LABELS.get(entry.action, entry.action.replace("_", " "))
+            entry.from_label = labels.get(entry.from_status, entry.from_status)
+            entry.to_label = labels.get(entry.to_status, entry.to_status)
+            entry.by = _actor_words(entry, booking)
 
 
 def non_attendance_reasons() -> QuerySet[CancellationReason]:

@@ -57,6 +57,8 @@ urlpatterns = [
     path("emails/", include("messaging.urls")),
     path("manage/events/", include("bookings.edit_urls")),
     path("manage/people/", include("people.manage_urls")),
+    path("manage/organisations/", include("people.organisation_urls")),
+    path("manage/cancellation-reasons/", include("bookings.reason_urls")),
     # The L&D lead's page for one event (bookings/manage_urls.py).
     path("manage/events/<int:event_id>/", include("bookings.manage_urls")),
     path("", include("courses.urls")),

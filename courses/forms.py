@@ -13,7 +13,13 @@ from django.db.models import Q
 
 from core.clock import LONDON, london_time
 from core.forms import GovukForm, GovukFormMixin
-from courses.models import Course, Event, Venue
+from courses.models import Course, Event, PriorityArea, Venue
+from courses.priority_areas import (
+    PRIORITY_AREA_NAME_REQUIRED,
+    PRIORITY_AREA_NAME_TAKEN,
+    PRIORITY_AREA_YEAR_OUT_OF_RANGE,
+    priority_area_validate,
+)
 from courses.selectors import course_get_by_any_title
 from courses.services import (
     COURSE_RENAME_TO_FORMER_TITLE,
@@ -745,3 +751,51 @@ def sessions_initial(sessions) -> dict:
         initial[f"s{i}-start"] = start.time().replace(second=0, microsecond=0)
         initial[f"s{i}-end"] = end.time().replace(second=0, microsecond=0)
     return initial
+
+
+# --- The L&D lead's priority areas (/manage/priority-areas/) ----------------------------------
+
+
+class PriorityAreaForm(GovukFormMixin, forms.ModelForm):
+    """A priority area's name, description and the reporting years it is a priority."""
+
+    class Meta:
+        model = PriorityArea
+        fields = ["name", "description", "first_year", "last_year"]
+        labels = {
+            "name": "Name",
+            "description": "Description (optional)",
+            "first_year": "First reporting year (optional)",
+            "last_year": "Last reporting year (optional)",
+        }
+        help_texts = {
+            "first_year": "2025 means 2025/26. Leave blank if it has always been a priority.",
+            "last_year": "To retire the area, give the last year it was a priority. Leave blank "
+            "while it still is.",
+        }
+        error_messages = {
+            "name": {"required": PRIORITY_AREA_NAME_REQUIRED, "unique": PRIORITY_AREA_NAME_TAKEN},
+            "first_year": {"invalid": PRIORITY_AREA_YEAR_OUT_OF_RANGE},
+            "last_year": {"invalid": PRIORITY_AREA_YEAR_OUT_OF_RANGE},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_year", "last_year"):
+            field = self.fields[name]
+            field.widget.attrs["class"] += " govuk-input--width-4"
+            field.widget.attrs["inputmode"] = "numeric"
+            field.error_messages["min_value"] = PRIORITY_AREA_YEAR_OUT_OF_RANGE
+
+    def clean(self):
+        cleaned = super().clean()
+        probe = PriorityArea(pk=self.instance.pk)
+        for name in self._meta.fields:
+            setattr(probe, name, cleaned.get(name))
+        try:
+            priority_area_validate(area=probe)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, messages)
+        return cleaned

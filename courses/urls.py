@@ -22,6 +22,17 @@ urlpatterns = [
     path("manage/venues/", views.manage_venues, name="manage_venues"),
     path("manage/venues/new/", views.manage_venue_edit, name="manage_venue_create"),
     path("manage/venues/<int:pk>/", views.manage_venue_edit, name="manage_venue_edit"),
+    path("manage/priority-areas/", views.manage_priority_areas, name="manage_priority_areas"),
+    path(
+        "manage/priority-areas/new/",
+        views.manage_priority_area_edit,
+        name="manage_priority_area_create",
+    ),
+    path(
+        "manage/priority-areas/<int:pk>/",
+        views.manage_priority_area_edit,
+        name="manage_priority_area_edit",
+    ),
     # The L&D lead's workspace
     path("manage/", views.manage, name="manage"),
     path("manage/courses/", views.manage_courses, name="manage_courses"),

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.clock import LONDON, london_time, london_today
 from core.text import spreadsheet_cell
-from courses import interest, services
+from courses import interest, priority_areas, services
 from courses.filters import CourseCatalogueFilter, EventCatalogueFilter, govuk_mark_errors
 from courses.forms import (
     CourseManageForm,
@@ -29,6 +29,7 @@ from courses.forms import (
     EventCopyForm,
     EventManageForm,
     EventSessionsForm,
+    PriorityAreaForm,
     VenueForm,
     event_initial_from_course,
     sessions_initial,
@@ -65,6 +66,16 @@ MANAGE_SECTIONS = [
         "Every event by month; from a course, add an event or copy one as a series",
     ),
     ("courses:manage_venues", "Venues", "Addresses, rooms, capacity and accessibility"),
+    (
+        "courses:manage_priority_areas",
+        "Priority areas",
+        "The partnership's priority areas and the years each is a priority",
+    ),
+    (
+        "cancellation_reasons:list",
+        "Cancellation reasons",
+        "The reasons people choose when they cancel or do not attend",
+    ),
     ("bookings:registers", "Registers", "Take attendance and print the sign-in sheet"),
     ("questionnaires:list", "Questionnaires", "Build, preview and put evaluations in use"),
     ("reports:index", "Reports", "Attendance, organisations and priority areas, by period"),
@@ -90,6 +101,11 @@ MANAGE_SECTIONS = [
         "people:organisations_review",
         "Organisations to review",
         "New organisations people named when they signed up",
+    ),
+    (
+        "organisations:list",
+        "Organisations and email domains",
+        "The email domains that put people in their organisation when they sign up",
     ),
     (
         "people_manage:list",
@@ -411,6 +427,39 @@ def manage_venue_edit(request, pk=None):
             messages.success(request, f"The venue is saved: {saved.name}.")
             return redirect("courses:manage_venues")
     return render(request, "courses/manage/venue_form.html", {"form": form, "venue": venue})
+
+
+@role_required(LEAD)
+@require_http_methods(["GET"])
+def manage_priority_areas(request):
+    """The priority areas, with the years each is a priority and how many courses it has."""
+    areas = priority_areas.priority_area_list()
+    return render(request, "courses/manage/priority_areas.html", {"areas": areas})
+
+
+@role_required(LEAD)
+@require_http_methods(["GET", "POST"])
+def manage_priority_area_edit(request, pk=None):
+    """Add or edit a priority area; it is retired by its last year, never deleted."""
+    area = priority_areas.priority_area_get(pk=pk) if pk is not None else None
+    form = PriorityAreaForm(_post_or_none(request), instance=area)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = priority_areas.priority_area_save(
+                area=form.save(commit=False), actor=request.user
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"The priority area is saved: {saved.name}.")
+            return redirect("courses:manage_priority_areas")
+    return render(request, "courses/manage/priority_area_form.html", {"form": form, "area": area})
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    for field, found in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, found)
+    form.mark_errors()
 
 
 # --- The L&D lead's pages ------------------------------------------------------------------

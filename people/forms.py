@@ -1,9 +1,11 @@
 """Input validation for sign-up, the profile page and the L&D lead's organisation review."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from core.forms import GovukForm
+from people.domains import DOMAIN_REQUIRED, ORGANISATION_REQUIRED, organisation_domain_validate
 from people.models import Organisation
 from people.roles import LEAD, ORG_MANAGER, TRAINER
 from people.services import (
@@ -237,3 +239,27 @@ class PersonRolesForm(GovukForm):
         self.fields["organisation"].queryset = Organisation.objects.filter(
             Q(is_partner=True) | Q(pk=person.organisation_id)
         ).order_by("name")
+
+
+class OrganisationDomainForm(GovukForm):
+    """The lead's "Add an email domain": a partner organisation and a domain."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.partners().order_by("name"),
+        label="Organisation",
+        empty_label="Select the organisation",
+        error_messages={"required": ORGANISATION_REQUIRED, "invalid_choice": ORGANISATION_REQUIRED},
+    )
+    domain = forms.CharField(
+        label="Email domain",
+        help_text="The part of their email address after the @, like dudley.gov.uk. It also "
+        "matches its subdomains, like cid.dudley.gov.uk.",
+        max_length=200,
+        error_messages={"required": DOMAIN_REQUIRED},
+    )
+
+    def clean_domain(self):
+        try:
+            return organisation_domain_validate(domain=self.cleaned_data["domain"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["domain"]) from None

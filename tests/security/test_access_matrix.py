@@ -45,7 +45,7 @@ from competency.models import (
     OrganisationStaffCount,
     Requirement,
 )
-from courses.models import Course, Event, Venue
+from courses.models import Course, Event, PriorityArea, Venue
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Answer, Invitation, Item, Questionnaire, Stage
@@ -53,7 +53,7 @@ from imports import services as import_services
 from imports.models import ImportRun
 from messaging.models import OutboundEmail
 from people import roles
-from people.models import Organisation, User
+from people.models import Organisation, OrganisationDomain, User
 from people.reminders import reminder_token
 from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
 
@@ -120,6 +120,12 @@ MATRIX: dict[str, Entry] = {
     "courses:manage_venues": Entry("GET", {NONE: LEAD_ONLY}),
     "courses:manage_venue_create": Entry("GET", {NONE: LEAD_ONLY}, data="venue"),
     "courses:manage_venue_edit": Entry("GET", {ANY: LEAD_ONLY}, data="venue"),
+    "courses:manage_priority_areas": Entry("GET", {NONE: LEAD_ONLY}),
+    "courses:manage_priority_area_create": Entry("GET", {NONE: LEAD_ONLY}, data="priority_area"),
+    "courses:manage_priority_area_edit": Entry("GET", {ANY: LEAD_ONLY}, data="priority_area"),
+    "cancellation_reasons:list": Entry("GET", {NONE: LEAD_ONLY}),
+    "cancellation_reasons:create": Entry("GET", {NONE: LEAD_ONLY}, data="reason"),
+    "cancellation_reasons:edit": Entry("GET", {ANY: LEAD_ONLY}, data="reason"),
     "bookings_manage:event_edit": Entry("GET", {PUBLISHED: LEAD_ONLY}, data="event_edit"),
     "courses:course_list": Entry("GET", {NONE: ALL_OK}),
     # "Tell me when dates are announced": anyone signed in, for themselves (the world's published
@@ -159,6 +165,12 @@ MATRIX: dict[str, Entry] = {
     ),
     "people:organisations_review": Entry("GET", {NONE: LEAD_ONLY}),
     "people_manage:list": Entry("GET", {NONE: LEAD_ONLY}),
+    "organisations:list": Entry("GET", {NONE: LEAD_ONLY}, data="domain"),
+    "organisations:domain_remove": Entry(
+        "POST",
+        {ANY: (LOGIN, 403, 403, 403, REDIRECT)},
+        get={ANY: (LOGIN, 403, 403, 403, 405)},
+    ),
     "people_manage:person": Entry("GET", {OTHER_ORG: LEAD_ONLY}, data="person_roles"),
     "people:organisation_merge": Entry(
         "POST",
@@ -542,6 +554,7 @@ class World:
             response__invitation=outsider_invitation, item__kind=Item.Kind.TEXT
         ).first()
         self.reason = CancellationReason.objects.create(label="Work capacity")
+        self.domain = OrganisationDomain.objects.create(organisation=self.org, domain="dudley.test")
         self.undelivered = OutboundEmail.objects.create(
             booking=self.booking[OTHER_ORG],
             purpose="confirmation",
@@ -631,6 +644,12 @@ class World:
             return [event.pk]
         if name == "courses:manage_venue_edit":
             return [self.event.venue_id]
+        if name == "courses:manage_priority_area_edit":
+            return [self.event.course.priority_area_id]
+        if name == "cancellation_reasons:edit":
+            return [self.reason.pk]
+        if name == "organisations:domain_remove":
+            return [self.domain.pk]
         if name == "competency:staff_book":
             return [self.owner(role, ownership).pk]
         if name == "framework:level_edit":
@@ -794,6 +813,9 @@ class World:
             },
             "needs_send": {"emails": self.outsider.email},
             "venue": {"name": "Otto's venue", "address": "1 High Street", "is_active": "on"},
+            "priority_area": {"name": "An area nobody may add", "first_year": "2024"},
+            "reason": {"label": "A reason nobody may add", "use": "both", "order": "3"},
+            "domain": {"organisation": self.org.pk, "domain": "refused.example.org"},
             "staff_book": {"event": self.event.pk},
             "level": {"number": "4", "name": "Refused", "refresher_months": "12"},
             "job_role": {"name": "A role nobody may create", "sector": ""},
@@ -830,6 +852,9 @@ def fingerprint() -> tuple:
         tuple(Organisation.objects.order_by("pk").values_list("pk", "name", "is_partner")),
         tuple(Event.objects.order_by("pk").values_list("pk", "status", "start", "capacity")),
         tuple(Venue.objects.order_by("pk").values_list("pk", "name", "address")),
+        tuple(PriorityArea.objects.order_by("pk").values_list("pk", "name", "last_year")),
+        tuple(CancellationReason.objects.order_by("pk").values_list("pk", "label", "is_active")),
+        tuple(OrganisationDomain.objects.order_by("pk").values_list("pk", "domain")),
         tuple(Invitation.objects.order_by("pk").values_list("pk", "key")),
         tuple(Answer.objects.order_by("pk").values_list("pk", "is_publishable")),
         tuple(
