@@ -14,12 +14,10 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 
 from courses import views as course_views
-from demo.data import load_demo
 from people.models import User
 
 START = ("/", "/manage/")
@@ -28,19 +26,6 @@ PER_VIEW = 3
 # Signing out would end the walk; the admin is what the walk looks for, never a place to go.
 SKIP_VIEWS = {"account_logout"}
 HOST = "testserver"
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Load the demo once for the module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield load_demo()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 class _Links(HTMLParser):

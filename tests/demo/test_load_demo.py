@@ -11,7 +11,6 @@ from statistics import mean
 import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
-from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -26,19 +25,6 @@ from people.models import User
 START, END = date(2022, 4, 1), date(2023, 3, 31)
 USED = ("attended", "partial", "no_show")
 ATTENDED = ("attended", "partial")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Load the demo once for the module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield load_demo()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 def delivered_events():
