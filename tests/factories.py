@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import factory
+from faker import Faker
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -28,13 +29,26 @@ class OrganisationDomainFactory(DjangoModelFactory):
     domain = factory.Sequence(lambda n: f"partner{n}.example.org")
 
 
+_faker = Faker("en_GB")
+
+
+def _plain_name():
+    """A Faker name that HTML leaves as it is: O'Sullivan renders as O&#x27;Sullivan, and a test
+    that looks for a random name on a page would fail one run in a few hundred. Tests about
+    escaping set such names themselves."""
+    while True:
+        name = _faker.name()
+        if not any(ch in name for ch in "'&<>\""):
+            return name
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@partner.example.org")
-    full_name = factory.Faker("name", locale="en_GB")
+    full_name = factory.LazyFunction(_plain_name)
     job_title = "Social worker"
     organisation = factory.SubFactory(OrganisationFactory)
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
