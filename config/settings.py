@@ -224,6 +224,9 @@ LEAD_MAILBOX = env.str("LEAD_MAILBOX", default=parseaddr(DEFAULT_FROM_EMAIL)[1])
 # Seconds before a hung SMTP connection fails the send (Django's default is to wait for ever, which
 # would hold a worker and, past the claim's staleness, let another worker send the same email).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# A sign-in email (code, confirmation, password reset) waits this long in the shared cache for
+# the worker (people/account_mail.py); one that waited longer is dropped, its code stale.
+ACCOUNT_EMAIL_STASH_SECONDS = env.int("ACCOUNT_EMAIL_STASH_SECONDS", default=900)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db import transaction
 
 from core.mail import compose
+from people.account_mail import account_email_queue
 from people.services import email_domain_candidates, person_update_profile
 
 EMAIL_DOMAIN_NOT_ALLOWED = (
@@ -39,13 +40,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # Our templates/account/email/* name the partnership and the site, never the request's
         # host ("Hello from 127.0.0.1:8000!" was allauth's default, from the Host header).
-        # Sent in the request, as allauth does (a code must arrive while the person waits).
+        # Rendered here, sent by the worker (people.tasks.send_account_email), like every email:
+        # the request neither waits on the mail relay nor fails with it, and a request for an
+        # address with no account takes as long as one for an address with one.
         context = {
             **context,
             "partnership_name": settings.PARTNERSHIP_NAME,
             "site_url": settings.SITE_URL,
         }
-        super().send_mail(template_prefix, email, context)
+        account_email_queue(self.render_mail(template_prefix, email, context))
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         return _on_site(super().get_reset_password_from_key_url(key))

@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import factory
-from faker import Faker
 from django.utils import timezone
 from factory.django import DjangoModelFactory
+from faker import Faker
 
 from bookings.models import Booking
 from courses.models import Course, Event, PriorityArea, Venue
