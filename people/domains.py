@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from people.models import Organisation, OrganisationDomain
+from people.models import Organisation, OrganisationDomain, OrganisationLog
 
 if TYPE_CHECKING:
     from people.models import User
@@ -98,6 +98,13 @@ def organisation_list_with_domains() -> QuerySet[Organisation]:
     )
 
 
+def organisation_changes_recent(*, limit: int = 20) -> QuerySet[OrganisationLog]:
+    """The latest changes to organisations (created, accepted, merged, domains), newest first."""
+    return OrganisationLog.objects.select_related("organisation", "actor").order_by("-at", "-id")[
+        :limit
+    ]
+
+
 def organisation_domain_get(*, pk: int) -> OrganisationDomain:
     """One domain with its organisation, or 404."""
     return get_object_or_404(OrganisationDomain.objects.select_related("organisation"), pk=pk)
@@ -134,6 +141,12 @@ def organisation_domain_add(
     except IntegrityError:  # added by someone else since the check
         organisation_domain_validate(domain=domain)
         raise
+    OrganisationLog.objects.create(
+        organisation=organisation,
+        actor=actor,
+        action=OrganisationLog.Action.DOMAIN_ADDED,
+        detail=domain,
+    )
     logger.info("domain %s added to organisation %s by user %s", domain, organisation.pk, actor.pk)
     return added
 
@@ -146,5 +159,11 @@ def organisation_domain_remove(*, domain: OrganisationDomain, actor: User) -> No
         domain.domain,
         domain.organisation_id,
         actor.pk,
+    )
+    OrganisationLog.objects.create(
+        organisation_id=domain.organisation_id,
+        actor=actor,
+        action=OrganisationLog.Action.DOMAIN_REMOVED,
+        detail=domain.domain,
     )
     domain.delete()

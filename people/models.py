@@ -78,12 +78,15 @@ class OrganisationDomain(models.Model):
 
 
 class OrganisationLog(models.Model):
-    """Who created, accepted or merged an organisation, and when. Never edited."""
+    """Who created, accepted or merged an organisation, or changed its email domains, and when.
+    Never edited."""
 
     class Action(models.TextChoices):
         CREATED = "created", "Typed in at sign-up"
         ACCEPTED = "accepted", "Accepted as a partner"
         MERGED = "merged", "Merged into this organisation"
+        DOMAIN_ADDED = "domain_added", "Email domain added"
+        DOMAIN_REMOVED = "domain_removed", "Email domain removed"
 
     # Kept when the organisation is merged away: the merge moves these rows to the target.
     organisation = models.ForeignKey(

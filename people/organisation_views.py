@@ -14,7 +14,8 @@ from people.roles import LEAD, role_required
 @role_required(LEAD)
 @require_http_methods(["GET", "POST"])
 def organisation_list(request):
-    """The partner organisations with their email domains, and a form to add a domain."""
+    """The partner organisations with their email domains, a form to add a domain, and the latest
+    changes to organisations (who did what, when)."""
     form = OrganisationDomainForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
@@ -33,7 +34,11 @@ def organisation_list(request):
                     f"{added.domain} is now an email domain of {added.organisation.name}.",
                 )
                 return redirect("organisations:list")
-    context = {"form": form, "organisations": domains.organisation_list_with_domains()}
+    context = {
+        "form": form,
+        "organisations": domains.organisation_list_with_domains(),
+        "changes": domains.organisation_changes_recent(),
+    }
     return render(
         request,
         "people/manage_organisations.html",

@@ -142,3 +142,28 @@ def test_a_domain_added_between_the_check_and_the_save_is_refused_on_the_field(
         "domain": [DOMAIN_TAKEN.format(domain="shared.org.uk", organisation="Police")]
     }
     assert not council.domains.exists()
+
+
+def test_adding_and_removing_a_domain_are_in_the_organisations_log_and_on_the_page(
+    client, lead, council
+):
+    from people.models import OrganisationLog
+
+    client.force_login(lead)
+    client.post(LIST, {"organisation": council.pk, "domain": "dudley.gov.uk"})
+    domain = council.domains.get()
+    client.post(reverse("organisations:domain_remove", args=[domain.pk]))
+    # A refused domain changes nothing, so it logs nothing.
+    client.post(LIST, {"organisation": council.pk, "domain": "gmail.com"})
+
+    log = list(OrganisationLog.objects.filter(organisation=council).order_by("at", "id"))
+    assert [(e.action, e.detail, e.actor) for e in log] == [
+        (OrganisationLog.Action.DOMAIN_ADDED, "dudley.gov.uk", lead),
+        (OrganisationLog.Action.DOMAIN_REMOVED, "dudley.gov.uk", lead),
+    ]
+    page = client.get(LIST).content.decode()
+    changes = page[page.index('id="changes"') :]
+    assert changes.index("Email domain removed: dudley.gov.uk") < changes.index(
+        "Email domain added: dudley.gov.uk"
+    )  # newest first
+    assert lead.get_full_name() in changes and "Dudley Council" in changes
