@@ -30,7 +30,8 @@ COVERED = {
     ),
     "evaluations.Response": "Evaluation responses (started, submitted, imported score).",
     "evaluations.Answer": "Each answer with the question's text.",
-    "people.OrganisationLog": "Organisation changes the person made (accepted, merged, email domains).",
+    "people.OrganisationLog": "Organisation changes the person made "
+    "(accepted, merged, email domains).",
     "admin.LogEntry": "Admin changes the person made, and admin changes to their account.",
     "privacy.AuditEntry": "Audit entries where they are the actor or the subject.",
     "imports.ImportRun": "Imports of past records they uploaded (when, which files, outcome); "
