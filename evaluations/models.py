@@ -111,6 +111,9 @@ class Invitation(models.Model):
     key = models.CharField(max_length=64, unique=True, help_text="Opaque random id for the link.")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
+    # A line manager without an account turned reminders to this address off
+    # (evaluations.manager_reminders): set on every invitation to the address.
+    reminders_off = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["booking", "stage"]

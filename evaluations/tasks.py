@@ -8,7 +8,7 @@ from django.urls import reverse
 from bookings.certificates import certificate_for
 from bookings.models import Booking
 from core.mail import compose
-from evaluations import selectors, services
+from evaluations import manager_reminders, selectors, services
 from evaluations.models import Invitation, Stage
 from messaging.outbox import outbox_enqueue, outbox_record, send_once
 from people import reminders
@@ -48,6 +48,10 @@ def build_message(booking: Booking, invitation: Invitation, purpose: str) -> Ema
     )
     if is_reminder and not reminders.reminders_wanted(recipient):
         return None
+    # A line manager without an account: the choice belongs to the address.
+    by_address = recipient is None and invitation.respondent != "delegate"
+    if is_reminder and by_address and not manager_reminders.address_reminders_wanted(to):
+        return None
     course = booking.event.course
     certificate = certificate_for(booking)
     works_until = services.invitation_works_until(invitation)
@@ -80,8 +84,14 @@ def build_message(booking: Booking, invitation: Invitation, purpose: str) -> Ema
         subject=subject,
         text=render_to_string(template, context),
         to=[to],
-        **(reminders.reminder_links(recipient) if is_reminder else {}),
+        **(_reminder_links(invitation, recipient, by_address) if is_reminder else {}),
     )
+
+
+def _reminder_links(invitation: Invitation, recipient, by_address: bool) -> dict[str, str]:
+    if by_address:
+        return manager_reminders.manager_reminder_links(invitation)
+    return reminders.reminder_links(recipient)
 
 
 def send_evaluation_email(booking_id, purpose, respondent, invitation_id) -> bool:

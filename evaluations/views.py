@@ -12,12 +12,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.certificates import certificate_for
 from bookings.selectors import event_get_for_register
 from core.text import clean_text
 from courses.models import Event
+from evaluations import manager_reminders as manager_reminders_service
 from evaluations import selectors, services, validation
 from evaluations.models import Invitation, Questionnaire, Response, Stage
 from evaluations.validation import choice_options
@@ -240,3 +242,58 @@ def event_short(request, event_id):
     if invitation is not None:
         return redirect(services.invitation_url(invitation))
     return render(request, "evaluations/event_short_waiting.html", status=200)
+
+
+REMINDER_CHOICE_REQUIRED = "Select whether you want reminder emails"
+
+
+def _manager_reminders_link_not_working(request):
+    return _private(render(request, "people/reminder_link_invalid.html", status=400))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manager_reminders(request, token):
+    """The page a line manager's reminder links to (an address with no account): no sign-in,
+    the signed link says which address."""
+    try:
+        address = manager_reminders_service.address_from_manager_reminder_token(token)
+    except manager_reminders_service.ManagerReminderLinkInvalid:
+        return _manager_reminders_link_not_working(request)
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("reminder_emails", "")
+        if choice in ("on", "off"):
+            manager_reminders_service.address_reminders_set(address=address, on=choice == "on")
+            messages.success(
+                request,
+                "Reminder emails are on."
+                if choice == "on"
+                else "Reminder emails are off: you will get no more reminders.",
+            )
+            return redirect(request.path)
+        error = REMINDER_CHOICE_REQUIRED
+    context = {
+        "email": address,
+        "manager": True,
+        "reminders_on": manager_reminders_service.address_reminders_wanted(address),
+        "error": error,
+    }
+    return _private(render(request, "people/reminders.html", context, status=400 if error else 200))
+
+
+# RFC 8058: the mail provider POSTs with no cookie and no form; the signed token is the key.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manager_reminders_one_click(request, token):
+    """List-Unsubscribe for a line manager's reminders: a POST turns them off at once; a GET
+    only shows the page, where the manager chooses."""
+    try:
+        address = manager_reminders_service.address_from_manager_reminder_token(token)
+    except manager_reminders_service.ManagerReminderLinkInvalid:
+        return _manager_reminders_link_not_working(request)
+    if request.method == "GET":
+        return redirect("evaluations:manager_reminders", token=token)
+    manager_reminders_service.address_reminders_set(address=address, on=False)
+    return _private(render(request, "people/reminders_one_click.html", {"email": address}))

@@ -11,9 +11,12 @@ from __future__ import annotations
 import logging
 import re
 
-# /evaluations/r/<key>/, /bookings/offer/<key>/ and /people/reminders/<key>/, wherever they
-# appear in a line (request line, path, Referer, a message quoting the URL).
-_LINK_KEY = re.compile(r"(/(?:evaluations/r|bookings/offer|people/reminders)/)[^/?#\s\"']+")
+# /evaluations/r/<key>/, /bookings/offer/<key>/, /people/reminders/<key>/ and
+# /evaluations/reminders/<key>/, wherever they appear in a line (request line, path, Referer, a
+# message quoting the URL).
+_LINK_KEY = re.compile(
+    r"(/(?:evaluations/r|bookings/offer|people/reminders|evaluations/reminders)/)[^/?#\s\"']+"
+)
 HIDDEN = "<key>"
 
 

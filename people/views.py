@@ -83,7 +83,7 @@ def _reminder_page(request, person, *, signed_in: bool):
             request,
             "people/reminders.html",
             {
-                "person": person,
+                "email": person.email,
                 "reminders_on": reminders.reminders_wanted(person),
                 "signed_in": signed_in,
                 "error": error,
@@ -126,7 +126,7 @@ def reminders_one_click(request, token):
         return redirect("people:reminders", token=token)
     services.person_set_reminder_emails(person=person, on=False)
     return _private(
-        render(request, "people/reminders_one_click.html", {"person": person}, status=200)
+        render(request, "people/reminders_one_click.html", {"email": person.email}, status=200)
     )
 
 

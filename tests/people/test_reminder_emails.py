@@ -230,3 +230,89 @@ def test_a_line_managers_reminder_is_turned_off_only_by_an_account_with_that_add
     assert _one_click_path(mailoutbox[-1]) == reverse(
         "people:reminders_one_click", args=[reminders.reminder_token(manager)]
     )
+
+
+def _manager_invitation(settings, booking_kwargs=None, address="lee.manager@council.gov.uk"):
+    start = timezone.now() - timedelta(days=settings.EVAL_STAGE2_AFTER_DAYS + 1)
+    event = EventFactory(start=start, end=start + timedelta(hours=3), status="delivered")
+    booking = BookingFactory(event=event, status="attended", line_manager_email=address)
+    invitation = evaluation_services.invitation_create(
+        booking=booking, stage=Stage.STAGE2, respondent="line_manager"
+    )
+    return booking, invitation
+
+
+def test_a_line_manager_without_an_account_turns_reminders_off_for_their_address(
+    client, mailoutbox, monkeypatch, settings
+):
+    """No account at the address: the reminder still carries one-click List-Unsubscribe and a
+    preference page; the choice covers every colleague who named that address, invitations
+    sent later included, and is read after the claim."""
+    from evaluations import manager_reminders
+
+    ensure_default_questionnaires()
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, *a, **k: func())
+    OrganisationDomainFactory(domain="council.gov.uk")
+    booking, invitation = _manager_invitation(settings)
+    assert not User.objects.filter(email__iexact="lee.manager@council.gov.uk").exists()
+    assert evaluation_tasks.send_evaluation_email(
+        booking.pk, "eval-stage2-lm-reminder1", "line_manager", invitation.pk
+    )
+    reminder = mailoutbox[-1]
+    token = manager_reminders.manager_reminder_token(invitation)
+    path = _one_click_path(reminder)
+    assert path == reverse("evaluations:manager_reminders_one_click", args=[token])
+    assert "lee.manager" not in path  # the address is not in the link
+    page_link = reverse("evaluations:manager_reminders", args=[token])
+    assert SITE + page_link in reminder.body
+
+    # The page says whose reminders and what they are; a GET to the one-click address changes
+    # nothing; the mail provider's POST (no cookie, no CSRF token) turns them off.
+    page = client.get(page_link)
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    text = page.content.decode()
+    assert "For lee.manager@council.gov.uk." in text and "every colleague" in text
+    assert client.get(path).status_code == 302
+    assert manager_reminders.address_reminders_wanted("lee.manager@council.gov.uk")
+    provider = Client(enforce_csrf_checks=True)
+    done = provider.post(path, {"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "will get no more reminder emails" in done.content.decode()
+    assert not manager_reminders.address_reminders_wanted("Lee.Manager@council.gov.uk")
+
+    # No more reminders to the address, for this colleague or another named later...
+    before = len(mailoutbox)
+    assert not evaluation_tasks.send_evaluation_email(
+        booking.pk, "eval-stage2-lm-reminder2", "line_manager", invitation.pk
+    )
+    other, later = _manager_invitation(settings, address="Lee.Manager@council.gov.uk")
+    assert len(mailoutbox) == before + 1  # ...but the first email about a colleague still goes
+    assert not evaluation_tasks.send_evaluation_email(
+        other.pk, "eval-stage2-lm-reminder1", "line_manager", later.pk
+    )
+    assert len(mailoutbox) == before + 1
+
+    # On again from the preference page: reminders come again.
+    assert client.post(page_link, {"reminder_emails": "on"}).status_code == 302
+    assert evaluation_tasks.send_evaluation_email(
+        other.pk, "eval-stage2-lm-reminder2", "line_manager", later.pk
+    )
+
+
+def test_a_broken_line_manager_reminder_link_changes_nothing(client, settings, monkeypatch):
+    from evaluations import manager_reminders
+
+    ensure_default_questionnaires()
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, *a, **k: func())
+    OrganisationDomainFactory(domain="council.gov.uk")
+    _booking, invitation = _manager_invitation(settings)
+    token = manager_reminders.manager_reminder_token(invitation)
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    for bad in (forged, "12", "nonsense:abc"):
+        one_click = reverse("evaluations:manager_reminders_one_click", args=[bad])
+        assert client.post(one_click).status_code == 400
+        assert client.get(reverse("evaluations:manager_reminders", args=[bad])).status_code == 400
+    page = client.post(reverse("evaluations:manager_reminders", args=[token]), {})
+    assert page.status_code == 400 and "Select whether you want reminder emails" in (
+        page.content.decode()
+    )
+    assert manager_reminders.address_reminders_wanted(invitation.email)

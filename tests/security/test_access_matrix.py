@@ -48,6 +48,7 @@ from competency.models import (
 from courses.models import Course, Event, PriorityArea, Venue
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
+from evaluations.manager_reminders import manager_reminder_token
 from evaluations.models import Answer, Invitation, Item, Questionnaire, Stage
 from imports import services as import_services
 from imports.models import ImportRun
@@ -161,6 +162,13 @@ MATRIX: dict[str, Entry] = {
     # a reminder's signed link: no sign-in; a GET of the one-click address only shows the page
     "people:reminders": Entry("GET", {"valid link": ALL_OK, "tampered link": (400,) * 5}),
     "people:reminders_one_click": Entry(
+        "GET", {"valid link": (REDIRECT,) * 5, "tampered link": (400,) * 5}
+    ),
+    # a line manager's reminder link (an address with no account): the same as a person's
+    "evaluations:manager_reminders": Entry(
+        "GET", {"valid link": ALL_OK, "tampered link": (400,) * 5}
+    ),
+    "evaluations:manager_reminders_one_click": Entry(
         "GET", {"valid link": (REDIRECT,) * 5, "tampered link": (400,) * 5}
     ),
     "people:organisations_review": Entry("GET", {NONE: LEAD_ONLY}),
@@ -536,6 +544,17 @@ class World:
             self.invitation[key] = evaluation_services.invitation_create(
                 booking=self.attended[key], stage=Stage.POST
             )
+        # A line manager's stage 2 (an address with no account), for the reminder pages.
+        self.manager_invitation = Invitation.objects.create(
+            booking=self.attended[PRAC],
+            stage=Stage.STAGE2,
+            respondent="line_manager",
+            questionnaire=self.invitation[PRAC].questionnaire,
+            email="lee.manager@example.org",
+            key="matrix-manager-invitation-key",
+            created_at=now,
+            expires_at=now + timedelta(days=30),
+        )
         # People on the registers: a colleague on the trainer's event, an outsider on the other's.
         BookingFactory(event=self.own_event, person=self.colleague)
         BookingFactory(event=self.other_trainer_event, person=self.outsider)
@@ -700,6 +719,9 @@ class World:
             return [token if ownership == "valid link" else token[:-2] + "xx"]
         if name in ("people:reminders", "people:reminders_one_click"):
             token = reminder_token(self.users[PRAC])
+            return [token if ownership == "valid link" else token[:-2] + "xx"]
+        if name in ("evaluations:manager_reminders", "evaluations:manager_reminders_one_click"):
+            token = manager_reminder_token(self.manager_invitation)
             return [token if ownership == "valid link" else token[:-2] + "xx"]
         if name == "evaluations:fresh_link":
             return [self.invitation[key].pk]

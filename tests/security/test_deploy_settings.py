@@ -101,6 +101,9 @@ def test_nginx_accepts_an_upload_as_large_as_the_app_does():
 
 
 def test_nginx_logs_the_route_not_the_link_key():
+    # The same keyed routes as people.log_filters (Django and gunicorn).
+    routes = re.findall(r"\((evaluations/r\|[^)]*)\)", NGINX)
+    assert routes == ["evaluations/r|bookings/offer|people/reminders|evaluations/reminders"] * 2
     log_format = re.search(r"log_format learning_loop (.*?);", NGINX, re.S).group(1)
     assert "$request " not in log_format and "$request_uri" not in log_format
     assert "$http_referer" not in log_format
@@ -116,6 +119,11 @@ def test_nginx_logs_the_route_not_the_link_key():
     [
         (f"GET /evaluations/r/{TOKEN}/ HTTP/1.1", "GET /evaluations/r/<key>/ HTTP/1.1"),
         (f"https://x.org/bookings/offer/{TOKEN}/?a=1", "https://x.org/bookings/offer/<key>/?a=1"),
+        (f"POST /people/reminders/{TOKEN}/one-click/", "POST /people/reminders/<key>/one-click/"),
+        (
+            f"GET /evaluations/reminders/{TOKEN}/ HTTP/1.1",
+            "GET /evaluations/reminders/<key>/ HTTP/1.1",
+        ),
         ("GET /courses/safeguarding/ HTTP/1.1", "GET /courses/safeguarding/ HTTP/1.1"),
     ],
 )
