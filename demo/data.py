@@ -8,9 +8,9 @@ beforehand, 48 organisations, evaluation returns of 77.7% / 59.4% / 12.5%, and a
 3.01 -> 4.30. It adds the traps a report must ignore (events cancelled by the organiser,
 waiting-list places that never came, answers from cancelled bookings, unsent answers), upcoming
 events for the next three months, two recent events, and one sign-in per role. The training
-since 2022/23 (e-learning up to last month, the level 3 courses run again in the year before last)
-keeps today's compliance with the framework mixed rather than all run out; it adds no event to
-this reporting year or the last.
+since 2022/23 (e-learning up to last month, the level 3 courses run again in the year before last,
+evaluated like 2022/23) keeps today's compliance with the framework mixed rather than all run out;
+it adds no event to this reporting year or the last.
 
 It writes with bulk_create, like an import, inside one transaction: it is a loader, not a workflow.
 Running it again finds its marker (events whose external_ref starts with "demo-") and only makes
@@ -50,7 +50,7 @@ from core.clock import LONDON, working_days_before
 from courses.models import Course, CourseInterest, CourseName, Event, PriorityArea, Venue
 from evaluations.defaults import ensure_default_questionnaires, ensure_manager_questionnaire
 from evaluations.models import Answer, Invitation, Item, Respondent, Response, Stage
-from evaluations.services import EMAIL_TASK, email_purpose
+from evaluations.services import EMAIL_TASK, INVITABLE, email_purpose
 from imports.writers import refresh_planner_statistics
 from messaging.models import OutboundEmail
 from people import roles
@@ -351,6 +351,12 @@ LEVEL3_RERUNS = {
     "Think Family": ("domestic-abuse-and-think-family", 3),
     "Local learning": ("safeguarding-adults-level-3", 2),
 }
+# How likely a rerun's delegate is to answer each stage: close to 2022/23's returns (pre-course
+# from places used, a no-show less often; post-course and stage 2 from attendees, more often when
+# they answered the stage before), not fixed totals, so the year looks like a year.
+RERUN_PRE_ANSWERS = {"attended": 0.8, "partial": 0.8, "no_show": 0.55}
+RERUN_POST_ANSWERS = (0.35, 0.7)  # without, with a pre-course answer
+RERUN_STAGE2_ANSWERS = (0.05, 0.2)  # without, with a post-course answer
 
 REASONS = [  # (label, needs_detail, weight as a cancellation, weight as a no-show reason)
     ("Work capacity", False, 40, 25),
@@ -1756,7 +1762,8 @@ class _Generator:
         self._level3_reruns(rng, level3)
 
     def _level3_reruns(self, rng: random.Random, level3: dict[str, list[User]]):
-        """The level 3 courses' runs in the year before last (history: attended and not)."""
+        """The level 3 courses' runs in the year before last (history: attended and not), and
+        their evaluations."""
         from reports.periods import current_reporting_year, reporting_year
 
         start, end = reporting_year(current_reporting_year(self.today)[0].year - 2)
@@ -1844,6 +1851,49 @@ class _Generator:
                 )
             ],
         )
+        self._level3_rerun_evaluations(bookings)
+
+    def _level3_rerun_evaluations(self, bookings: list[Booking]):
+        """The reruns' evaluations, as for 2022/23: invited to each stage their booking's status
+        makes due (evaluations' INVITABLE: pre-course for a place used, post-course and stage 2
+        for attendees), pre-course answers before the start, post-course after the register,
+        stage 2 twelve weeks after the course and only once that has come. A stream of its own,
+        so nothing else in the demo moves."""
+        self.rng = rng = random.Random(SEED + 12)
+        invitations, responses = [], []
+        for b in bookings:
+            level = min(4.6, max(1.4, rng.gauss(3.0, 0.55)))
+            answered = False
+            if b.status in INVITABLE[Stage.PRE]:
+                pre = self._invite(b, Stage.PRE, b.confirmed_at + timedelta(minutes=5))
+                invitations.append(pre)
+                answered = rng.random() < RERUN_PRE_ANSWERS[b.status]
+                if answered:
+                    at = _between(rng, pre.created_at, b.event.start - timedelta(hours=1))
+                    ratings = [_clamp(level + rng.gauss(0, 0.5)) for _ in range(3)]
+                    responses.append(self._pre_response(pre, at, ratings))
+            if b.status not in INVITABLE[Stage.POST]:
+                continue
+            post = self._invite(b, Stage.POST, b.attendance_marked_at + timedelta(minutes=5))
+            invitations.append(post)
+            answered = rng.random() < RERUN_POST_ANSWERS[answered]
+            if answered:
+                at = post.created_at + timedelta(hours=rng.uniform(0.2, 24 * 12))
+                ratings = [_clamp(level + 1.5 + rng.gauss(0, 0.45)) for _ in range(3)]
+                responses.append(self._post_response(post, at, ratings, level, None))
+            if b.status not in INVITABLE[Stage.STAGE2]:
+                continue
+            asked = b.event.end + timedelta(weeks=12)
+            if asked >= self.now:
+                continue  # not due yet
+            stage2 = self._invite(b, Stage.STAGE2, asked)
+            invitations.append(stage2)
+            if rng.random() < RERUN_STAGE2_ANSWERS[answered]:
+                at = stage2.created_at + timedelta(days=rng.uniform(0.5, 25))
+                if at < self.now:
+                    responses.append(self._stage2_response(stage2, at))
+        _bulk(Invitation, invitations)
+        self._save_responses(responses)
 
     def _needs_survey(self):
         """A closed training needs survey: sent to about 250 delegates, about 60% answered,
