@@ -346,6 +346,10 @@ EVAL_LINK_DAYS.update(
 # Pre-course invitation: when the place is confirmed (None) or this many days before the event.
 EVAL_PRE_INVITE_DAYS_BEFORE = env.int("EVAL_PRE_INVITE_DAYS_BEFORE", default=None)
 EVAL_STAGE2_AFTER_DAYS = env.int("EVAL_STAGE2_AFTER_DAYS", default=84)  # 12 weeks
+# Post-course invitation: for a course that ended at most this many days ago (a register marked
+# a little late still counts). Never for older courses, such as an imported past year's, whose
+# delegates would otherwise be asked "How was it?" years on.
+EVAL_POST_INVITE_WITHIN_DAYS = env.int("EVAL_POST_INVITE_WITHIN_DAYS", default=28)
 EVAL_REMINDER_DAYS = env.list("EVAL_REMINDER_DAYS", cast=int, default=[3, 7])
 # The certificate of attendance waits for the post-course evaluation.
 EVAL_CERTIFICATE_NEEDS_POST = env.bool("EVAL_CERTIFICATE_NEEDS_POST", default=True)

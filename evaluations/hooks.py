@@ -36,15 +36,20 @@ def _answered(invitation) -> bool:
 
 
 def certificate_gate(bookings) -> dict[int, str]:
-    """Attended bookings whose post-course evaluation is not answered yet (when configured)."""
+    """Attended bookings whose post-course evaluation is not answered yet (when configured):
+    one they were asked, or will be (the course ended within the post-course window). A course
+    from before the window that was never evaluated (an imported past year) waits for nothing."""
     if not settings.EVAL_CERTIFICATE_NEEDS_POST:
         return {}
-    answered_post = {
-        inv.booking_id
-        for inv in _delegate_invitations(bookings)
-        if inv.stage == Stage.POST and _answered(inv)
+    post = [inv for inv in _delegate_invitations(bookings) if inv.stage == Stage.POST]
+    answered = {inv.booking_id for inv in post if _answered(inv)}
+    asked = {inv.booking_id for inv in post}
+    window_start = selectors.post_invite_window_start(timezone.now())
+    return {
+        b.pk: CERTIFICATE_WAITS
+        for b in bookings
+        if b.pk not in answered and (b.pk in asked or b.event.end > window_start)
     }
-    return {b.pk: CERTIFICATE_WAITS for b in bookings if b.pk not in answered_post}
 
 
 def booking_actions(bookings) -> dict[int, list[Action]]:

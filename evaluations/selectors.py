@@ -415,6 +415,12 @@ def questionnaire_list() -> list[Questionnaire]:
     )
 
 
+def post_invite_window_start(now: datetime) -> datetime:
+    """A course that ended before this is too long ago to be asked about after it (and its
+    certificate waits for no post-course evaluation it was never asked)."""
+    return now - timedelta(days=settings.EVAL_POST_INVITE_WITHIN_DAYS)
+
+
 def due_invitations(*, now: datetime | None = None) -> list[tuple[int, str, str]]:
     """(booking id, stage, respondent) for every invitation that is due and not yet made."""
     now = now or timezone.now()
@@ -430,7 +436,9 @@ def due_invitations(*, now: datetime | None = None) -> list[tuple[int, str, str]
     attended = Booking.objects.filter(
         status__in=Booking.ATTENDED_STATUSES, event__status="delivered"
     )
-    post = attended.exclude(invitations__stage=Stage.POST)
+    post = attended.filter(event__end__gt=post_invite_window_start(now)).exclude(
+        invitations__stage=Stage.POST
+    )
     due += [(b, Stage.POST, "delegate") for b in post.values_list("id", flat=True)]
     stage2_from = now - timedelta(days=settings.EVAL_STAGE2_AFTER_DAYS)
     stage2_window = attended.filter(

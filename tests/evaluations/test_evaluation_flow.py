@@ -223,3 +223,37 @@ def test_editing_an_answered_questionnaire_makes_a_new_version(invitation):
         )
     )
     assert answered_items == {old.id}
+
+
+def _attended_ended_days_ago(days: float) -> Booking:
+    end = timezone.now() - timedelta(days=days)
+    event = EventFactory(start=end - timedelta(hours=3), status="delivered")
+    event.end = end
+    event.save()
+    return BookingFactory(event=event, status=Booking.Status.ATTENDED)
+
+
+def test_a_post_course_invitation_goes_only_for_a_course_that_ended_within_the_window(settings):
+    """A register marked a little late still asks; a course from long ago (an imported past year,
+    a register marked months on) never asks "How was it?"."""
+    settings.EVAL_POST_INVITE_WITHIN_DAYS = 28
+    recent = _attended_ended_days_ago(27)
+    old = _attended_ended_days_ago(29)
+    due = selectors.due_invitations()
+    assert (recent.pk, Stage.POST, "delegate") in due
+    assert (old.pk, Stage.POST, "delegate") not in due
+
+
+def test_a_certificate_waits_only_for_a_post_course_evaluation_that_was_or_will_be_asked(
+    settings,
+):
+    from evaluations.hooks import CERTIFICATE_WAITS, certificate_gate
+
+    settings.EVAL_CERTIFICATE_NEEDS_POST = True
+    settings.EVAL_POST_INVITE_WITHIN_DAYS = 28
+    recent = _attended_ended_days_ago(2)  # not asked yet: it will be
+    old = _attended_ended_days_ago(400)  # never asked, never will be
+    asked_old = _attended_ended_days_ago(400)
+    services.invitation_create(booking=asked_old, stage=Stage.POST)  # asked: answer first
+    gate = certificate_gate([recent, old, asked_old])
+    assert gate == {recent.pk: CERTIFICATE_WAITS, asked_old.pk: CERTIFICATE_WAITS}

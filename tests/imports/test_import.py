@@ -739,3 +739,19 @@ def test_a_real_import_refreshes_postgresql_planner_statistics(catalogue):
     with CaptureQueriesContext(connection) as ctx:
         import_history(GOOD, dry_run=True)
     assert not any(q["sql"].startswith("ANALYZE") for q in ctx.captured_queries)
+
+
+def test_an_imported_year_asks_nobody_about_its_courses(files):
+    """A delegate who returned no post-course evaluation in a past year is not emailed one now,
+    and their certificate does not wait for it."""
+    from evaluations import selectors as evaluation_selectors
+    from evaluations.hooks import certificate_gate
+
+    evaluations = files / "evaluations.csv"
+    lines = evaluations.read_text().splitlines(True)
+    evaluations.write_text("".join(line for line in lines if not line.startswith("BK1,post")))
+    run(files)
+    booking = Booking.objects.get(external_ref="BK1")
+    assert booking.status == Booking.Status.ATTENDED
+    assert evaluation_selectors.due_invitations() == []
+    assert booking.pk not in certificate_gate([booking])
