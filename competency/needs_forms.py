@@ -62,6 +62,25 @@ class NeedsSurveyForm(GovukForm):
         return data
 
 
+class NeedsSurveyEditForm(NeedsSurveyForm):
+    """The same form for a survey that exists: its opening date is fixed, and its topics are
+    left out once they are (`topics_fixed`: someone has answered)."""
+
+    def __init__(self, *args, survey, areas: list[PriorityArea], topics_fixed: bool, **kwargs):
+        topics: dict[int, list[str]] = {}
+        for topic in survey.topics.order_by("order", "id"):
+            topics.setdefault(topic.priority_area_id, []).append(topic.text)
+        initial = {"title": survey.title, "intro": survey.intro, "closes_on": survey.closes_on}
+        initial |= {f"area-{pk}": "\n".join(texts) for pk, texts in topics.items()}
+        super().__init__(*args, areas=[] if topics_fixed else areas, initial=initial, **kwargs)
+        del self.fields["opens_on"]
+        self.fields["closes_on"].help_text = (
+            f"Answers are taken until the end of this day. The survey opened on "
+            f"{survey.opens_on:%-d %B %Y}."
+        )
+        self.topics_fixed = topics_fixed
+
+
 class NeedsSendForm(GovukForm):
     emails = forms.CharField(
         label="Email addresses",

@@ -43,6 +43,11 @@ TOPIC_TOO_LONG = "Topic “{topic}…” is too long: keep each topic under 300 
 NOTHING_TO_SEND = "Paste at least one email address, or choose at least one organisation."
 BAD_EMAIL_LINES = "These lines are not the email address of anyone with an account: {lines}."
 SURVEY_CLOSED = "This survey closed on {day}: it can no longer be sent or answered."
+SURVEY_CLOSED_EDIT = "This survey closed on {day}: it can no longer be changed."
+TOPICS_FIXED = (
+    "The topics can no longer change: people have already answered them, and every answer "
+    "must be to the same topics."
+)
 NO_ONE_TO_ASK = "No one active was found in the organisations chosen."
 ALREADY_ANSWERED = "You have already answered this survey: thank you."
 RATE_TOPIC = "Rate your confidence in “{topic}”, or choose “Not relevant to my role”."
@@ -103,6 +108,35 @@ def topics_from_text(text: str) -> list[str]:
     return topics
 
 
+def _checked_title(title: str) -> str:
+    title = clean_line(title or "")
+    if not title:
+        raise NeedsError(TITLE_MISSING, field="title")
+    return title
+
+
+def _check_closing(*, opens_on: date, closes_on: date, today: date) -> None:
+    if closes_on < opens_on:
+        raise NeedsError(DATES_WRONG, field="closes_on")
+    if closes_on < today:
+        raise NeedsError(CLOSES_IN_PAST, field="closes_on")
+
+
+def _checked_topics(
+    topics: Mapping[PriorityArea, Iterable[str]],
+) -> list[tuple[PriorityArea, list[str]]]:
+    """The areas with at least one topic, each topic's text in the order given; NeedsError when
+    there are none or one is too long."""
+    wanted = [(area, list(texts)) for area, texts in topics.items() if list(texts)]
+    if not wanted:
+        raise NeedsError(NO_TOPICS, field="topics")
+    for _area, texts in wanted:
+        for text in texts:
+            if len(text) > 300:
+                raise NeedsError(TOPIC_TOO_LONG.format(topic=text[:40]), field="topics")
+    return wanted
+
+
 @transaction.atomic
 def needs_survey_create(
     *,
@@ -116,20 +150,9 @@ def needs_survey_create(
 ) -> NeedsSurvey:
     """A survey with its topics, grouped by priority area (in the order given)."""
     today = today or timezone.localdate()
-    title = clean_line(title or "")
-    if not title:
-        raise NeedsError(TITLE_MISSING, field="title")
-    if closes_on < opens_on:
-        raise NeedsError(DATES_WRONG, field="closes_on")
-    if closes_on < today:
-        raise NeedsError(CLOSES_IN_PAST, field="closes_on")
-    wanted = [(area, list(texts)) for area, texts in topics.items() if list(texts)]
-    if not wanted:
-        raise NeedsError(NO_TOPICS, field="topics")
-    for _area, texts in wanted:
-        for text in texts:
-            if len(text) > 300:
-                raise NeedsError(TOPIC_TOO_LONG.format(topic=text[:40]), field="topics")
+    title = _checked_title(title)
+    _check_closing(opens_on=opens_on, closes_on=closes_on, today=today)
+    wanted = _checked_topics(topics)
     survey = NeedsSurvey.objects.create(
         title=title,
         intro=clean_text(intro or "").strip(),
@@ -143,6 +166,76 @@ def needs_survey_create(
         for order, text in enumerate(texts, start=1)
     )
     return survey
+
+
+TOPIC_ORDER = ("priority_area__name", "order", "id")  # as the survey's pages list its topics
+
+
+@transaction.atomic
+def needs_survey_update(
+    *,
+    survey: NeedsSurvey,
+    actor: User,
+    title: str,
+    intro: str,
+    closes_on: date,
+    topics: Mapping[PriorityArea, Iterable[str]] | None = None,
+    today: date | None = None,
+) -> NeedsSurvey:
+    """Change a survey before it closes: its title, introduction and closing date at any time,
+    its topics (None: left as they are) only while nobody has answered."""
+    today = today or timezone.localdate()
+    # The survey row is the topics' lock: needs_answer_submit takes it too, so an answer arriving
+    # now waits, then meets either the old topics or the new ones, never half of each.
+    survey = NeedsSurvey.objects.select_for_update().get(pk=survey.pk)
+    if survey.closes_on < today:
+        raise NeedsError(SURVEY_CLOSED_EDIT.format(day=f"{survey.closes_on:%-d %B %Y}"))
+    title = _checked_title(title)
+    _check_closing(opens_on=survey.opens_on, closes_on=closes_on, today=today)
+    changed = []
+    for name, value in (
+        ("title", title),
+        ("intro", clean_text(intro or "").strip()),
+        ("closes_on", closes_on),
+    ):
+        if getattr(survey, name) != value:
+            setattr(survey, name, value)
+            changed.append(name)
+    if topics is not None:
+        wanted = _checked_topics(topics)
+        current = [(t.priority_area_id, t.text) for t in survey.topics.order_by(*TOPIC_ORDER)]
+        new = [
+            (area.pk, text)
+            for area, texts in sorted(wanted, key=lambda pair: pair[0].name)
+            for text in texts
+        ]
+        if new != current:
+            if NeedsInvitation.objects.filter(survey=survey, answered_at__isnull=False).exists():
+                raise NeedsError(TOPICS_FIXED, field="topics")
+            _topics_replace(survey, wanted)
+            changed.append("topics")
+    if changed:
+        survey.save(update_fields=[name for name in changed if name != "topics"])
+        logger.info("Needs survey %s changed by %s: %s", survey.pk, actor.pk, ", ".join(changed))
+    return survey
+
+
+def _topics_replace(survey: NeedsSurvey, wanted: list[tuple[PriorityArea, list[str]]]) -> None:
+    """Make the survey's topics the ones wanted. A topic kept (same area, same words) keeps its
+    row, so a respondent whose page was open before the change keeps their rating of it."""
+    existing = {(t.priority_area_id, t.text.lower()): t for t in survey.topics.all()}
+    kept, added = [], []
+    for area, texts in wanted:
+        for order, text in enumerate(texts, start=1):
+            topic = existing.pop((area.pk, text.lower()), None)
+            if topic is None:
+                added.append(NeedsTopic(survey=survey, priority_area=area, text=text, order=order))
+            else:
+                topic.text, topic.order = text, order
+                kept.append(topic)
+    NeedsTopic.objects.filter(pk__in=[t.pk for t in existing.values()]).delete()
+    NeedsTopic.objects.bulk_update(kept, ["text", "order"])
+    NeedsTopic.objects.bulk_create(added)
 
 
 # --- sending -------------------------------------------------------------------------------
@@ -305,14 +398,13 @@ def needs_answer_submit(
 ) -> NeedsInvitation:
     """Store one person's confidence in every topic (1-5, or not relevant), once."""
     now = now or timezone.now()
-    invitation = (
-        NeedsInvitation.objects.select_for_update(of=("self",))
-        .select_related("survey")
-        .get(pk=invitation.pk)
-    )
+    # The survey first (as needs_survey_send and needs_survey_update lock it): its topics cannot
+    # change while this answer is checked against them and saved.
+    survey = NeedsSurvey.objects.select_for_update().get(pk=invitation.survey_id)
+    invitation = NeedsInvitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation.survey = survey
     if invitation.answered_at is not None:
         raise NeedsError(ALREADY_ANSWERED)
-    survey = invitation.survey
     if survey_is_closed(survey, now=now):
         raise NeedsError(SURVEY_CLOSED.format(day=f"{survey.closes_on:%-d %B %Y}"))
     topics = list(survey.topics.all())

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from competency import needs_exports, needs_selectors, needs_services
 from competency.models import NeedsSurvey
-from competency.needs_forms import NeedsReportForm, NeedsSendForm, NeedsSurveyForm
+from competency.needs_forms import (
+    NeedsReportForm,
+    NeedsSendForm,
+    NeedsSurveyEditForm,
+    NeedsSurveyForm,
+)
 from core.text import clean_text
 from courses.models import PriorityArea
 from people.roles import LEAD, role_required
@@ -29,6 +34,13 @@ def _private(response):
 
 def _areas() -> list[PriorityArea]:
     return list(PriorityArea.objects.order_by("name"))
+
+
+def _topics_by_area(data, areas) -> dict:
+    """Each priority area's topics, from its box (one a line)."""
+    return {
+        area: needs_services.topics_from_text(data.get(f"area-{area.pk}", "")) for area in areas
+    }
 
 
 @role_required(LEAD)
@@ -48,9 +60,6 @@ def survey_create(request):
     form = NeedsSurveyForm(request.POST or None, areas=areas)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        topics = {
-            area: needs_services.topics_from_text(data.get(f"area-{area.pk}", "")) for area in areas
-        }
         try:
             survey = needs_services.needs_survey_create(
                 actor=request.user,
@@ -58,7 +67,7 @@ def survey_create(request):
                 intro=data["intro"],
                 opens_on=data["opens_on"],
                 closes_on=data["closes_on"],
-                topics=topics,
+                topics=_topics_by_area(data, areas),
             )
         except needs_services.NeedsError as error:
             if error.field == "topics":
@@ -70,6 +79,67 @@ def survey_create(request):
             return redirect("needs:survey", survey.pk)
     status = 400 if form.errors else 200
     return render(request, "competency/needs/survey_form.html", {"form": form}, status=status)
+
+
+@role_required(LEAD)
+@require_http_methods(["GET", "POST"])
+def survey_edit(request, pk):
+    """Change a survey before it closes: title, introduction and closing date; its topics only
+    while nobody has answered (the page says so once they are fixed)."""
+    survey = get_object_or_404(NeedsSurvey, pk=pk)
+    if needs_services.survey_is_closed(survey):
+        day = f"{survey.closes_on:%-d %B %Y}"
+        messages.error(request, needs_services.SURVEY_CLOSED_EDIT.format(day=day))
+        return redirect("needs:survey", survey.pk)
+    areas = _areas()
+    answered = needs_selectors.response_rate(survey)["answered"]
+    # The topics the lead saw are the ones posted: an answer that arrived since does not drop
+    # their changes silently (the service refuses them, and the page says why).
+    posted_topics = any(key.startswith("area-") for key in request.POST)
+    topics_fixed = bool(answered) and not posted_topics
+    form = NeedsSurveyEditForm(
+        request.POST or None, survey=survey, areas=areas, topics_fixed=topics_fixed
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            needs_services.needs_survey_update(
+                survey=survey,
+                actor=request.user,
+                title=data["title"],
+                intro=data["intro"],
+                closes_on=data["closes_on"],
+                topics=None if topics_fixed else _topics_by_area(data, areas),
+            )
+        except needs_services.NeedsError as error:
+            if error.message == needs_services.TOPICS_FIXED:
+                # Someone answered while the lead was editing: show the page as it is now.
+                topics_fixed = True
+                answered = needs_selectors.response_rate(survey)["answered"]
+                form = NeedsSurveyEditForm(
+                    request.POST, survey=survey, areas=areas, topics_fixed=True
+                )
+                form.is_valid()
+                form.add_error(None, error.message)
+            elif error.field == "topics":
+                form.add_error(f"area-{areas[0].pk}" if areas else None, error.message)
+            elif error.field is None:
+                messages.error(request, error.message)  # closed since the page was opened
+                return redirect("needs:survey", survey.pk)
+            else:
+                form.add_service_error(error)
+        else:
+            messages.success(request, "Your changes to the survey are saved.")
+            return redirect("needs:survey", survey.pk)
+    context = {
+        "form": form,
+        "survey": survey,
+        "topics_fixed": topics_fixed,
+        "answered": answered,
+        "areas": needs_selectors.needs_topics_by_area(survey) if topics_fixed else [],
+    }
+    status = 400 if form.errors else 200
+    return render(request, "competency/needs/survey_form.html", context, status=status)
 
 
 def _survey_page(request, survey, form, status=200):
@@ -139,6 +209,16 @@ def survey_preview(request, pk):
     return render(request, "competency/needs/answer.html", context)
 
 
+def _pk(text: str) -> int | None:
+    """A row id the page put in a field name or value; None for anything else."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
+def _shown(survey) -> str:
+    """The topics a respondent's page shows, to tell on submit whether the lead changed them."""
+    return ",".join(str(pk) for pk in sorted(survey.topics.values_list("pk", flat=True)))
+
+
 def _rows(survey, values, errors):
     return [
         (
@@ -172,10 +252,15 @@ def needs_answer(request, token):
         return _private(
             render(request, "competency/needs/closed.html", {"survey": survey}, status=410)
         )
-    values, errors = {}, {}
+    values, errors, changed = {}, {}, False
     if request.method == "POST":
-        topic_ids = list(survey.topics.values_list("pk", flat=True))
-        values = {pk: clean_text(request.POST.get(f"topic-{pk}", ""))[:10] for pk in topic_ids}
+        # Every rating posted, by topic: the service takes those of the survey's topics as they
+        # are when it saves (a topic the lead kept in an edit keeps its rating).
+        values = {
+            _pk(key.removeprefix("topic-")): clean_text(value)[:10]
+            for key, value in request.POST.items()
+            if key.startswith("topic-") and _pk(key.removeprefix("topic-"))
+        }
         try:
             needs_services.needs_answer_submit(invitation=invitation, data=values)
         except needs_services.NeedsError as error:
@@ -188,11 +273,17 @@ def needs_answer(request, token):
                     render(request, "competency/needs/closed.html", context, status=410)
                 )
             errors = error.errors
+            shown = {_pk(pk) for pk in request.POST.get("shown", "")[:5000].split(",")} - {None}
+            changed = bool(shown) and shown != set(survey.topics.values_list("pk", flat=True))
         else:
             return _private(render(request, "competency/needs/thanks.html", {"survey": survey}))
+    if request.method == "POST":
+        survey.refresh_from_db()  # as it is now: the lead may have changed it since
     areas = _rows(survey, values, errors)
     context = {
         "survey": survey,
+        "shown": _shown(survey),
+        "changed": changed,
         "areas": areas,
         "errors": [row for _area, rows in areas for row in rows if row["error"]],
         "ratings": RATINGS,

@@ -42,6 +42,7 @@ from competency.models import (
     Level,
     NeedsInvitation,
     NeedsSurvey,
+    NeedsTopic,
     OrganisationStaffCount,
     Requirement,
 )
@@ -344,6 +345,7 @@ MATRIX: dict[str, Entry] = {
     "needs:list": Entry("GET", {NONE: LEAD_ONLY}),
     "needs:create": Entry("GET", {NONE: LEAD_ONLY}, data="needs_survey"),
     "needs:survey": Entry("GET", {NONE: LEAD_ONLY}),
+    "needs:edit": Entry("GET", {NONE: LEAD_ONLY}, data="needs_edit"),
     "needs:preview": Entry("GET", {NONE: LEAD_ONLY}),
     "needs:send": Entry(
         "POST",
@@ -834,6 +836,12 @@ class World:
                 f"area-{self.event.course.priority_area_id}": "A topic",
             },
             "needs_send": {"emails": self.outsider.email},
+            "needs_edit": {
+                "title": "A survey nobody may rename",
+                "intro": "",
+                "closes_on": (timezone.localdate() + timedelta(days=40)).isoformat(),
+                f"area-{self.event.course.priority_area_id}": "A topic nobody may add",
+            },
             "venue": {"name": "Otto's venue", "address": "1 High Street", "is_active": "on"},
             "priority_area": {"name": "An area nobody may add", "first_year": "2024"},
             "reason": {"label": "A reason nobody may add", "use": "both", "order": "3"},
@@ -884,7 +892,8 @@ def fingerprint() -> tuple:
         ),
         tuple(User.groups.through.objects.order_by("pk").values_list("user_id", "group_id")),
         Enrolment.objects.count(),
-        NeedsSurvey.objects.count(),
+        tuple(NeedsSurvey.objects.order_by("pk").values_list("pk", "title", "closes_on")),
+        tuple(NeedsTopic.objects.order_by("pk").values_list("pk", "text", "order")),
         NeedsInvitation.objects.count(),
         tuple(Course.objects.order_by("pk").values_list("pk", "title", "retired_on")),
         tuple(Level.objects.order_by("pk").values_list("pk", "number", "name")),
