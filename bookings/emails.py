@@ -18,6 +18,8 @@ from people import reminders
 
 # Emails a person may turn off (people.reminders); every other booking email always goes.
 REMINDER_PURPOSES = frozenset({"reminder"})
+# Emails due only while the booking holds its place and the event goes ahead.
+STILL_HELD_PURPOSES = frozenset({"confirmation", "reminder", "event_updated"})
 
 SUBJECTS = {
     "confirmation": "Your place is booked: {course}",
@@ -54,8 +56,15 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     if purpose == "waitlist_offer" and event.status == event.Status.CANCELLED:
         return None
     kind = purpose_kind(purpose)
-    # An update for a place no longer held, or an event since cancelled, is no longer due.
-    if kind == "event_updated" and calendar.current_method(booking) != calendar.REQUEST:
+    # An update, a confirmation or a reminder for a place no longer held (cancelled, handed to a
+    # colleague, moved) or for an event since cancelled is no longer due: the email that says
+    # so has gone or goes, and "Your place is booked" must not follow it.
+    if kind in STILL_HELD_PURPOSES and calendar.current_method(booking) != calendar.REQUEST:
+        return None
+    # A reminder is of a course still to come, for a place still booked.
+    if kind in REMINDER_PURPOSES and (
+        booking.status != Booking.Status.CONFIRMED or event.start <= timezone.now()
+    ):
         return None
     reminder_to = booking.person if recipient_role == "delegate" else None
     if kind in REMINDER_PURPOSES and not reminders.reminders_wanted(reminder_to):

@@ -199,3 +199,46 @@ def test_every_try_of_a_row_carries_the_same_message_id(booking, mailoutbox, smt
     expected = f"<outbox-{row.pk}@training.example.org>"
     assert sent_ids == [expected]
     assert mailoutbox[0].message()["Message-ID"] == expected
+
+
+@pytest.mark.parametrize("purpose", ["confirmation", "reminder"])
+@pytest.mark.parametrize("change", ["booking cancelled", "event cancelled", "handed over"])
+def test_a_confirmation_or_reminder_for_a_place_no_longer_held_is_skipped(
+    mailoutbox, purpose, change
+):
+    """Owed while the place was held, sent after it was given up (e.g. the queue was down): no
+    "Your place is booked" or "coming up" email follows the one that says it is gone."""
+    lead = UserFactory()
+    reason = CancellationReason.objects.create(label="Work capacity")
+    event = EventFactory(capacity=5, start=timezone.now() + timedelta(days=3))
+    held = booking_services.booking_create(event=event, person=UserFactory())
+    outbox.outbox_record(booking_id=held.pk, purpose=purpose)
+    if change == "booking cancelled":
+        booking_services.booking_cancel(booking=held, actor=held.person, reason=reason)
+    elif change == "event cancelled":
+        booking_services.event_cancel(event=event, actor=lead, reason="Trainer unwell")
+    else:
+        Booking.objects.filter(pk=held.pk).update(status=Booking.Status.SUBSTITUTED)
+    mailoutbox.clear()
+    assert booking_tasks.send_booking_email(held.pk, purpose) is False
+    row = _row(held, purpose)
+    assert row.state == State.SKIPPED and mailoutbox == []
+
+
+def test_a_reminder_that_went_late_for_a_course_already_started_is_skipped(mailoutbox):
+    event = EventFactory(capacity=5, start=timezone.now() + timedelta(hours=2))
+    held = booking_services.booking_create(event=event, person=UserFactory())
+    outbox.outbox_record(booking_id=held.pk, purpose="reminder")
+    mailoutbox.clear()
+    with time_machine.travel(event.start + timedelta(minutes=5)):
+        assert booking_tasks.send_booking_email(held.pk, "reminder") is False
+    assert _row(held, "reminder").state == State.SKIPPED and mailoutbox == []
+
+
+def test_a_reminder_for_a_place_still_held_goes(mailoutbox):
+    event = EventFactory(capacity=5, start=timezone.now() + timedelta(days=2))
+    held = booking_services.booking_create(event=event, person=UserFactory())
+    outbox.outbox_record(booking_id=held.pk, purpose="reminder")
+    mailoutbox.clear()
+    assert booking_tasks.send_booking_email(held.pk, "reminder") is True
+    assert [m.subject for m in mailoutbox] == [f"Reminder: {event.course.title} is coming up"]
