@@ -48,6 +48,9 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     # A failed row is tried again from this moment (back-off with jitter).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When the sweeper last queued it again: it does not queue it again while that task may still
+    # be waiting in a long queue (requeue_stuck), so a backlog does not multiply its tasks.
+    requeued_at = models.DateTimeField(null=True, blank=True)
     # Why it failed, was given up or skipped: a short reason, never an address.
     note = models.CharField(max_length=300, blank=True)
 

@@ -108,8 +108,16 @@ def requeue_stuck(*, now=None) -> int:
         pending
         | (Q(state=OutboundEmail.State.FAILED, attempts__lt=limit) & _back_off_over(now))
         | Q(state=OutboundEmail.State.SENDING, claimed_at__lt=stale, attempts__lt=limit)
+    ).filter(
+        # Not while the task the sweeper queued last time may still be waiting its turn: only
+        # once a worker has claimed the row since (it failed again, or died), or after
+        # EMAIL_PENDING_RESEND_SECONDS (that task was lost too). One sweep a minute during a
+        # long backlog would otherwise add a task per owed email every minute.
+        Q(requeued_at__isnull=True) | Q(requeued_at__lt=F("claimed_at")) | Q(requeued_at__lt=waiting)
     )
-    return sum(outbox_enqueue(row) for row in stuck)
+    queued = [row.pk for row in stuck if outbox_enqueue(row)]
+    OutboundEmail.objects.filter(pk__in=queued).update(requeued_at=now)
+    return len(queued)
 
 
 def _back_off_over(now) -> Q:

@@ -242,3 +242,42 @@ def test_a_reminder_for_a_place_still_held_goes(mailoutbox):
     mailoutbox.clear()
     assert booking_tasks.send_booking_email(held.pk, "reminder") is True
     assert [m.subject for m in mailoutbox] == [f"Reminder: {event.course.title} is coming up"]
+
+
+def test_a_backlog_does_not_multiply_the_sweepers_tasks(monkeypatch, settings):
+    """Owed emails waiting in a long queue are queued again once, not every minute: the next
+    sweep leaves them until a worker has claimed them since, or the task is presumed lost."""
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+
+    if settings.Q_CLUSTER.get("redis"):
+        pytest.skip("counts the tasks in the ORM broker")
+    monkeypatch.setattr(Conf, "SYNC", False)  # queued for a worker that is busy elsewhere
+    start = timezone.now()
+    rows = [
+        outbox.outbox_record(booking_id=BookingFactory().pk, purpose="confirmation")
+        for _ in range(5)
+    ]
+    OutboundEmail.objects.update(created_at=start - timedelta(minutes=10))
+
+    assert outbox.requeue_stuck(now=start) == 5
+    for minute in (1, 2, 3):  # the sweeper's schedule; the worker has not got to them yet
+        assert outbox.requeue_stuck(now=start + timedelta(minutes=minute)) == 0
+    assert OrmQ.objects.count() == 5
+    # Still not claimed after EMAIL_PENDING_RESEND_SECONDS: those tasks were lost, queue again.
+    later = start + timedelta(seconds=settings.EMAIL_PENDING_RESEND_SECONDS + 1)
+    assert outbox.requeue_stuck(now=later) == 5
+
+    # A row a worker claimed since it was queued, and that failed again, is queued again as soon
+    # as its back-off is over.
+    failed = rows[0]
+    OutboundEmail.objects.filter(pk=failed.pk).update(
+        state=State.FAILED,
+        attempts=1,
+        claimed_at=later + timedelta(seconds=5),
+        next_attempt_at=later + timedelta(seconds=20),
+    )
+    OutboundEmail.objects.exclude(pk=failed.pk).update(state=State.SENT)
+    assert outbox.requeue_stuck(now=later + timedelta(seconds=10)) == 0  # back-off not over
+    assert outbox.requeue_stuck(now=later + timedelta(seconds=30)) == 1
+    assert outbox.requeue_stuck(now=later + timedelta(seconds=90)) == 0
