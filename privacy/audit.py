@@ -8,6 +8,8 @@ Bulk writes (`bulk_create`, `QuerySet.update`) send no signals, so a new version
 are recorded once the transaction commits, from the database. Training needs surveys write their
 topics in bulk too, so competency's services say what changed, topics included, with the
 documented `competency.signals.needs_survey_changed`, received here.
+
+The L&D lead reads the trail at /manage/audit/ (privacy.trail_views).
 """
 
 from __future__ import annotations
