@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competency.models import NeedsAnswer, NeedsInvitation, NeedsSurvey, NeedsTopic
+from competency.signals import needs_survey_changed
 from core.clock import LONDON
 from core.text import clean_line, clean_text
 from courses.models import PriorityArea
@@ -137,6 +138,25 @@ def _checked_topics(
     return wanted
 
 
+# What the audit trail is told of a survey (competency.signals.needs_survey_changed).
+SURVEY_FIELDS = ("title", "intro", "opens_on", "closes_on")
+TOPICS_KEY = "topics: {area}"
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _topics_by_area(survey: NeedsSurvey) -> dict[str, str]:
+    """{"topics: <area>": "first; second"} in the order the survey's pages list them."""
+    found: dict[str, list[str]] = {}
+    for area, text in survey.topics.order_by(*TOPIC_ORDER).values_list(
+        "priority_area__name", "text"
+    ):
+        found.setdefault(TOPICS_KEY.format(area=area), []).append(text)
+    return {key: "; ".join(texts) for key, texts in found.items()}
+
+
 @transaction.atomic
 def needs_survey_create(
     *,
@@ -164,6 +184,15 @@ def needs_survey_create(
         NeedsTopic(survey=survey, priority_area=area, text=text, order=order)
         for area, texts in wanted
         for order, text in enumerate(texts, start=1)
+    )
+    after = {name: _plain(getattr(survey, name)) for name in SURVEY_FIELDS}
+    needs_survey_changed.send(
+        sender=NeedsSurvey,
+        survey=survey,
+        actor=actor,
+        created=True,
+        before={},
+        after=after | _topics_by_area(survey),
     )
     return survey
 
@@ -193,12 +222,14 @@ def needs_survey_update(
     title = _checked_title(title)
     _check_closing(opens_on=survey.opens_on, closes_on=closes_on, today=today)
     changed = []
+    before, after = {}, {}
     for name, value in (
         ("title", title),
         ("intro", clean_text(intro or "").strip()),
         ("closes_on", closes_on),
     ):
         if getattr(survey, name) != value:
+            before[name], after[name] = _plain(getattr(survey, name)), _plain(value)
             setattr(survey, name, value)
             changed.append(name)
     if topics is not None:
@@ -212,11 +243,24 @@ def needs_survey_update(
         if new != current:
             if NeedsInvitation.objects.filter(survey=survey, answered_at__isnull=False).exists():
                 raise NeedsError(TOPICS_FIXED, field="topics")
+            old_topics = _topics_by_area(survey)
             _topics_replace(survey, wanted)
+            new_topics = _topics_by_area(survey)
+            for key in dict.fromkeys([*old_topics, *new_topics]):
+                if old_topics.get(key, "") != new_topics.get(key, ""):
+                    before[key], after[key] = old_topics.get(key, ""), new_topics.get(key, "")
             changed.append("topics")
     if changed:
         survey.save(update_fields=[name for name in changed if name != "topics"])
         logger.info("Needs survey %s changed by %s: %s", survey.pk, actor.pk, ", ".join(changed))
+        needs_survey_changed.send(
+            sender=NeedsSurvey,
+            survey=survey,
+            actor=actor,
+            created=False,
+            before=before,
+            after=after,
+        )
     return survey
 
 

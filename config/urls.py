@@ -59,6 +59,7 @@ urlpatterns = [
     path("manage/people/", include("people.manage_urls")),
     path("manage/organisations/", include("people.organisation_urls")),
     path("manage/cancellation-reasons/", include("bookings.reason_urls")),
+    path("manage/audit/", include("privacy.trail_urls")),
     # The L&D lead's page for one event (bookings/manage_urls.py).
     path("manage/events/<int:event_id>/", include("bookings.manage_urls")),
     path("", include("courses.urls")),

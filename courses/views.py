@@ -114,6 +114,11 @@ MANAGE_SECTIONS = [
     ),
     ("privacy:person_find", "Find a person's data", "Export or anonymise a person's records"),
     (
+        "audit:trail",
+        "Audit trail",
+        "Who changed questionnaires, needs surveys, people's roles and organisations, and when",
+    ),
+    (
         "courses:manage_demand",
         "Demand for courses with no dates",
         "Who is waiting to hear when dates are announced, by course and organisation",

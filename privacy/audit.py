@@ -5,7 +5,11 @@ organisation changes by people.services (OrganisationLog). Questionnaires and th
 created by data migrations, the importer, defaults and `questionnaire_new_version`: the receivers
 here record every save and delete of them with before and after (like django-simple-history).
 Bulk writes (`bulk_create`, `QuerySet.update`) send no signals, so a new version's copied items
-are recorded once the transaction commits, from the database.
+are recorded once the transaction commits, from the database. Training needs surveys write their
+topics in bulk too, so competency's services say what changed, topics included, with the
+documented `competency.signals.needs_survey_changed`, received here.
+
+The L&D lead reads the trail at /manage/audit/ (privacy.trail_views).
 """
 
 from __future__ import annotations
@@ -252,13 +256,25 @@ def _email_resent(sender, row, actor: User | None, before_state: str, **kwargs):
     )
 
 
+def _needs_survey_changed(sender, survey, actor: User | None, created: bool, before, after, **kw):
+    record(
+        action=f"needs_survey.{'create' if created else 'change'}",
+        obj=survey,
+        actor=actor,
+        before=before,
+        after=after,
+    )
+
+
 def connect() -> None:
     from django.contrib.auth import get_user_model
 
+    from competency.signals import needs_survey_changed
     from evaluations.models import Item, Questionnaire
     from messaging.signals import email_resend_requested
 
     email_resend_requested.connect(_email_resent, dispatch_uid="privacy.audit.email_resend")
+    needs_survey_changed.connect(_needs_survey_changed, dispatch_uid="privacy.audit.needs_survey")
 
     person = get_user_model()
     pre_save.connect(_person_pre_save, sender=person, dispatch_uid="privacy.audit.person.pre")

@@ -1,4 +1,5 @@
-"""The audit trail of changes that have no log of their own (questionnaires, erasures)."""
+"""The audit trail of changes that have no log of their own (questionnaires, needs surveys,
+roles, erasures); the L&D lead reads it at /manage/audit/."""
 
 from django.conf import settings
 from django.db import models
@@ -26,7 +27,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The lead's trail: newest first, a page at a time, often within dates.
+            models.Index(fields=["at", "id"], name="privacy_audit_at_id_idx"),
+        ]
         verbose_name_plural = "audit entries"
 
     def __str__(self):

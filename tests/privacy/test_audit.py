@@ -1,5 +1,5 @@
-"""The audit trail: questionnaire changes, bulk register marks (one entry per delegate), and logs
-nobody can edit or delete, trainers least of all."""
+"""The audit trail: questionnaire and training needs survey changes, bulk register marks (one
+entry per delegate), and logs nobody can edit or delete, trainers least of all."""
 
 from datetime import timedelta
 
@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.models import Booking, BookingLog
+from competency import needs_services
+from courses.models import PriorityArea
 from evaluations.defaults import ensure_default_questionnaires
 from evaluations.models import Item, Questionnaire, Stage
 from evaluations.services import questionnaire_new_version
@@ -140,3 +142,66 @@ def test_the_admin_refuses_to_edit_or_delete_log_entries(client, request, who):
     expected = 200 if who == "superuser" else 403
     listing = client.get(reverse("admin:bookings_bookinglog_changelist"), follow=True)
     assert listing.status_code == expected
+
+
+def test_creating_and_editing_a_needs_survey_is_recorded_with_who_and_before_after(lead):
+    neglect = PriorityArea.objects.create(name="Neglect")
+    exploitation = PriorityArea.objects.create(name="Exploitation")
+    today = timezone.localdate()
+    survey = needs_services.needs_survey_create(
+        actor=lead,
+        title="Needs 2027",
+        intro="",
+        opens_on=today,
+        closes_on=today + timedelta(days=30),
+        topics={neglect: ["Recognising neglect", "Home visits"]},
+    )
+    created = AuditEntry.objects.get(action="needs_survey.create")
+    assert (created.actor, created.object_type, created.object_id) == (
+        lead,
+        "competency.needssurvey",
+        str(survey.pk),
+    )
+    assert created.object_repr == "Needs 2027"
+    assert created.before == {}
+    assert created.after == {
+        "title": "Needs 2027",
+        "intro": "",
+        "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=30)).isoformat(),
+        "topics: Neglect": "Recognising neglect; Home visits",
+    }
+
+    needs_services.needs_survey_update(
+        survey=survey,
+        actor=lead,
+        title="Needs 2027/28",
+        intro="",
+        closes_on=today + timedelta(days=40),
+        topics={neglect: ["Recognising neglect"], exploitation: ["County lines"]},
+    )
+    changed = AuditEntry.objects.get(action="needs_survey.change")
+    assert changed.actor == lead
+    assert changed.before == {
+        "title": "Needs 2027",
+        "closes_on": (today + timedelta(days=30)).isoformat(),
+        "topics: Neglect": "Recognising neglect; Home visits",
+        "topics: Exploitation": "",
+    }
+    assert changed.after == {
+        "title": "Needs 2027/28",
+        "closes_on": (today + timedelta(days=40)).isoformat(),
+        "topics: Neglect": "Recognising neglect",
+        "topics: Exploitation": "County lines",
+    }
+
+    # Saving it again unchanged records nothing.
+    needs_services.needs_survey_update(
+        survey=survey,
+        actor=lead,
+        title="Needs 2027/28",
+        intro="",
+        closes_on=today + timedelta(days=40),
+        topics={neglect: ["Recognising neglect"], exploitation: ["County lines"]},
+    )
+    assert AuditEntry.objects.filter(action__startswith="needs_survey").count() == 2

@@ -397,6 +397,8 @@ MATRIX: dict[str, Entry] = {
     "privacy:anonymise": Entry(
         "GET", {COLLEAGUE: LEAD_ONLY, OTHER_ORG: LEAD_ONLY}, data="anonymise"
     ),
+    # the audit trail (who changed what, when): the lead's alone
+    "audit:trail": Entry("GET", {NONE: LEAD_ONLY}),
 }
 
 

@@ -2,9 +2,10 @@
 or carriage return), whatever field the text was typed into.
 
 The exports: the uptake report's CSV (every table), its XLSX, the training_report command's CSV,
-and the subject access ZIP (one CSV per section). Hostile text goes into every name a person or
-the L&D lead can type that reaches them: priority area, course, organisation, person, cancellation
-and non-attendance reasons, access needs and evaluation comments.
+the subject access ZIP (one CSV per section) and the audit trail's CSV. Hostile text goes into
+every name a person or the L&D lead can type that reaches them: priority area, course,
+organisation, person, cancellation and non-attendance reasons, access needs and evaluation
+comments.
 """
 
 import csv
@@ -21,8 +22,9 @@ from openpyxl import load_workbook
 from bookings.models import Booking, CancellationReason
 from evaluations import services as evaluation_services
 from evaluations.defaults import ensure_default_questionnaires
-from evaluations.models import Item, Stage
+from evaluations.models import Item, Questionnaire, Stage
 from people.models import Organisation
+from privacy.audit import audit_actor
 from reports.tables import report_tables
 from tests.factories import (
     BookingFactory,
@@ -220,3 +222,16 @@ def test_the_subject_access_zip_escapes_formulas_in_every_csv(lead_client, hosti
         seen |= csv_cells(text)
     for value in (PERSON, ACCESS_NEEDS, COMMENT):
         assert "'" + value in seen, value
+
+
+def test_the_audit_trail_csv_escapes_formulas(lead_client, hostile):
+    # A person whose name is a formula changes a questionnaire whose name is one too.
+    with audit_actor(hostile["person"]):
+        Questionnaire.objects.create(name=COURSE, stage=Stage.PRE, family="hostile", intro=COMMENT)
+    response = lead_client.get(reverse("audit:trail"), {"format": "csv"})
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert unsafe_csv_cells(text) == []
+    seen = csv_cells(text)
+    assert "'" + PERSON in seen
+    assert any(cell.startswith("'" + COURSE) for cell in seen)
