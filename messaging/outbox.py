@@ -113,7 +113,9 @@ def requeue_stuck(*, now=None) -> int:
         # once a worker has claimed the row since (it failed again, or died), or after
         # EMAIL_PENDING_RESEND_SECONDS (that task was lost too). One sweep a minute during a
         # long backlog would otherwise add a task per owed email every minute.
-        Q(requeued_at__isnull=True) | Q(requeued_at__lt=F("claimed_at")) | Q(requeued_at__lt=waiting)
+        Q(requeued_at__isnull=True)
+        | Q(requeued_at__lt=F("claimed_at"))
+        | Q(requeued_at__lt=waiting)
     )
     queued = [row.pk for row in stuck if outbox_enqueue(row)]
     OutboundEmail.objects.filter(pk__in=queued).update(requeued_at=now)
