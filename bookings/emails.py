@@ -61,6 +61,10 @@ def build_message(booking: Booking, purpose: str, recipient_role: str) -> EmailM
     # so has gone or goes, and "Your place is booked" must not follow it.
     if kind in STILL_HELD_PURPOSES and calendar.current_method(booking) != calendar.REQUEST:
         return None
+    # "You are on the waiting list" only while they still are: not after the offer, the place or
+    # the withdrawal it would now arrive behind.
+    if kind == "waitlist_joined" and booking.status != Booking.Status.WAITLISTED:
+        return None
     # A reminder is of a course still to come, for a place still booked.
     if kind in REMINDER_PURPOSES and (
         booking.status != Booking.Status.CONFIRMED or event.start <= timezone.now()

@@ -281,3 +281,18 @@ def test_a_backlog_does_not_multiply_the_sweepers_tasks(monkeypatch, settings):
     assert outbox.requeue_stuck(now=later + timedelta(seconds=10)) == 0  # back-off not over
     assert outbox.requeue_stuck(now=later + timedelta(seconds=30)) == 1
     assert outbox.requeue_stuck(now=later + timedelta(seconds=90)) == 0
+
+
+def test_a_waiting_list_email_that_went_after_a_place_came_free_is_skipped(mailoutbox):
+    reason = CancellationReason.objects.create(label="Work capacity")
+    event = EventFactory(capacity=1, start=timezone.now() + timedelta(days=20))
+    held = booking_services.booking_create(event=event, person=UserFactory())
+    waiting = booking_services.booking_create(event=event, person=UserFactory())
+    assert waiting.status == Booking.Status.WAITLISTED
+    OutboundEmail.objects.filter(booking=waiting).update(state=State.PENDING)  # not gone yet
+    booking_services.booking_cancel(booking=held, actor=held.person, reason=reason)
+    waiting.refresh_from_db()
+    assert waiting.status == Booking.Status.OFFERED
+    mailoutbox.clear()
+    assert booking_tasks.send_booking_email(waiting.pk, "waitlist_joined") is False
+    assert _row(waiting, "waitlist_joined").state == State.SKIPPED and mailoutbox == []
