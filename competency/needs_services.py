@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from competency.models import NeedsAnswer, NeedsInvitation, NeedsSurvey, NeedsTopic
 from competency.signals import needs_survey_changed
-from core.clock import LONDON
+from core.clock import EARLIEST_YEAR, LATEST_YEAR, LONDON, YEAR_OUT_OF_RANGE, day_start
 from core.text import clean_line, clean_text
 from courses.models import PriorityArea
 from messaging.models import OutboundEmail
@@ -44,6 +44,8 @@ TOPIC_TOO_LONG = "Topic “{topic}…” is too long: keep each topic under 300 
 NOTHING_TO_SEND = "Paste at least one email address, or choose at least one organisation."
 BAD_EMAIL_LINES = "These lines are not the email address of anyone with an account: {lines}."
 SURVEY_CLOSED = "This survey closed on {day}: it can no longer be sent or answered."
+SURVEY_NOT_OPEN_SEND = "This survey opens on {day}: send it from that day."
+SURVEY_NOT_OPEN = "This survey opens on {day}: it takes answers from that day."
 SURVEY_CLOSED_EDIT = "This survey closed on {day}: it can no longer be changed."
 TOPICS_FIXED = (
     "The topics can no longer change: people have already answered them, and every answer "
@@ -95,6 +97,11 @@ def survey_is_closed(survey: NeedsSurvey, *, now: datetime | None = None) -> boo
     return (now or timezone.now()) >= survey_closes_at(survey)
 
 
+def survey_not_open_yet(survey: NeedsSurvey, *, now: datetime | None = None) -> bool:
+    """True before the start of the opening day in Europe/London."""
+    return (now or timezone.now()) < day_start(survey.opens_on)
+
+
 # --- the lead's survey ---------------------------------------------------------------------
 
 
@@ -116,7 +123,14 @@ def _checked_title(title: str) -> str:
     return title
 
 
+def _check_year(day: date, field: str) -> None:
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise NeedsError(YEAR_OUT_OF_RANGE, field=field)
+
+
 def _check_closing(*, opens_on: date, closes_on: date, today: date) -> None:
+    _check_year(opens_on, "opens_on")
+    _check_year(closes_on, "closes_on")
     if closes_on < opens_on:
         raise NeedsError(DATES_WRONG, field="closes_on")
     if closes_on < today:
@@ -345,6 +359,8 @@ def needs_survey_send(
     survey = NeedsSurvey.objects.select_for_update().get(pk=survey.pk)  # one sender at a time
     if survey_is_closed(survey, now=now):
         raise NeedsError(SURVEY_CLOSED.format(day=f"{survey.closes_on:%-d %B %Y}"))
+    if survey_not_open_yet(survey, now=now):
+        raise NeedsError(SURVEY_NOT_OPEN_SEND.format(day=f"{survey.opens_on:%-d %B %Y}"))
     people = {p.pk: p for p in people}
     if not people:
         raise NeedsError(NO_ONE_TO_ASK)
@@ -451,6 +467,8 @@ def needs_answer_submit(
         raise NeedsError(ALREADY_ANSWERED)
     if survey_is_closed(survey, now=now):
         raise NeedsError(SURVEY_CLOSED.format(day=f"{survey.closes_on:%-d %B %Y}"))
+    if survey_not_open_yet(survey, now=now):
+        raise NeedsError(SURVEY_NOT_OPEN.format(day=f"{survey.opens_on:%-d %B %Y}"))
     topics = list(survey.topics.all())
     errors, ratings = {}, {}
     for topic in topics:

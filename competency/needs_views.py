@@ -148,6 +148,7 @@ def _survey_page(request, survey, form, status=200):
         "areas": needs_selectors.needs_topics_by_area(survey),
         "rate": needs_selectors.response_rate(survey),
         "closed": needs_services.survey_is_closed(survey),
+        "not_open_yet": needs_services.survey_not_open_yet(survey),
         "form": form,
     }
     return render(request, "competency/needs/survey_detail.html", context, status=status)
@@ -252,6 +253,8 @@ def needs_answer(request, token):
         return _private(
             render(request, "competency/needs/closed.html", {"survey": survey}, status=410)
         )
+    if needs_services.survey_not_open_yet(survey):
+        return _private(render(request, "competency/needs/not_open.html", {"survey": survey}))
     values, errors, changed = {}, {}, False
     if request.method == "POST":
         # Every rating posted, by topic: the service takes those of the survey's topics as they

@@ -16,6 +16,19 @@ from django.utils import timezone
 TIME_ZONE_NAME = "Europe/London"
 LONDON = ZoneInfo(TIME_ZONE_NAME)
 
+# The years a date typed into any form may fall in: beyond them, arithmetic on the date (the
+# next day, a London midnight) runs out of Python's calendar, and no course or report is there.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+YEAR_OUT_OF_RANGE = f"Enter a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
+
+
+def year_in_range(day: date) -> None:
+    """A form validator: a ValidationError for a date outside EARLIEST_YEAR to LATEST_YEAR."""
+    from django.core.exceptions import ValidationError
+
+    if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ValidationError(YEAR_OUT_OF_RANGE, code="year_out_of_range")
+
 
 def london_time(moment: datetime) -> datetime:
     """An aware datetime as London's wall clock."""

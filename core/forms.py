@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
+from core.clock import year_in_range
 from core.text import clean_text
+
+LARGEST_NUMBER = 1_000_000
+NUMBER_TOO_LARGE = f"Enter a number no bigger than {LARGEST_NUMBER:,}"
+_largest_number = MaxValueValidator(LARGEST_NUMBER, message=NUMBER_TOO_LARGE)
 
 
 def _cleaning(to_python):
@@ -21,6 +27,14 @@ class GovukFormMixin:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, forms.DateField) and year_in_range not in field.validators:
+                # Every typed date is in a year the app can work with (core.clock).
+                field.validators = [*field.validators, year_in_range]
+            if isinstance(field, forms.IntegerField) and field.max_value is None:
+                # No count here is that large; without this a huge number met the database's
+                # limit and a message quoting 9223372036854775807.
+                field.max_value = LARGEST_NUMBER
+                field.validators = [*field.validators, _largest_number]
             widget = field.widget
             if isinstance(widget, forms.RadioSelect):
                 continue

@@ -11,7 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from core.clock import LONDON, london_time
+from core.clock import LONDON, london_time, year_in_range
 from core.forms import GovukForm, GovukFormMixin
 from courses.models import Course, Event, PriorityArea, Venue
 from courses.priority_areas import (
@@ -645,6 +645,7 @@ class EventSessionsForm(forms.Form):
                 input_formats=self.DATE_FORMATS,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 error_messages={"invalid": "Enter a real date"},
+                validators=[year_in_range],
             )
             self.fields[f"s{i}-start"] = forms.TimeField(
                 label=f"Start time of session {n}",

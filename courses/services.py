@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -94,6 +95,22 @@ EVENT_TIMES_FROM_SESSIONS = "This event has several sessions: change its times o
 EVENT_CAPACITY_BELOW_BOOKED = (
     "{taken} places are already booked: the capacity cannot be less than {taken}"
 )
+EVENT_CAPACITY_BELOW_BOOKED_AND_OFFERED = (
+    "{booked} places are booked and {offered} offered to the waiting list: the capacity cannot "
+    "be less than {taken}"
+)
+
+
+def capacity_below_taken_message(*, taken: int, offered: int) -> str:
+    """Why the capacity cannot go below the places taken, naming offers apart from bookings
+    (the event page counts them apart)."""
+    if not offered:
+        return EVENT_CAPACITY_BELOW_BOOKED.format(taken=taken)
+    return EVENT_CAPACITY_BELOW_BOOKED_AND_OFFERED.format(
+        booked=taken - offered, offered=offered, taken=taken
+    ).replace("1 places are booked", "1 place is booked")
+
+
 EVENT_CAPACITY_ABOVE_MAX = "Offer at most {most} places"
 EVENT_CAPACITY_ABOVE_VENUE = "{venue} holds {most} people: offer at most {most} places"
 EVENT_IN_THE_PAST = (
@@ -325,9 +342,16 @@ def event_validate(*, event: Event, recording_history: bool = False) -> None:
             )
         elif event.pk is not None:
             # Count afresh: a places_taken annotation on the instance may be stale.
-            taken = event.bookings.filter(status__in=PLACE_HOLDING_STATUSES).count()
+            held = Counter(
+                event.bookings.filter(status__in=PLACE_HOLDING_STATUSES).values_list(
+                    "status", flat=True
+                )
+            )
+            taken = sum(held.values())
             if event.capacity < taken:
-                errors["capacity"] = EVENT_CAPACITY_BELOW_BOOKED.format(taken=taken)
+                errors["capacity"] = capacity_below_taken_message(
+                    taken=taken, offered=held.get("offered", 0)
+                )
     limit = event.places_per_organisation
     if limit is not None:
         if limit < 1:

@@ -12,6 +12,12 @@ from evaluations.models import Invitation, Stage
 CERTIFICATE_WAITS = (
     "Your certificate will be ready once you have answered the post-course evaluation."
 )
+# One course can have two expired links (post-course and stage 2): each button names its own.
+FRESH_LINK_LABELS = {
+    Stage.PRE: "Email me a fresh link to the pre-course evaluation",
+    Stage.POST: "Email me a fresh link to the post-course evaluation",
+    Stage.STAGE2: "Email me a fresh link to the follow-up on my practice",
+}
 LABELS = {
     Stage.PRE: "Answer the pre-course evaluation",
     Stage.POST: "Answer the post-course evaluation",
@@ -68,7 +74,7 @@ def booking_actions(bookings) -> dict[int, list[Action]]:
             action = Action(LABELS[inv.stage], services.invitation_url(inv))
         else:
             action = Action(
-                "Email me a fresh evaluation link",
+                FRESH_LINK_LABELS[inv.stage],
                 reverse("evaluations:fresh_link", args=[inv.pk]),
                 method="post",
                 hint="The link we sent has expired.",

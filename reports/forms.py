@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from core.clock import year_in_range
 from courses.models import Course, PriorityArea
 from people.models import Organisation
 from reports.periods import default_period, presets
@@ -28,8 +29,18 @@ def _select(attrs=None):
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label="From", widget=DateInput(), help_text="For example, 2022-04-01")
-    end = forms.DateField(label="To", widget=DateInput(), help_text="For example, 2023-03-31")
+    start = forms.DateField(
+        label="From",
+        widget=DateInput(),
+        help_text="For example, 2022-04-01",
+        validators=[year_in_range],
+    )
+    end = forms.DateField(
+        label="To",
+        widget=DateInput(),
+        help_text="For example, 2023-03-31",
+        validators=[year_in_range],
+    )
     priority_area = forms.ModelChoiceField(
         PriorityArea.objects.all(), required=False, empty_label="All", widget=_select()
     )

@@ -366,3 +366,74 @@ def test_a_lost_queue_is_picked_up_by_the_outbox_sweeper(
     assert outbox.requeue_stuck(now=later) == 3
     assert sorted(m.to[0] for m in mail.outbox) == [p.email for p in people]
     assert outbox.requeue_stuck(now=later) == 0
+
+
+# --- dates the app can work with, and the opening day ------------------------------------
+
+
+def test_a_closing_date_beyond_the_years_the_app_works_with_is_a_field_error(
+    client, lead, areas, survey
+):
+    """Year 9999 was saved, and then the survey's own page and edit page failed with a 500."""
+    client.force_login(lead)
+    today = timezone.localdate()
+    data = {
+        "title": "Far off",
+        "intro": "",
+        "opens_on": today.isoformat(),
+        "closes_on": "9999-12-31",
+        f"area-{areas['neglect'].pk}": "Recognising neglect",
+    }
+    page = client.post(reverse("needs:create"), data)
+    assert page.status_code == 400
+    assert "Enter a date between the years 2000 and 2100" in page.content.decode()
+    assert not NeedsSurvey.objects.filter(title="Far off").exists()
+    edit = client.post(
+        reverse("needs:edit", args=[survey.pk]),
+        {**data, "title": survey.title, "closes_on": "9999-12-31"},
+    )
+    assert edit.status_code == 400
+    survey.refresh_from_db()
+    assert survey.closes_on.year < 2100
+    with pytest.raises(services.NeedsError) as caught:  # the service refuses it too
+        services.needs_survey_create(
+            actor=lead,
+            title="Far off",
+            intro="",
+            opens_on=date(1900, 1, 1),
+            closes_on=today,
+            topics={areas["neglect"]: ["Recognising neglect"]},
+        )
+    assert caught.value.field == "opens_on"
+
+
+def test_a_survey_is_sent_and_answered_only_from_its_opening_day(
+    client, lead, areas, people, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    later = services.needs_survey_create(
+        actor=lead,
+        title="Next spring",
+        intro="",
+        opens_on=today + timedelta(days=10),
+        closes_on=today + timedelta(days=40),
+        topics={areas["neglect"]: ["Recognising neglect"]},
+    )
+    with pytest.raises(services.NeedsError) as caught:
+        _send(later, lead, people, django_capture_on_commit_callbacks)
+    day = f"{later.opens_on:%-d %B %Y}"
+    assert caught.value.message == services.SURVEY_NOT_OPEN_SEND.format(day=day)
+    client.force_login(lead)
+    page = client.get(reverse("needs:survey", args=[later.pk])).content.decode()
+    assert "you can send it from that day" in page
+    # An invitation made before the opening day (e.g. the day was moved) opens no form early.
+    invitation = NeedsInvitation.objects.create(
+        survey=later, person=people[0], key="early-invitation-key", created_at=timezone.now()
+    )
+    link = services.needs_link_url(invitation).split("://", 1)[1].split("/", 1)[1]
+    answer = client.get("/" + link).content.decode()
+    assert "This survey is not open yet" in answer and 'name="topic-' not in answer
+    topic = later.topics.get()
+    with pytest.raises(services.NeedsError):
+        services.needs_answer_submit(invitation=invitation, data={topic.pk: "3"})
+    assert not NeedsAnswer.objects.exists()

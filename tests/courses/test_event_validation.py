@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from core.clock import LONDON
 from courses.forms import EventForm
 from courses.services import (
-    EVENT_CAPACITY_BELOW_BOOKED,
     EVENT_CAPACITY_BELOW_ONE,
     EVENT_END_NOT_AFTER_START,
+    capacity_below_taken_message,
     event_save,
 )
 from tests.factories import BookingFactory, CourseFactory, EventFactory, VenueFactory
@@ -91,8 +91,8 @@ def test_capacity_below_the_places_already_booked_is_refused_on_the_capacity_fie
     form = EventForm(data=_change_data(booked_event, 2), instance=booked_event)
 
     assert not form.is_valid()
-    assert form.errors == {"capacity": [EVENT_CAPACITY_BELOW_BOOKED.format(taken=3)]}
-    assert "3 places are already booked" in form.errors["capacity"][0]
+    assert form.errors == {"capacity": [capacity_below_taken_message(taken=3, offered=1)]}
+    assert "2 places are booked and 1 offered" in form.errors["capacity"][0]
 
 
 def test_event_save_refuses_bad_values_even_without_the_form(booked_event):
@@ -104,7 +104,7 @@ def test_event_save_refuses_bad_values_even_without_the_form(booked_event):
 
     assert error.value.message_dict == {
         "end": [EVENT_END_NOT_AFTER_START],
-        "capacity": [EVENT_CAPACITY_BELOW_BOOKED.format(taken=3)],
+        "capacity": [capacity_below_taken_message(taken=3, offered=1)],
     }
     booked_event.refresh_from_db()
     assert booked_event.capacity == 10
@@ -121,7 +121,25 @@ def test_admin_shows_the_capacity_error_on_the_field(client, booked_event, djang
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {
-        "capacity": [EVENT_CAPACITY_BELOW_BOOKED.format(taken=3)]
+        "capacity": [capacity_below_taken_message(taken=3, offered=1)]
     }
     booked_event.refresh_from_db()
     assert booked_event.capacity == 10
+
+
+def test_the_capacity_message_counts_places_offered_apart_from_places_booked(db):
+    from bookings.models import Booking
+    from courses.services import capacity_below_taken_message, event_validate
+    from tests.factories import BookingFactory, EventFactory
+
+    event = EventFactory(capacity=5)
+    BookingFactory.create_batch(3, event=event, status=Booking.Status.CONFIRMED)
+    BookingFactory.create_batch(2, event=event, status=Booking.Status.OFFERED)
+    event.capacity = 2
+    message = capacity_below_taken_message(taken=5, offered=2)
+    assert message == (
+        "3 places are booked and 2 offered to the waiting list: the capacity cannot be less than 5"
+    )
+    with pytest.raises(ValidationError) as caught:
+        event_validate(event=event)
+    assert caught.value.message_dict["capacity"] == [message]

@@ -350,3 +350,33 @@ def test_the_event_page_links_the_lead_to_edit_and_copy(client, lead, practition
         reverse("courses:manage_event_copy", args=[source.pk])
         not in client.get(url).content.decode()
     )
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "3000-01-01", "1900-01-01"])
+def test_an_event_date_outside_the_years_the_app_works_with_is_refused_on_the_field(
+    client, lead, course, hall, day
+):
+    client.force_login(lead)
+    page = client.post(reverse("courses:manage_event_create"), _data(course, hall, day=day))
+    assert page.status_code in (200, 400)
+    assert "Enter a date between the years 2000 and 2100" in page.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_a_huge_number_gets_a_plain_message_not_the_databases_limit(client, lead):
+    client.force_login(lead)
+    venue = client.post(
+        reverse("courses:manage_venue_create"),
+        {
+            "name": "Probe",
+            "address": "1 Road",
+            "capacity": "99999999999999999999",
+            "is_active": "on",
+        },
+    ).content.decode()
+    reason = client.post(
+        reverse("cancellation_reasons:create"), {"label": "Probe", "order": "99999999999999999999"}
+    ).content.decode()
+    for page in (venue, reason):
+        assert "Enter a number no bigger than 1,000,000" in page
+        assert "9223372036854775807" not in page

@@ -87,7 +87,7 @@ def test_my_training_stops_offering_the_pre_course_evaluation_after_the_start(
         client.force_login(practitioner)
         page = client.get(reverse("bookings:my_training")).content.decode()
     assert "Answer the pre-course evaluation" not in page
-    assert "Email me a fresh evaluation link" not in page
+    assert "Email me a fresh link" not in page
 
 
 def test_no_pre_course_invitation_is_made_after_the_start(upcoming):
@@ -138,7 +138,7 @@ def test_cancelled_booking_is_offered_no_fresh_link_and_cannot_get_one(
     Booking.objects.filter(pk=booking.pk).update(status=S.CANCELLED)
     client.force_login(practitioner)
     page = client.get(reverse("bookings:my_training")).content.decode()
-    assert "Email me a fresh evaluation link" not in page
+    assert "Email me a fresh link" not in page
     mailoutbox.clear()
     client.post(reverse("evaluations:fresh_link", args=[invitation.pk]))
     assert mailoutbox == []
@@ -211,3 +211,17 @@ def test_the_leads_reminder_batch_skips_withdrawn_invitations(upcoming, lead, ma
     services.invitation_create(booking=other, stage=Stage.PRE)
     Booking.objects.filter(pk=upcoming.pk).update(status=S.CANCELLED)
     assert services.reminder_batch_send(event=upcoming.event, stage=Stage.PRE, actor=lead) == 1
+
+
+def test_two_expired_links_for_one_course_get_buttons_that_say_which(client, practitioner):
+    start = timezone.now() - timedelta(days=200)
+    event = EventFactory(start=start, end=start + timedelta(hours=3), status="delivered")
+    booking = BookingFactory(event=event, person=practitioner, status=S.ATTENDED)
+    with time_machine.travel(event.end + timedelta(hours=1)):
+        services.invitation_create(booking=booking, stage=Stage.POST)
+    with time_machine.travel(event.end + timedelta(days=84)):
+        services.invitation_create(booking=booking, stage=Stage.STAGE2)
+    client.force_login(practitioner)
+    page = client.get(reverse("bookings:my_training")).content.decode()
+    assert page.count("Email me a fresh link to the post-course evaluation") == 1
+    assert page.count("Email me a fresh link to the follow-up on my practice") == 1

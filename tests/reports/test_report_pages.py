@@ -160,3 +160,26 @@ def test_the_index_links_the_reports(db, client, lead):
     html = client.get(reverse("reports:index")).content.decode()
     for name in ("reports:uptake", "reports:annual", "reports:quotes"):
         assert reverse(name) in html
+
+
+@pytest.mark.parametrize(
+    "period",
+    [{"start": "9990-01-01", "end": "9999-12-31"}, {"start": "0001-01-01", "end": "0001-12-31"}],
+)
+def test_a_period_outside_the_years_the_app_works_with_is_an_error_not_a_crash(
+    db, client, lead, period
+):
+    """Year 9999 and year 1 ran out of Python's calendar (a London midnight, the period before)
+    and answered 500 on every report page and download."""
+    client.force_login(lead)
+    page = client.get(reverse("reports:uptake"), period)
+    assert page.status_code == 200
+    assert "Enter a date between the years 2000 and 2100" in page.content.decode()
+    for name, args in [
+        ("reports:uptake_xlsx", []),
+        ("reports:uptake_csv", ["summary"]),
+        ("reports:annual_docx", []),
+    ]:
+        assert client.get(reverse(name, args=args), period).status_code == 400, name
+    for name in ("reports:annual", "reports:quotes"):
+        assert client.get(reverse(name), period).status_code in (200, 400), name
