@@ -265,7 +265,13 @@ def _signed_in(request):
 def _back_to(request, course) -> str:
     """Where the button was pressed (the course list or the course page), never elsewhere."""
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # A path on this site only: redirect() would read a bare word ("abc", "account_logout") as
+    # a URL name (a 500, or somewhere else).
+    if (
+        back.startswith("/")
+        and not back.startswith("//")
+        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    ):
         return back
     return reverse("courses:course", args=[course.slug])
 

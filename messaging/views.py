@@ -15,7 +15,8 @@ from people.roles import lead_required
 
 def _event_id(request) -> int | None:
     raw = request.GET.get("event", "")
-    return int(raw) if raw.isdigit() else None
+    # An id the database can hold: a longer run of digits is no event (was a 500 on SQLite).
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
 @never_cache

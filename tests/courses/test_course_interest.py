@@ -427,3 +427,20 @@ def test_the_demand_page_is_the_leads_only(client, practitioner, org_manager, de
         assert client.get(url, {"format": "csv"}).status_code == 403
     client.logout()
     assert client.get(url).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "back", ["abc", "account_logout", "//evil.example/x", "https://evil.example/"]
+)
+def test_the_buttons_go_back_only_to_a_page_of_this_site(client, course, practitioner, back):
+    """A bare word in `next` was read as a URL name: a 500, or a redirect to that view."""
+    client.force_login(practitioner)
+    course_page = reverse("courses:course", args=[course.slug])
+    for name in ("courses:interest_register", "courses:interest_withdraw"):
+        response = client.post(reverse(name, args=[course.slug]), {"next": back})
+        assert response.status_code == 302 and response["Location"] == course_page
+    listing = reverse("courses:course_list")
+    response = client.post(
+        reverse("courses:interest_register", args=[course.slug]), {"next": listing}
+    )
+    assert response["Location"] == listing

@@ -52,6 +52,9 @@ def test_the_page_filters_by_event(client, lead, rows):
     assert page.context["event"][0] == event_id
     # Nonsense in the filter shows everything, never an error.
     assert client.get(reverse("messaging:problems"), {"event": "x'"}).status_code == 200
+    # ...and so does an id longer than the database holds (was a 500).
+    huge = client.get(reverse("messaging:problems"), {"event": "9" * 21})
+    assert huge.status_code == 200 and huge.context["event"] is None
 
 
 def test_only_the_lead_sees_the_page_or_resends(client, practitioner, trainer, rows):
