@@ -31,11 +31,12 @@ from bookings.models import (
     SessionAttendance,
 )
 from bookings.selectors import event_message_recipients
-from core.clock import working_days_before
+from core.clock import LONDON, day_start, working_days_before
 from core.text import clean_line, clean_text
 from courses.models import Event, EventSession
 from courses.services import event_validate
 from messaging.outbox import outbox_enqueue, outbox_record
+from people.roles import LEAD
 
 if TYPE_CHECKING:
     from courses.models import Course
@@ -79,6 +80,9 @@ MOVE_NOT_CONFIRMED = "Only a confirmed place can be moved."
 BAD_TRANSITION = "A booking that is '{current}' cannot be marked '{target}'."
 NOT_ON_REGISTER = "This booking is not on this event's register."
 REGISTER_TOO_EARLY = "The register opens on the day of the event."
+REGISTER_CLOSED_TO_TRAINERS = (
+    "The register closed to trainers at the end of {day}: ask the L&D lead to change it."
+)
 SESSION_TOO_EARLY = "Session {order}'s register opens on the day of the session."
 SESSION_NOT_OF_EVENT = "This session is not one of this event's."
 REINSTATE_EVERY_SESSION = "Mark every session for {person} to reinstate them."
@@ -1001,6 +1005,35 @@ def register_is_open(event: Event, *, now: datetime | None = None) -> bool:
     return timezone.localtime(now).date() >= timezone.localtime(event.start).date()
 
 
+def register_closed_to(event: Event, actor: User | None, *, now: datetime | None = None) -> bool:
+    """True when `actor` may no longer change this event's register: a trainer, once
+    REGISTER_TRAINER_DAYS_AFTER days have passed since the event ended (attendance, and the
+    certificates and compliance it gives, is not rewritten long after). The L&D lead, and the
+    system (no actor), may always amend it."""
+    if actor is None or actor.has_role(LEAD):
+        return False
+    now = now or timezone.now()
+    return now > register_trainer_deadline(event)
+
+
+def register_trainer_last_day(event: Event) -> date:
+    """The last London day on which a trainer may still change the register."""
+    return timezone.localtime(event.end, LONDON).date() + timedelta(
+        days=settings.REGISTER_TRAINER_DAYS_AFTER
+    )
+
+
+def register_trainer_deadline(event: Event) -> datetime:
+    """The moment the register closes to trainers: the end of their last day."""
+    return day_start(register_trainer_last_day(event) + timedelta(days=1))
+
+
+def _check_register_open_to(event: Event, actor: User | None, now: datetime) -> None:
+    if register_closed_to(event, actor, now=now):
+        day = register_trainer_last_day(event)
+        raise BookingError(REGISTER_CLOSED_TO_TRAINERS.format(day=f"{day:%-d %B %Y}"))
+
+
 def session_is_open(session: EventSession, *, now: datetime | None = None) -> bool:
     """A session's column of the register opens on the session's day."""
     now = now or timezone.now()
@@ -1064,6 +1097,7 @@ def register_save(
         raise BookingError(EVENT_CANCELLED)
     if not register_is_open(event, now=now):
         raise BookingError(REGISTER_TOO_EARLY)
+    _check_register_open_to(event, actor, now)
     sessions = list(EventSession.objects.filter(event=event).order_by("order"))
     recorded: dict[int, dict[int, SessionAttendance]] = {}
     if sessions:
@@ -1224,6 +1258,7 @@ def register_add_walk_in(
         raise BookingError(EVENT_CANCELLED)
     if not register_is_open(event, now=now):
         raise BookingError(REGISTER_TOO_EARLY)
+    _check_register_open_to(event, actor, now)
     if status not in (S.ATTENDED, S.PARTIAL):
         raise BookingError(BAD_TRANSITION.format(current="walk-in", target=status))
     existing = Booking.objects.filter(event=event, person=person, status__in=Booking.ACTIVE).first()

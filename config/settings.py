@@ -338,6 +338,10 @@ EMAIL_RETRY_JITTER = env.float("EMAIL_RETRY_JITTER", default=0.2)
 # email owed after it was claimed this long ago: the broker hands tasks out in order.
 EMAIL_OVERTAKEN_SECONDS = env.int("EMAIL_OVERTAKEN_SECONDS", default=30)
 
+# A trainer may change an event's register (marks, walk-ins) until the end of this many days
+# after the event ends; after that only the L&D lead may amend it.
+REGISTER_TRAINER_DAYS_AFTER = env.int("REGISTER_TRAINER_DAYS_AFTER", default=14)
+
 # --- Evaluations ----------------------------------------------------------------------------
 EVAL_LINK_DAYS = {"pre": 30, "post": 30, "stage2": 60}
 EVAL_LINK_DAYS.update(

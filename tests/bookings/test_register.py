@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from bookings import services
@@ -169,3 +170,39 @@ def test_forty_delegates_save_in_one_call_with_bounded_queries(
         )
     assert len(changed) == 40
     assert BookingLog.objects.filter(booking__event=today_event).count() == 40
+
+
+def test_a_trainer_changes_the_register_only_until_the_window_after_the_event_closes(
+    client, trainer, lead, settings
+):
+    """A trainer could add anyone as attended to an event of years ago (a certificate and
+    compliance credit); after REGISTER_TRAINER_DAYS_AFTER days only the lead may amend it."""
+    from django.urls import reverse
+
+    settings.REGISTER_TRAINER_DAYS_AFTER = 14
+    start = timezone.now() - timedelta(days=20)
+    old = EventFactory(start=start, end=start + timedelta(hours=3), capacity=40)
+    old.trainers.add(trainer)
+    booking = BookingFactory(event=old)
+    newcomer = UserFactory()
+    last_day = services.register_trainer_last_day(old)
+    closed = services.REGISTER_CLOSED_TO_TRAINERS.format(day=f"{last_day:%-d %B %Y}")
+    with pytest.raises(BookingError) as caught:
+        services.register_save(event=old, actor=trainer, marks={booking.pk: Mark(S.ATTENDED)})
+    assert caught.value.message == closed
+    with pytest.raises(BookingError):
+        services.register_add_walk_in(event=old, person=newcomer, actor=trainer)
+    assert not Booking.objects.filter(person=newcomer).exists()
+    booking.refresh_from_db()
+    assert booking.status == S.CONFIRMED
+    # The trainer's page says so and offers no form; the lead still amends it.
+    client.force_login(trainer)
+    page = client.get(reverse("bookings:register", args=[old.pk])).content.decode()
+    assert "This register closed to trainers" in page and "walk-in-email" not in page
+    services.register_save(event=old, actor=lead, marks={booking.pk: Mark(S.ATTENDED)})
+    services.register_add_walk_in(event=old, person=newcomer, actor=lead)
+    # Within the window (the last day included) the trainer still can.
+    recent = EventFactory(start=start, end=start + timedelta(hours=3), capacity=40)
+    on_time = BookingFactory(event=recent)
+    with time_machine.travel(services.register_trainer_deadline(recent) - timedelta(minutes=1)):
+        services.register_save(event=recent, actor=trainer, marks={on_time.pk: Mark(S.ATTENDED)})
