@@ -181,6 +181,7 @@ def substitute(request, pk):
     ):
         # Each try tells whether an address is a colleague's: a few a minute is plenty.
         form.is_valid()
+        form.errors.clear()  # only this: "enter a valid address" would say nothing true now
         form.add_error("colleague", HANDOVER_TOO_MANY)
         return render(
             request,
@@ -626,7 +627,8 @@ def event_edit(request, event_id):
             messages.success(
                 request, _edited_message(changed, draft=event.status == event.Status.DRAFT)
             )
-            return redirect("courses:event", pk=event.pk)
+            # Back to the lead's page for the event, where creating one lands too.
+            return redirect("event_manage:page", event_id=event.pk)
     return render(request, "bookings/manage/event_edit.html", {"event": event, "form": form})
 
 

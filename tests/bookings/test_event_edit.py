@@ -93,7 +93,9 @@ def test_a_raised_capacity_goes_through_the_capacity_service(client, booked, lea
 
     response = client.post(_url(event), _data(event, capacity="3"))
 
+    # Saved: back to the lead's page for the event, as after creating one.
     assert response.status_code == 302
+    assert response["Location"] == reverse("event_manage:page", kwargs={"event_id": event.pk})
     assert [(c["capacity"], c["actor"]) for c in calls] == [(3, lead)]
     assert Booking.objects.get(pk=waiting.pk).status == S.OFFERED
     assert Event.objects.get(pk=event.pk).capacity == 3

@@ -54,3 +54,16 @@ def test_more_than_five_addresses_a_minute_are_refused(client, handover, practit
     assert "tried too many email addresses" in refused.content.decode()
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED  # nothing was looked up or changed
+
+
+def test_a_refused_try_says_only_that_it_was_refused(client, handover):
+    """Over the limit, a malformed address got "Enter a valid email address" with the 429, and
+    no word of the limit above it."""
+    url, _booking = handover
+    for n in range(5):
+        client.post(url, {"colleague": f"guess{n}@police.uk"})
+    refused = client.post(url, {"colleague": "not an address"})
+    page = refused.content.decode()
+    assert refused.status_code == 429
+    assert "tried too many email addresses" in page
+    assert "Enter a valid email address" not in page
