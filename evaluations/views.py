@@ -24,6 +24,7 @@ from evaluations import selectors, services, validation
 from evaluations.models import Invitation, Questionnaire, Response, Stage
 from evaluations.validation import choice_options
 from people.roles import LEAD, role_required
+from people.views import reminder_choice_page, reminders_turned_off_page
 
 
 def _private(response):
@@ -244,9 +245,6 @@ def event_short(request, event_id):
     return render(request, "evaluations/event_short_waiting.html", status=200)
 
 
-REMINDER_CHOICE_REQUIRED = "Select whether you want reminder emails"
-
-
 def _manager_reminders_link_not_working(request):
     return _private(render(request, "people/reminder_link_invalid.html", status=400))
 
@@ -260,26 +258,15 @@ def manager_reminders(request, token):
         address = manager_reminders_service.address_from_manager_reminder_token(token)
     except manager_reminders_service.ManagerReminderLinkInvalid:
         return _manager_reminders_link_not_working(request)
-    error = ""
-    if request.method == "POST":
-        choice = request.POST.get("reminder_emails", "")
-        if choice in ("on", "off"):
-            manager_reminders_service.address_reminders_set(address=address, on=choice == "on")
-            messages.success(
-                request,
-                "Reminder emails are on."
-                if choice == "on"
-                else "Reminder emails are off: you will get no more reminders.",
-            )
-            return redirect(request.path)
-        error = REMINDER_CHOICE_REQUIRED
-    context = {
-        "email": address,
-        "manager": True,
-        "reminders_on": manager_reminders_service.address_reminders_wanted(address),
-        "error": error,
-    }
-    return _private(render(request, "people/reminders.html", context, status=400 if error else 200))
+    return reminder_choice_page(
+        request,
+        email=address,
+        wanted=lambda: manager_reminders_service.address_reminders_wanted(address),
+        set_wanted=lambda on: manager_reminders_service.address_reminders_set(
+            address=address, on=on
+        ),
+        manager=True,
+    )
 
 
 # RFC 8058: the mail provider POSTs with no cookie and no form; the signed token is the key.
@@ -296,4 +283,4 @@ def manager_reminders_one_click(request, token):
     if request.method == "GET":
         return redirect("evaluations:manager_reminders", token=token)
     manager_reminders_service.address_reminders_set(address=address, on=False)
-    return _private(render(request, "people/reminders_one_click.html", {"email": address}))
+    return reminders_turned_off_page(request, address)

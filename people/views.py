@@ -1,6 +1,8 @@
 """People pages: a person's own profile, their reminder emails, and the L&D lead's
 organisation review and people's roles."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -64,12 +66,22 @@ def _link_not_working(request):
     return _private(render(request, "people/reminder_link_invalid.html", status=400))
 
 
-def _reminder_page(request, person, *, signed_in: bool):
+def reminder_choice_page(
+    request,
+    *,
+    email: str,
+    wanted: Callable[[], bool],
+    set_wanted: Callable[[bool], object],
+    signed_in: bool = False,
+    manager: bool = False,
+):
+    """The page where reminder emails are turned off or on: a person's (people.reminders) or, for
+    a line manager with no account, an address's (evaluations.manager_reminders)."""
     error = ""
     if request.method == "POST":
         choice = request.POST.get("reminder_emails", "")
         if choice in ("on", "off"):
-            services.person_set_reminder_emails(person=person, on=choice == "on")
+            set_wanted(choice == "on")
             messages.success(
                 request,
                 "Reminder emails are on."
@@ -78,18 +90,28 @@ def _reminder_page(request, person, *, signed_in: bool):
             )
             return redirect(request.path)
         error = REMINDER_CHOICE_REQUIRED
-    return _private(
-        render(
-            request,
-            "people/reminders.html",
-            {
-                "email": person.email,
-                "reminders_on": reminders.reminders_wanted(person),
-                "signed_in": signed_in,
-                "error": error,
-            },
-            status=400 if error else 200,
-        )
+    context = {
+        "email": email,
+        "manager": manager,
+        "reminders_on": wanted(),
+        "signed_in": signed_in,
+        "error": error,
+    }
+    return _private(render(request, "people/reminders.html", context, status=400 if error else 200))
+
+
+def reminders_turned_off_page(request, email: str):
+    """What the one-click (RFC 8058) address answers once reminders are off."""
+    return _private(render(request, "people/reminders_one_click.html", {"email": email}))
+
+
+def _reminder_page(request, person, *, signed_in: bool):
+    return reminder_choice_page(
+        request,
+        email=person.email,
+        wanted=lambda: reminders.reminders_wanted(person),
+        set_wanted=lambda on: services.person_set_reminder_emails(person=person, on=on),
+        signed_in=signed_in,
     )
 
 
@@ -125,9 +147,7 @@ def reminders_one_click(request, token):
     if request.method == "GET":
         return redirect("people:reminders", token=token)
     services.person_set_reminder_emails(person=person, on=False)
-    return _private(
-        render(request, "people/reminders_one_click.html", {"email": person.email}, status=200)
-    )
+    return reminders_turned_off_page(request, person.email)
 
 
 @role_required(LEAD)
