@@ -11,35 +11,10 @@ from django.utils import timezone
 from competency import needs_services as services
 from competency import needs_tasks as tasks
 from competency.models import NeedsAnswer, NeedsInvitation, NeedsSurvey
-from courses.models import PriorityArea
 from messaging.models import OutboundEmail
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def areas(db):
-    return {
-        "neglect": PriorityArea.objects.create(name="Neglect"),
-        "exploitation": PriorityArea.objects.create(name="Exploitation"),
-    }
-
-
-@pytest.fixture
-def survey(lead, areas):
-    today = timezone.localdate()
-    return services.needs_survey_create(
-        actor=lead,
-        title="Needs 2027",
-        intro="Help us plan.",
-        opens_on=today,
-        closes_on=today + timedelta(days=30),
-        topics={
-            areas["neglect"]: ["Recognising neglect", "Working with families"],
-            areas["exploitation"]: ["Spotting grooming online"],
-        },
-    )
 
 
 @pytest.fixture
