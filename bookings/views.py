@@ -434,6 +434,7 @@ def _register_context(request, event, *, register_form=None, walk_in_form=None) 
     if register_form is None:
         register_form = _register_form(event, on_register + cancelled)
     rows = list(register_form.rows())
+    closed_to_me = services.register_closed_to(event, request.user)
     return {
         "event": event,
         "form": register_form,
@@ -442,9 +443,8 @@ def _register_context(request, event, *, register_form=None, walk_in_form=None) 
         "rows": [r for r in rows if r[0].status != S.CANCELLED],
         "cancelled_rows": [r for r in rows if r[0].status == S.CANCELLED],
         "walk_in_form": walk_in_form or forms.WalkInForm(prefix="walk-in"),
-        "is_open": services.register_is_open(event)
-        and not services.register_closed_to(event, request.user),
-        "closed_to_me": services.register_closed_to(event, request.user),
+        "is_open": services.register_is_open(event) and not closed_to_me,
+        "closed_to_me": closed_to_me,
         "trainer_last_day": services.register_trainer_last_day(event),
         "history": selectors.register_history(event),
     }

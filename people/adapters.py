@@ -41,8 +41,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # Our templates/account/email/* name the partnership and the site, never the request's
         # host ("Hello from 127.0.0.1:8000!" was allauth's default, from the Host header).
         # Rendered here, sent by the worker (people.tasks.send_account_email), like every email:
-        # the request neither waits on the mail relay nor fails with it, and a request for an
-        # address with no account takes as long as one for an address with one.
+        # the request neither waits on the mail relay nor fails with it.
         context = {
             **context,
             "partnership_name": settings.PARTNERSHIP_NAME,
